@@ -1,0 +1,46 @@
+/// Average pooling over k×k windows, NHWC.
+///
+/// Concretely (PyTorch `AvgPool2d(k, stride, padding, count_include_pad)`): the mean of the window's
+/// in-range values, divided by k² when `countIncludePad` (PyTorch's default) or by the in-range count.
+/// Layouts: x (N,H,W,C), y (N,Ho,Wo,C) with the shapes of `g` (`outChannels == inChannels`).
+public func avgPool2dForward(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, countIncludePad: Bool = true, y: UnsafeMutablePointer<Float>
+) {
+    let c = g.inChannels
+    for n in 0..<g.batch {
+        for oy in 0..<g.outHeight {
+            let iy0 = oy * g.stride - g.padTop
+            let y0 = Swift.max(iy0, 0), y1 = Swift.min(iy0 + g.kernel, g.inHeight)
+            for ox in 0..<g.outWidth {
+                let ix0 = ox * g.stride - g.padLeft
+                let x0 = Swift.max(ix0, 0), x1 = Swift.min(ix0 + g.kernel, g.inWidth)
+                let divisor = Float(countIncludePad ? g.kernel * g.kernel : (y1 - y0) * (x1 - x0))
+                let out = y + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                out.update(repeating: 0, count: c)
+                for iy in y0..<y1 {
+                    for ix in x0..<x1 {
+                        let inp = x + ((n * g.inHeight + iy) * g.inWidth + ix) * c
+                        for ch in 0..<c { out[ch] += inp[ch] }
+                    }
+                }
+                for ch in 0..<c { out[ch] /= divisor }
+            }
+        }
+    }
+}
+
+/// Global average pooling: y[n,c] = mean over H·W of x[n,h,w,c].
+///
+/// Layouts: x (N, H·W, C), y (N, C). Sums in Float, pixel by pixel (vectorised over channels).
+public func globalAvgPoolForward(x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, y: UnsafeMutablePointer<Float>) {
+    let scale = 1 / Float(pixels)
+    for n in 0..<batch {
+        let out = y + n * channels
+        out.update(repeating: 0, count: channels)
+        for p in 0..<pixels {
+            let inp = x + (n * pixels + p) * channels
+            for c in 0..<channels { out[c] += inp[c] }
+        }
+        for c in 0..<channels { out[c] *= scale }
+    }
+}

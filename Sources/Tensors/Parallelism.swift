@@ -1,0 +1,26 @@
+import CBLAS
+import Dispatch
+
+/// The number of threads the kernels may use: split loops over `threads` workers and OpenBLAS's own pool.
+public enum Parallelism {
+    /// Current worker count (default 2, OpenBLAS's default on this machine kind).
+    public private(set) static var threads: Int = 2
+
+    /// Sets the worker count for Swift loops and OpenBLAS alike.
+    public static func setThreads(_ n: Int) {
+        precondition(n >= 1, "thread count must be at least 1")
+        threads = n
+        openblas_set_num_threads(Int32(n))
+    }
+
+    /// Runs `body` over `0..<count` split into at most `threads` contiguous chunks of at least `minChunk`
+    /// items each; runs inline when one chunk suffices.
+    public static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = Swift.max(1, Swift.min(threads, count / Swift.max(minChunk, 1)))
+        if chunks == 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            body((count * i / chunks)..<(count * (i + 1) / chunks))
+        }
+    }
+}
