@@ -5,11 +5,20 @@ import Testing
 
 /// Self-contained checks of network building and the arena-planned executor (no downloaded weights).
 struct NetworkExecutionTests {
-    /// Random weights with EfficientNet-Lite0's names and shapes (variances positive).
+    /// Random weights with EfficientNet-Lite0's names and shapes: conv and linear weights uniform with
+    /// variance 1/fan-in so that activations stay of order one through the depth; BN scales and variances near 1.
     static func randomLite0(classes: Int = 10) -> NamedTensors {
         var t = NamedTensors(source: "random")
         for (i, (name, shape)) in EfficientNetLite0.expectedShapes(classes: classes).enumerated() {
-            let range: ClosedRange<Float> = name.hasSuffix("running_var") ? 0.5...1.5 : (name.hasSuffix(".weight") && shape.count == 1 ? 0.5...1.5 : -0.3...0.3)
+            let range: ClosedRange<Float>
+            if shape.count > 1 {
+                let bound = (3 / Float(shape.dropFirst().reduce(1, *))).squareRoot()
+                range = -bound...bound
+            } else if name.hasSuffix("running_var") || name.hasSuffix(".weight") {
+                range = 0.5...1.5
+            } else {
+                range = -0.3...0.3
+            }
             t.set(name, Tensor.random(shape: shape, in: range, seed: UInt64(i)))
         }
         return t
