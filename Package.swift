@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "OFATestSupport"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images", "OFATestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "ofa-search"]),
     ]
 )

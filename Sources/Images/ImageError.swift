@@ -37,9 +37,9 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible, Loc
         case .notAnImage(let s, let lead):
             return "\(s): not a JPEG or PNG image (starts with \(lead.isEmpty ? "nothing: empty file" : lead))"
         case .corruptJPEG(let s, let reason):
-            return "\(s): truncated or corrupt JPEG (\(reason)) ---> HINT: re-download the file or remove it from the dataset"
+            return "\(s): truncated or corrupt JPEG (\(reason)) — re-download the file or remove it from the dataset"
         case .corruptPNG(let s, let reason):
-            return "\(s): truncated or corrupt PNG (\(reason)) ---> HINT: re-download the file or remove it from the dataset"
+            return "\(s): truncated or corrupt PNG (\(reason)) — re-download the file or remove it from the dataset"
         case .tooLarge(let s, let w, let h):
             return "\(s): image of \(w)x\(h) pixels exceeds the limit of \(Self.maxPixels) pixels"
         }

@@ -49,10 +49,10 @@ public enum CheckpointError: Error, Equatable, Sendable {
 }
 
 extension CheckpointError: CustomStringConvertible, LocalizedError {
-    /// One line: `<path>: <what is wrong>. Hint: <what to do>`.
+    /// One line: `<path>: <what is wrong> — <what to do>`.
     public var description: String {
         let (what, hint) = parts
-        return "\(file.path): \(what)" + (hint.map { ". Hint: \($0)" } ?? "")
+        return "\(file.path): \(what)" + (hint.map { " — \($0)" } ?? "")
     }
 
     public var errorDescription: String? { description }

@@ -38,7 +38,7 @@ import Testing
         let url = CheckpointFixtures.url("os_system_zip.pth")
         let error = #expect(throws: CheckpointError.self) { try TorchCheckpoint.load(from: url) }
         #expect(error?.description == "\(url.path): refusing global os.system: a checkpoint may only contain tensors "
-            + "and dicts. Hint: save model.state_dict(), not the model object; never load files you do not trust")
+            + "and dicts — save model.state_dict(), not the model object; never load files you do not trust")
     }
 
     @Test func notACheckpointMessage() throws {
@@ -51,7 +51,7 @@ import Testing
     @Test func missingFile() {
         let url = CheckpointFixtures.url("does-not-exist.pth")
         #expect(throws: CheckpointError.fileNotFound(file: url)) { try TorchCheckpoint.load(from: url) }
-        #expect(CheckpointError.fileNotFound(file: url).description == "\(url.path): no such file. Hint: check the path")
+        #expect(CheckpointError.fileNotFound(file: url).description == "\(url.path): no such file — check the path")
     }
 
     @Test func directoryIsUnreadable() {

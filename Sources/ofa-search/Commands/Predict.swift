@@ -57,8 +57,6 @@ struct Predict: ParsableCommand {
     func run() throws {
         try reportingErrors {
             Parallelism.setThreads(threads)
-            let url = try weights.map { URL(fileURLWithPath: $0) } ?? WeightsLocation.defaultEfficientNetLite0()
-            let network = try EfficientNetLite0.build(from: NamedTensors.load(from: url))
             var pixels: [Float] = []
             pixels.reserveCapacity(images.count * resolution * resolution * 3)
             for path in images {
@@ -73,6 +71,9 @@ struct Predict: ParsableCommand {
                 }
                 pixels += prepared.normalizedNHWC(mean: EfficientNetLite0.mean, std: EfficientNetLite0.std)
             }
+            // Images are read first: a bad photo is reported before the weights take time to load.
+            let url = try weights.map { URL(fileURLWithPath: $0) } ?? WeightsLocation.defaultEfficientNetLite0()
+            let network = try EfficientNetLite0.build(from: NamedTensors.load(from: url))
             let logits = network.forward(Tensor(shape: [images.count, resolution, resolution, 3], values: pixels))
             let classes = logits.shape[3]
             var probabilities = [Float](repeating: 0, count: logits.count)
