@@ -1,1 +1,78 @@
-print("ofa-bench")
+// ofa-bench: speed of the forward engine on EfficientNet-Lite0 (Benchmarks/run.sh runs it beside PyTorch).
+//
+//   ofa-bench [--weights <file.pth|.h5>] [--resolution 224] [--batches 1,8] [--threads 2] [--seconds 5] [--profile]
+//   ofa-bench --kernels [--threads T]
+//
+// Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
+// --kernels times the depthwise kernel alone on Lite0's hottest shapes.
+import Foundation
+import Networks
+import Tensors
+
+#if DEBUG
+FileHandle.standardError.write(Data("ofa-bench: refusing to measure a debug build; use `swift build -c release`\n".utf8))
+exit(2)
+#endif
+
+var options: [String: String] = ["resolution": "224", "batches": "1,8", "threads": "2", "seconds": "5"]
+var profile = false, kernels = false
+var arguments = CommandLine.arguments.dropFirst()
+while let flag = arguments.popFirst() {
+    if flag == "--profile" { profile = true; continue }
+    if flag == "--kernels" { kernels = true; continue }
+    guard flag.hasPrefix("--"), let value = arguments.popFirst() else {
+        FileHandle.standardError.write(Data("usage: ofa-bench [--weights F] [--resolution R] [--batches 1,8] [--threads T] [--seconds S] [--profile]\n".utf8))
+        exit(2)
+    }
+    options[String(flag.dropFirst(2))] = value
+}
+let weights = options["weights"] ?? ((ProcessInfo.processInfo.environment["OFA_WEIGHTS_DIR"]
+    ?? NSHomeDirectory() + "/.cache/ofa-search/weights") + "/efficientnet-lite0-57934424.pth")
+let resolution = Int(options["resolution"]!)!, threads = Int(options["threads"]!)!, seconds = Double(options["seconds"]!)!
+Parallelism.setThreads(threads)
+if kernels { kernelTimings(); exit(0) }
+
+let network: Network
+do {
+    network = try EfficientNetLite0.build(from: NamedTensors.load(from: URL(fileURLWithPath: weights)))
+} catch {
+    FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
+    exit(1)
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+for batch in options["batches"]!.split(separator: ",").map({ Int($0)! }) {
+    let plan = network.forwardPlan(batch: batch, height: resolution, width: resolution)
+    let arena = UnsafeMutablePointer<Float>.allocate(capacity: plan.arenaCount)
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(plan.scratchCount, 1))
+    defer { arena.deallocate(); scratch.deallocate() }
+    let input = Tensor.random(shape: [batch, resolution, resolution, 3], seed: 0)
+    var nodeTimes = [[Double]](repeating: [], count: network.nodes.count)
+    for _ in 0..<3 { network.forward(input, plan: plan, arena: arena, scratch: scratch) }
+    var rates: [Double] = []
+    let start = now()
+    while now() - start < seconds || rates.count < 5 {
+        var last = now()
+        let t = last
+        network.forward(input, plan: plan, arena: arena, scratch: scratch, afterNode: profile ? { i in
+            let n = now(); nodeTimes[i].append(n - last); last = n
+        } : nil)
+        rates.append(Double(batch) / (now() - t))
+    }
+    rates.sort()
+    let median = rates[rates.count / 2]
+    print(#"{"engine": "ofa-search", "threads": \#(threads), "resolution": \#(resolution), "batch": \#(batch), "images_per_second": \#((median * 100).rounded() / 100), "runs": \#(rates.count), "arena_mb": \#((Double(plan.arenaCount * 4) / 1e4).rounded() / 100)}"#)
+    if profile {
+        var lines: [(Double, String)] = []
+        for (i, node) in network.nodes.enumerated() {
+            let sorted = nodeTimes[i].sorted()
+            lines.append((sorted[sorted.count / 2] * 1000, "\(node.name) \(plan.shapes[i + 1])"))
+        }
+        let total = lines.reduce(0) { $0 + $1.0 }
+        FileHandle.standardError.write(Data("per-op median ms, batch \(batch) (sum \(String(format: "%.2f", total)) ms):\n".utf8))
+        for (ms, name) in lines.sorted(by: { $0.0 > $1.0 }).prefix(25) {
+            FileHandle.standardError.write(Data(String(format: "%8.3f  ", ms).appending(name + "\n").utf8))
+        }
+    }
+}

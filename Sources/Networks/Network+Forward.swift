@@ -92,8 +92,12 @@ extension Network {
     }
 
     /// Runs the network with caller-owned memory: `arena` holds `plan.arenaCount` floats and `scratch`
-    /// `plan.scratchCount`. The result is the last value, at `plan.offsets.last`.
-    public func forward(_ input: Tensor, plan: ForwardPlan, arena: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    /// `plan.scratchCount`. The result is the last value, at `plan.offsets.last`. `afterNode`, if given, is
+    /// called with each node's index as it finishes (per-op timings).
+    public func forward(
+        _ input: Tensor, plan: ForwardPlan, arena: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        afterNode: ((Int) -> Void)? = nil
+    ) {
         input.values.withUnsafeBufferPointer { arena.advanced(by: plan.offsets[0]).update(from: $0.baseAddress!, count: input.count) }
         for (i, node) in nodes.enumerated() {
             let x = UnsafePointer(arena + plan.offsets[node.inputs[0]])
@@ -123,6 +127,7 @@ extension Network {
                     }
                 }
             }
+            afterNode?(i)
         }
     }
 }

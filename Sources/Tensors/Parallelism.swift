@@ -4,13 +4,16 @@ import Dispatch
 /// The number of threads the kernels may use: split loops over `threads` workers and OpenBLAS's own pool.
 public enum Parallelism {
     /// Current worker count (default 2, OpenBLAS's default on this machine kind).
-    public private(set) static var threads: Int = 2
+    public private(set) static var threads: Int = {
+        openblas_set_num_threads(1)
+        return 2
+    }()
 
-    /// Sets the worker count for Swift loops and OpenBLAS alike.
+    /// Sets the worker count. OpenBLAS itself stays single-threaded: `gemm` splits rows across our workers.
     public static func setThreads(_ n: Int) {
         precondition(n >= 1, "thread count must be at least 1")
         threads = n
-        openblas_set_num_threads(Int32(n))
+        openblas_set_num_threads(1)
     }
 
     /// Runs `body` over `0..<count` split into at most `threads` contiguous chunks of at least `minChunk`

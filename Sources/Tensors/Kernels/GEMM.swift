@@ -11,9 +11,16 @@ public func gemm(
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
     guard m > 0, n > 0 else { return }
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    // Rows of C are split across our own workers, each calling single-threaded OpenBLAS: OpenBLAS's
+    // own pool spins after each call and would fight the depthwise and epilogue loops for the cores.
+    let rowsPerWorker = Swift.max(16, (m + Parallelism.threads - 1) / Parallelism.threads)
+    let worthSplitting = !transA && m >= 32 && m * n * k >= 1 << 18
+    Parallelism.forEachChunk(m, minChunk: worthSplitting ? rowsPerWorker : m) { rows in
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(rows.count), Int32(n), Int32(k), alpha, a + rows.lowerBound * lda, Int32(lda), b, Int32(ldb), beta,
+            c + rows.lowerBound * ldc, Int32(ldc))
+    }
 }
 
 /// Plain triple loop with the same contract as `gemm`, accumulating in Double (the oracle).

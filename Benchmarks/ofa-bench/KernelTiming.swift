@@ -1,0 +1,29 @@
+import Foundation
+import Tensors
+
+/// Median seconds of `body` over repeated runs lasting about `seconds`.
+func medianSeconds(_ seconds: Double = 1, _ body: () -> Void) -> Double {
+    for _ in 0..<3 { body() }
+    var times: [Double] = []
+    let start = DispatchTime.now().uptimeNanoseconds
+    while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < seconds || times.count < 5 {
+        let t = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// Times the depthwise and pointwise kernels on EfficientNet-Lite0's hottest shapes (stderr).
+func kernelTimings() {
+    let shapes: [(h: Int, c: Int, k: Int, s: Int)] = [(112, 32, 3, 1), (56, 144, 3, 1), (112, 96, 3, 2), (56, 96, 3, 1)]
+    for (h, c, k, s) in shapes {
+        let g = ConvGeometry(batch: 1, height: h, width: h, inChannels: c, outChannels: c, kernel: k, stride: s, groups: c, padding: .tfSame)
+        let x = Tensor.random(shape: [g.inputCount], seed: 1).values, w = Tensor.random(shape: [k * k * c], seed: 2).values
+        var y = [Float](repeating: 0, count: g.outputCount)
+        let t = medianSeconds { depthwiseConv2dForward(g, x: x, weight: w, bias: w, activation: .relu6, y: &y) }
+        let flops = Double(g.outputCount * k * k * 2)
+        FileHandle.standardError.write(Data(String(format: "depthwise %dx%dx%d k%d s%d: %.1f µs, %.1f GFLOP/s\n", h, h, c, k, s, t * 1e6, flops / t / 1e9).utf8))
+    }
+}
+
