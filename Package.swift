@@ -28,7 +28,7 @@ let package = Package(
             ],
             resources: [.copy("Resources/imagenet-classes.txt")]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        .target(name: "Tensors", dependencies: ["CBLAS"], exclude: ["Kernels/README.md"], swiftSettings: kernelSettings),
         .target(name: "TorchCheckpoint"),
         .target(name: "Images", dependencies: ["CImageCodecs"], swiftSettings: kernelSettings),
         .target(name: "Networks", dependencies: ["Tensors", "TorchCheckpoint", "HDF5"], swiftSettings: kernelSettings),

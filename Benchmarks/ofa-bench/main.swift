@@ -9,10 +9,10 @@ import Foundation
 import Networks
 import Tensors
 
-#if DEBUG
-FileHandle.standardError.write(Data("ofa-bench: refusing to measure a debug build; use `swift build -c release`\n".utf8))
-exit(2)
-#endif
+if _isDebugAssertConfiguration() {
+    FileHandle.standardError.write(Data("ofa-bench: refusing to measure a debug build; use `swift build -c release`\n".utf8))
+    exit(2)
+}
 
 var options: [String: String] = ["resolution": "224", "batches": "1,8", "threads": "2", "seconds": "5"]
 var profile = false, kernels = false
