@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "ofa-search",
             dependencies: [
-                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks",
+                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/imagenet-classes.txt")]),
@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "TorchCheckpoint"),
         .target(name: "Images", dependencies: ["CImageCodecs"], swiftSettings: kernelSettings),
         .target(name: "Networks", dependencies: ["Tensors", "TorchCheckpoint", "HDF5"], swiftSettings: kernelSettings),
+        .target(name: "Supernets", dependencies: ["Networks", "Tensors", "HDF5", "TorchCheckpoint"]),
 
         // MARK: - Implementation details (system-library shims)
 
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "OFATestSupport"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images", "OFATestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
+        .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "ofa-search"]),
     ]
 )
