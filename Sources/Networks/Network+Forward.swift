@@ -43,6 +43,13 @@ public struct ForwardPlan: Sendable {
             case .linear(let l):
                 precondition(s[1] * s[2] * s[3] == l.inFeatures, "\(node.name): \(s) into \(l.inFeatures) features")
                 geometries.append(nil); shapes.append([s[0], 1, 1, l.outFeatures])
+            case .batchNorm(let b):
+                precondition(s[3] == b.gamma.count, "\(node.name): \(s[3]) channels into a BN of \(b.gamma.count)")
+                geometries.append(nil); shapes.append(s)
+            case .squeezeExcite(let se):
+                precondition(s[3] == se.channels, "\(node.name): \(s[3]) channels into an SE of \(se.channels)")
+                scratch = Swift.max(scratch, s[0] * (2 * se.channels + se.mid))
+                geometries.append(nil); shapes.append(s)
             }
         }
         // Lifetimes: value v is live over [producer, last reader]; the final value stays live to the end.
@@ -77,14 +84,15 @@ extension Network {
     }
 
     /// Runs the network on `input` (N, H, W, C) and returns the last value (logits (N, 1, 1, classes)).
-    public func forward(_ input: Tensor) -> Tensor {
+    /// With `batchStatistics`, batch-norm nodes normalise with batch statistics and record them.
+    public func forward(_ input: Tensor, batchStatistics: BatchStatistics? = nil) -> Tensor {
         precondition(input.shape.count == 4 && input.shape[3] == inputChannels, "input must be (N,H,W,\(inputChannels)), got \(input.shape)")
         let plan = forwardPlan(batch: input.shape[0], height: input.shape[1], width: input.shape[2])
         var arena = [Float](repeating: 0, count: plan.arenaCount)
         var scratch = [Float](repeating: 0, count: max(plan.scratchCount, 1))
         arena.withUnsafeMutableBufferPointer { a in
             scratch.withUnsafeMutableBufferPointer { s in
-                forward(input, plan: plan, arena: a.baseAddress!, scratch: s.baseAddress!)
+                forward(input, plan: plan, arena: a.baseAddress!, scratch: s.baseAddress!, batchStatistics: batchStatistics)
             }
         }
         let last = plan.shapes.count - 1
@@ -96,7 +104,7 @@ extension Network {
     /// called with each node's index as it finishes (per-op timings).
     public func forward(
         _ input: Tensor, plan: ForwardPlan, arena: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-        afterNode: ((Int) -> Void)? = nil
+        batchStatistics: BatchStatistics? = nil, afterNode: ((Int) -> Void)? = nil
     ) {
         input.values.withUnsafeBufferPointer { arena.advanced(by: plan.offsets[0]).update(from: $0.baseAddress!, count: input.count) }
         for (i, node) in nodes.enumerated() {
@@ -126,6 +134,18 @@ extension Network {
                         linearForward(x: x, batch: s[0], inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: w.baseAddress!, bias: b, y: y)
                     }
                 }
+            case .batchNorm(let b):
+                let rows = s[0] * s[1] * s[2]
+                if let batchStatistics {
+                    batchStatistics.normalize(b, x: x, rows: rows, batch: s[0], y: y)
+                } else {
+                    batchNormInferenceForward(x: x, rows: rows, channels: s[3], gamma: b.gamma, beta: b.beta, mean: b.mean,
+                                              variance: b.variance, eps: b.eps, activation: b.activation, y: y)
+                }
+            case .squeezeExcite(let se):
+                squeezeExciteForward(x: x, batch: s[0], pixels: s[1] * s[2], channels: s[3], mid: se.mid,
+                                     reduceWeight: se.reduceWeight, reduceBias: se.reduceBias,
+                                     expandWeight: se.expandWeight, expandBias: se.expandBias, y: y, scratch: scratch)
             }
             afterNode?(i)
         }

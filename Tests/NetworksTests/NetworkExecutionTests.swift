@@ -56,6 +56,16 @@ struct NetworkExecutionTests {
                     y[n * l.outFeatures + o] = Float(sum)
                 } }
                 values.append(Tensor(shape: [s[0], 1, 1, l.outFeatures], values: y))
+            case .batchNorm(let b):
+                var y = [Float](repeating: 0, count: x.count)
+                batchNormInferenceForward(x: x.values, rows: x.count / s[3], channels: s[3], gamma: b.gamma, beta: b.beta, mean: b.mean,
+                                          variance: b.variance, eps: b.eps, activation: b.activation, y: &y)
+                values.append(Tensor(shape: s, values: y))
+            case .squeezeExcite(let se):
+                var y = [Float](repeating: 0, count: x.count), scratch = [Float](repeating: 0, count: s[0] * (2 * se.channels + se.mid))
+                squeezeExciteForward(x: x.values, batch: s[0], pixels: s[1] * s[2], channels: s[3], mid: se.mid, reduceWeight: se.reduceWeight,
+                                     reduceBias: se.reduceBias, expandWeight: se.expandWeight, expandBias: se.expandBias, y: &y, scratch: &scratch)
+                values.append(Tensor(shape: s, values: y))
             }
         }
         return values.last!

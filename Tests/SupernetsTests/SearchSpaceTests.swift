@@ -56,3 +56,28 @@ struct SearchSpaceTests {
         try parsed.validate(in: p)
     }
 }
+
+/// Parameter counts and analytic MFLOPs of min and max subnets (spec §4.5 and §7 items 7–8).
+struct SubnetCountingTests {
+    @Test func parameterCountsOfMinAndMaxSubnets() {
+        for (space, max, min) in [(SearchSpace.ofaMobileNetV3(widthMult: 1.0), 7_664_760, 3_410_792),
+                                  (.ofaMobileNetV3(widthMult: 1.2), 10_701_632, 4_602_456),
+                                  (.ofaProxylessNAS(widthMult: 1.3), 7_942_056, 3_718_832)] {
+            #expect(space.subnetStructure(.max(space)).parameterCount == max, "\(space.name) max")
+            #expect(space.subnetStructure(.min(space)).parameterCount == min, "\(space.name) min")
+        }
+    }
+
+    @Test func analyticMFLOPs() {
+        let cases: [(SearchSpace, [Double])] = [
+            (.ofaMobileNetV3(widthMult: 1.0), [566.1707, 291.3180, 121.2787, 63.2405]),
+            (.ofaMobileNetV3(widthMult: 1.2), [843.1010, 433.5639, 193.0782, 100.3209]),
+            (.ofaProxylessNAS(widthMult: 1.3), [1004.9080, 513.5232, 265.5263, 136.2876]),
+        ]
+        for (space, expected) in cases {
+            let got = [space.subnetStructure(.max(space)).mflops(resolution: 224), space.subnetStructure(.max(space)).mflops(resolution: 160),
+                       space.subnetStructure(.min(space)).mflops(resolution: 224), space.subnetStructure(.min(space)).mflops(resolution: 160)]
+            for (g, e) in zip(got, expected) { #expect(abs(g - e) < 5e-5, "\(space.name): \(g) vs \(e)") }
+        }
+    }
+}

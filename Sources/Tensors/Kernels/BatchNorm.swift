@@ -41,3 +41,25 @@ public func foldBatchNorm(
     }
     return (w, b)
 }
+
+/// Training-mode batch normalisation: normalises with the batch's own statistics and returns them.
+///
+/// Concretely: μ[c] = mean over rows of x[·,c]; σ²[c] = mean of (x − μ)² (biased); y = (x − μ)/√(σ² + eps)·γ + β,
+/// then `activation`. Layouts: x, y (rows, C); γ, β, batchMean, batchVariance (C). Statistics in Double.
+public func batchNormTrainingForward(
+    x: UnsafePointer<Float>, rows: Int, channels: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    eps: Float, activation: Activation = .identity, y: UnsafeMutablePointer<Float>,
+    batchMean: UnsafeMutablePointer<Float>, batchVariance: UnsafeMutablePointer<Float>
+) {
+    var sum = [Double](repeating: 0, count: channels)
+    for r in 0..<rows { for c in 0..<channels { sum[c] += Double(x[r * channels + c]) } }
+    let mean = sum.map { $0 / Double(rows) }
+    var squares = [Double](repeating: 0, count: channels)
+    for r in 0..<rows { for c in 0..<channels { let d = Double(x[r * channels + c]) - mean[c]; squares[c] += d * d } }
+    for c in 0..<channels {
+        batchMean[c] = Float(mean[c])
+        batchVariance[c] = Float(squares[c] / Double(rows))
+    }
+    batchNormInferenceForward(x: x, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: batchMean,
+                              variance: batchVariance, eps: eps, activation: activation, y: y)
+}

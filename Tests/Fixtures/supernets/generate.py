@@ -45,6 +45,7 @@ TRANSFORM_BLOCK = 5  # supernet block whose k5/k3 filters are stored (ks_list [3
 RECAL_BATCHES = [4, 4, 2]
 RECAL_OFFSET = 100003
 RECAL_RES = 128
+CALIB_STEPS = 40  # train-mode BN-statistics steps in randomise()
 INPUT_FORMULA = "x[i] = float32(float64(((i + 100003*b) * 7919) % 2001 - 1000) / 1000.0), i = flat NCHW index, b = batch number (0 unless stated)"
 
 # ---------------------------------------------------------------------------------------------------------
@@ -61,6 +62,7 @@ from ofa.imagenet_classification.elastic_nn.networks import OFAMobileNetV3, OFAP
 from ofa.imagenet_classification.elastic_nn.modules.dynamic_op import DynamicSeparableConv2d  # noqa: E402
 from ofa.imagenet_classification.elastic_nn.utils import set_running_statistics  # noqa: E402
 from ofa.nas.efficiency_predictor import Mbv3FLOPsModel, ProxylessNASFLOPsModel  # noqa: E402
+from ofa.utils import make_divisible  # noqa: E402
 
 FAMILIES = {
     "mbv3": dict(cls=OFAMobileNetV3, flops=Mbv3FLOPsModel, n_stages=5, n_blocks=20),
@@ -115,30 +117,72 @@ def make_input(n, r, b=0):
     return torch.from_numpy(x.reshape(n, 3, r, r))
 
 
-def randomise(net, seed):
+def randomise(net, family, seed):
     """Give every float tensor of the state dict a 'trained-looking' random value, deterministically.
 
-    Conv weights: N(0, sqrt(2 / fan_in)) with fan_in = in/groups*kh*kw (He fan-in, so activations keep their
-    scale through 20 blocks instead of vanishing; he_fout would shrink depthwise outputs by sqrt(2/mid)).
-    Conv biases (SE only): N(0, 0.2). BN: weight U(0.5,1.5), bias N(0,0.1), running_mean N(0,0.1),
-    running_var U(0.5,1.5). Linear: weight U(-1/sqrt(in), 1/sqrt(in)), bias N(0, 0.1).
-    Kernel transform matrices 7to5 / 5to3: identity + N(0, 0.05).
+    Random draws all come from torch.Generator(seed), in named_modules() order:
+    * Conv weights: N(0, sqrt(2 / fan_in)), fan_in = in/groups*kh*kw (He fan-in), except
+      - the 7x7 elastic depthwise weights: centre-weighted like trained kernels, variance 2*0.80/9 in the
+        central 3x3, 2*0.15/16 on the 5x5 ring, 2*0.05/24 on the outer ring (so k3/k5/k7 subnets keep
+        comparable activation scales and nothing explodes or vanishes across configs);
+      - the elastic projection (point_linear) weights: N(0, sqrt(2/maxMid)) times 1 / 0.6 / 0.4 for middle
+        channels in [0, mid(e=3)) / [mid(e=3), mid(e=4)) / [mid(e=4), maxMid) (importance-sorted, as
+        re_organize_middle_weights leaves a trained checkpoint).
+    * Conv biases (SE only): N(0, 0.2). Linear: weight U(-1/sqrt(in), 1/sqrt(in)), bias N(0, 0.1).
+    * BN: weight U(0.5, 1.5) (U(0.2, 0.6) for the projection BN of blocks with an identity shortcut, so the
+      residual stream does not blow up with depth), bias N(0, 0.1).
+    * Kernel transform matrices 7to5 / 5to3: identity + N(0, 0.05).
+    * BN running stats: placeholders N(0,0.1) / U(0.5,1.5), then measured by the reference
+      set_running_statistics on the max net (one batch of 4 formula images, b=9, r=192), then CALIB_STEPS
+      train-mode forwards (momentum 0.1, as in OFA training) of subnets drawn by sample_active_subnet() under
+      random.seed(seed), batch 4, b = 10 + step, r = random.choice([128, 160, 192, 224]); finally perturbed:
+      mean += 0.1*sqrt(var)*N(0,1), var *= exp(U(-0.3, 0.3)). (num_batches_tracked is therefore non-zero.)
     Then every float is rounded to float16 precision (the file stores float16).
     """
     g = torch.Generator().manual_seed(seed)
     done = set()
     names = {id(t): k for k, t in net.state_dict(keep_vars=True).items()}
+    elastic = {}  # id(nn.Conv2d of an elastic projection) -> (mid(e=3), mid(e=4))
+    residual_bn = set()  # id(nn.BatchNorm2d) of the projection BN of blocks with an identity shortcut
+    for b in net.blocks[1:]:
+        cin = b.conv.in_channels
+        elastic[id(b.conv.point_linear.conv.conv)] = [make_divisible(round(cin * e), 8) for e in (3, 4)]
+        if b.shortcut is not None:
+            residual_bn.add(id(b.conv.point_linear.bn.bn))
     with torch.no_grad():
-        for mname, m in net.named_modules():
-            if isinstance(m, nn.Conv2d):
-                fan_in = m.weight[0].numel()
-                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * (2.0 / fan_in) ** 0.5)
-                done.add(names[id(m.weight)])
+        for m in net.modules():
+            if isinstance(m, DynamicSeparableConv2d):
+                w = m.conv.weight
+                kmax = w.shape[-1]
+                assert kmax == 7
+                ring = torch.full((7, 7), 0.05 / 24)
+                ring[1:6, 1:6] = 0.15 / 16
+                ring[2:5, 2:5] = 0.80 / 9
+                w.copy_(torch.randn(w.shape, generator=g) * (2.0 * ring) ** 0.5)
+                done.add(names[id(w)])
+                for mat_name in ("7to5_matrix", "5to3_matrix"):
+                    mat = getattr(m, mat_name)
+                    n = mat.shape[0]
+                    mat.copy_(torch.eye(n) + torch.randn(n, n, generator=g) * 0.05)
+                    done.add(names[id(mat)])
+            elif isinstance(m, nn.Conv2d) and names[id(m.weight)] not in done:
+                w = m.weight
+                fan_in = w[0].numel()
+                x = torch.randn(w.shape, generator=g) * (2.0 / fan_in) ** 0.5
+                if id(m) in elastic:  # projection of an elastic block: importance decays with channel index
+                    m3, m4 = elastic[id(m)]
+                    f = torch.ones(w.shape[1])
+                    f[m3:m4] = 0.6
+                    f[m4:] = 0.4
+                    x = x * f.view(1, -1, 1, 1)
+                w.copy_(x)
+                done.add(names[id(w)])
                 if m.bias is not None:
                     m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.2)
                     done.add(names[id(m.bias)])
             elif isinstance(m, nn.BatchNorm2d):
-                m.weight.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
+                lo, hi = (0.2, 0.6) if id(m) in residual_bn else (0.5, 1.5)
+                m.weight.copy_(torch.rand(m.weight.shape, generator=g) * (hi - lo) + lo)
                 m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
                 m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=g) * 0.1)
                 m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
@@ -148,14 +192,27 @@ def randomise(net, seed):
                 m.weight.copy_((torch.rand(m.weight.shape, generator=g) * 2 - 1) * bound)
                 m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
                 done.update(names[id(t)] for t in (m.weight, m.bias))
-            if isinstance(m, DynamicSeparableConv2d):
-                for mat_name in ("7to5_matrix", "5to3_matrix"):
-                    mat = getattr(m, mat_name)
-                    n = mat.shape[0]
-                    mat.copy_(torch.eye(n) + torch.randn(n, n, generator=g) * 0.05)
-                    done.add(names[id(mat)])
         float_keys = {k for k, v in net.state_dict().items() if v.is_floating_point()}
         assert done == float_keys, sorted(float_keys ^ done)
+    # BN running statistics the way a trained supernet gets them: measured on the max net, then updated
+    # (train-mode forward, momentum 0.1) by CALIB_STEPS randomly sampled subnets, as during OFA training.
+    net.set_max_net()
+    set_running_statistics(net, [(make_input(4, 192, 9), torch.zeros(4, dtype=torch.long))])
+    rng_state = random.getstate()
+    random.seed(seed)
+    net.train()
+    with torch.no_grad():
+        for step in range(CALIB_STEPS):
+            net.sample_active_subnet()
+            net(make_input(4, random.choice([128, 160, 192, 224]), 10 + step))
+    net.eval()
+    random.setstate(rng_state)
+    net.set_max_net()
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.add_(torch.randn(m.running_mean.shape, generator=g) * 0.1 * m.running_var.sqrt())
+                m.running_var.mul_(torch.exp((torch.rand(m.running_var.shape, generator=g) * 2 - 1) * 0.3))
         for t in net.state_dict(keep_vars=True).values():  # round to what the float16 file holds
             if t.is_floating_point():
                 t.data = t.data.half().float()
@@ -193,7 +250,7 @@ def recal_data():
 
 def family_fixture(f, family):
     net = build(family)
-    randomise(net, WEIGHT_SEED[family])
+    randomise(net, family, WEIGHT_SEED[family])
     sd = {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
     for k, v in net.state_dict().items():
         assert torch.equal(sd[k].to(v.dtype), v), k
