@@ -25,22 +25,13 @@ extension NamedTensors {
     /// Writes the tensors as an `ofa-search/weights` v1 file (float32, gzip + shuffle) through a
     /// temporary file renamed into place, with `provenance` as string attributes.
     public func writeHDF5(to url: URL, provenance: [String: String] = [:]) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        do {
-            let file = try HDF5File.create(at: temporary)
+        try HDF5File.writeAtomically(to: url) { file in
             try file.writeFormat(Self.hdf5Format)
             for (key, value) in provenance.sorted(by: { $0.key < $1.key }) { try file.setAttribute(key, .string(value)) }
             for name in names {
                 let t = self[name]!
                 try file.createDataset(name, values: t.values, shape: t.shape, compression: .gzip())
             }
-            try file.close()
-            guard rename(temporary.path, url.path) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
         }
     }
 

@@ -35,7 +35,8 @@ public struct Supernet: Sendable {
             return "\(key.name) is \(t.shape), expected \(key.shape)"
         }
         guard missing.isEmpty && unexpected.isEmpty && shapes.isEmpty else {
-            throw SupernetError.checkpointMismatch(file: source, space: space.name, missing: missing, unexpected: unexpected, shapeMismatches: shapes)
+            throw SupernetError.checkpointMismatch(file: source, space: "the \(space.name) supernet", missing: missing, unexpected: unexpected,
+                                                   shapeMismatches: shapes, hint: "check --family and the width multiplier")
         }
     }
 

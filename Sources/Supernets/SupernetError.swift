@@ -9,7 +9,7 @@ public enum SupernetError: Error, CustomStringConvertible, Equatable {
     /// Architecture JSON that does not parse or lacks a key.
     case invalidArchJSON(reason: String)
     /// A checkpoint whose keys or shapes do not match the family.
-    case checkpointMismatch(file: String, space: String, missing: [String], unexpected: [String], shapeMismatches: [String])
+    case checkpointMismatch(file: String, space: String, missing: [String], unexpected: [String], shapeMismatches: [String], hint: String)
     /// A family name we do not know.
     case unknownFamily(String)
     /// A file that is not a supernet of our format, or is inconsistent.
@@ -25,13 +25,13 @@ public enum SupernetError: Error, CustomStringConvertible, Equatable {
             return "resolution \(value) is not offered by \(space) — use \(range.lowerBound)…\(range.upperBound) in steps of \(step)"
         case let .invalidArchJSON(reason):
             return "invalid architecture JSON: \(reason) — expected {\"ks\": [...], \"e\": [...], \"d\": [...], \"r\": [res]}"
-        case let .checkpointMismatch(file, space, missing, unexpected, shapes):
+        case let .checkpointMismatch(file, space, missing, unexpected, shapes, hint):
             func first(_ list: [String]) -> String { list.prefix(3).joined(separator: ", ") + (list.count > 3 ? ", … (\(list.count) in all)" : "") }
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing keys: \(first(missing))") }
             if !unexpected.isEmpty { parts.append("unexpected keys: \(first(unexpected))") }
             if !shapes.isEmpty { parts.append("shape mismatches: \(first(shapes))") }
-            return "\(file) is not a \(space) checkpoint: \(parts.joined(separator: "; ")) — check --family and the width multiplier"
+            return "\(file) does not match \(space): \(parts.joined(separator: "; ")) — \(hint)"
         case let .unknownFamily(name):
             return "unknown supernet family '\(name)' — known: \(SupernetFamily.allCases.map(\.rawValue).joined(separator: ", "))"
         case let .invalidSupernetFile(file, reason):

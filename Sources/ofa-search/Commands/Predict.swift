@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Images
-import Networks
+import Supernets
 import Tensors
 
 /// `ofa-search predict`: classify photos with a pretrained EfficientNet-Lite0.
@@ -9,8 +9,9 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify images with a pretrained EfficientNet-Lite0 and print the top classes.",
         discussion: """
-            Weights: a PyTorch checkpoint (.pth, zip or legacy format, read without Python) or an \
-            ofa-search/weights .h5 file. Default: the ImageNet checkpoint fetched by Scripts/fetch-weights.sh.
+            Weights: an ofa-search/supernet .h5 (with --arch, default its max subnet), an ofa-search/subnet .h5, or \
+            EfficientNet-Lite0 weights as a PyTorch checkpoint (.pth, zip or legacy format, read without Python) or an \
+            ofa-search/weights .h5. Default: the ImageNet checkpoint fetched by Scripts/fetch-weights.sh.
             """)
 
     enum Preprocess: String, ExpressibleByArgument, CaseIterable {
@@ -23,11 +24,14 @@ struct Predict: ParsableCommand {
     @Option(name: .long, help: "Weights file (.pth or .h5).", completion: .file(extensions: ["pth", "h5"]))
     var weights: String?
 
+    @Option(help: "Subnet architecture JSON when --weights is a supernet (default: its max subnet).")
+    var arch: String?
+
     @Argument(help: "JPEG or PNG images.", completion: .file())
     var images: [String]
 
-    @Option(help: "Input resolution in pixels.")
-    var resolution: Int = EfficientNetLite0.resolution
+    @Option(help: "Input resolution in pixels (default: the subnet's, 224 for EfficientNet-Lite0).")
+    var resolution: Int?
 
     @Option(help: "crop: shorter side to ⌈r/0.875⌉ then centre crop; resize: straight to r×r.")
     var preprocess: Preprocess = .crop
@@ -43,7 +47,7 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
-        guard (32...1024).contains(resolution) else { throw ValidationError("--resolution \(resolution) is outside 32...1024") }
+        if let resolution, !(32...1024).contains(resolution) { throw ValidationError("--resolution \(resolution) is outside 32...1024") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
@@ -57,24 +61,22 @@ struct Predict: ParsableCommand {
     func run() throws {
         try reportingErrors {
             Parallelism.setThreads(threads)
+            // Images are decoded first: a bad photo is reported before the weights take time to load.
+            let photos = try images.map { try RGBImage(contentsOf: URL(fileURLWithPath: $0)) }
+            let url = try weights.map { URL(fileURLWithPath: $0) } ?? WeightsLocation.defaultEfficientNetLite0()
+            let model = try Classifier.load(url, arch: arch)
+            let r = resolution ?? model.resolution
             var pixels: [Float] = []
-            pixels.reserveCapacity(images.count * resolution * resolution * 3)
-            for path in images {
-                let image = try RGBImage(contentsOf: URL(fileURLWithPath: path))
+            pixels.reserveCapacity(images.count * r * r * 3)
+            for image in photos {
                 let prepared: RGBImage
                 switch preprocess {
-                case .crop:
-                    let shorter = Int((Double(resolution) / 0.875).rounded(.up))
-                    prepared = image.resize(shorterSide: shorter).centerCrop(size: resolution)
-                case .resize:
-                    prepared = image.resize(width: resolution, height: resolution)
+                case .crop: prepared = image.resize(shorterSide: Int((Double(r) / 0.875).rounded(.up))).centerCrop(size: r)
+                case .resize: prepared = image.resize(width: r, height: r)
                 }
-                pixels += prepared.normalizedNHWC(mean: EfficientNetLite0.mean, std: EfficientNetLite0.std)
+                pixels += prepared.normalizedNHWC(mean: model.mean, std: model.std)
             }
-            // Images are read first: a bad photo is reported before the weights take time to load.
-            let url = try weights.map { URL(fileURLWithPath: $0) } ?? WeightsLocation.defaultEfficientNetLite0()
-            let network = try EfficientNetLite0.build(from: NamedTensors.load(from: url))
-            let logits = network.forward(Tensor(shape: [images.count, resolution, resolution, 3], values: pixels))
+            let logits = model.network.forward(Tensor(shape: [images.count, r, r, 3], values: pixels))
             let classes = logits.shape[3]
             var probabilities = [Float](repeating: 0, count: logits.count)
             softmaxForward(x: logits.values, rows: images.count, columns: classes, y: &probabilities)

@@ -86,8 +86,9 @@ def build(family, width=WIDTH, n_classes=N_CLASSES):
     """The zoo construction rule (ofa/model_zoo.py::ofa_net) with another width / class count."""
     net = FAMILIES[family]["cls"](n_classes=n_classes, dropout_rate=0, width_mult=width, ks_list=[3, 5, 7],
                                   expand_ratio_list=[3, 4, 6], depth_list=[2, 3, 4])
-    # The zoo relies on the constructor defaults bn_param=(0.1, 1e-5) for MBv3 and (0.1, 1e-3) for Proxyless;
-    # the constructor already calls set_bn_param with them. Re-apply explicitly (a no-op) as the brief asks.
+    # ofa/model_zoo.py::ofa_net never calls set_bn_param itself: it relies on the constructor defaults
+    # bn_param=(0.1, 1e-5) for MBv3 and (0.1, 1e-3) for Proxyless, which the constructors apply via set_bn_param.
+    # Check that, and re-apply (a no-op) so the intent is explicit.
     eps = 1e-5 if family == "mbv3" else 1e-3
     assert net.get_bn_param() == {"momentum": 0.1, "eps": eps, "ws_eps": None}, net.get_bn_param()
     net.set_bn_param(momentum=0.1, eps=eps)
@@ -120,7 +121,7 @@ def make_input(n, r, b=0):
 def randomise(net, family, seed):
     """Give every float tensor of the state dict a 'trained-looking' random value, deterministically.
 
-    Random draws all come from torch.Generator(seed), in named_modules() order:
+    Random draws all come from torch.Generator(seed), in net.modules() order:
     * Conv weights: N(0, sqrt(2 / fan_in)), fan_in = in/groups*kh*kw (He fan-in), except
       - the 7x7 elastic depthwise weights: centre-weighted like trained kernels, variance 2*0.80/9 in the
         central 3x3, 2*0.15/16 on the 5x5 ring, 2*0.05/24 on the outer ring (so k3/k5/k7 subnets keep
@@ -251,7 +252,10 @@ def recal_data():
 def family_fixture(f, family):
     net = build(family)
     randomise(net, family, WEIGHT_SEED[family])
-    sd = {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
+    sd = net.state_dict()  # keep the OrderedDict (with its `_metadata`) that torch.save sees for a real checkpoint
+    for k in list(sd):
+        if sd[k].is_floating_point():
+            sd[k] = sd[k].half()
     for k, v in net.state_dict().items():
         assert torch.equal(sd[k].to(v.dtype), v), k
     torch.save({"state_dict": sd}, HERE / pth_name(family))
