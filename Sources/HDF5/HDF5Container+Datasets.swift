@@ -76,6 +76,8 @@ extension HDF5Container {
             let dcpl = try owned(
                 H5Pcreate(chdf5_p_dataset_create()), .propertyList, file: filePath, path: objectPath,
                 operation: "create a dataset property list")
+            // No modification times in object headers: the same tensors give the same file bytes.
+            guard H5Pset_obj_track_times(dcpl.unsafeID, false) >= 0 else { throw libraryFailure("disable time tracking", at: path) }
             let count = shape.reduce(1, *)
             if !shape.isEmpty && count > 0 && (compression != nil || chunkShape != nil) {
                 let chunk = chunkShape

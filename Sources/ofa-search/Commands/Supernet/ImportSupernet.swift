@@ -36,7 +36,9 @@ struct ImportSupernet: ParsableCommand {
             guard let family = SupernetFamily(rawValue: family) else { throw SupernetError.unknownFamily(family) }
             let source = URL(fileURLWithPath: checkpoint)
             var provenance = ["source_file": source.lastPathComponent, "source_sha256": try SHA256.hex(of: source),
-                              "command": (["ofa-search"] + CommandLine.arguments.dropFirst()).joined(separator: " ")]
+                              // The command as run, with the checkpoint named by file name (its path is personal).
+                              "command": (["ofa-search"] + CommandLine.arguments.dropFirst().map { $0 == checkpoint ? source.lastPathComponent : $0 })
+                                  .joined(separator: " ")]
             if let licence { provenance["licence"] = licence }
             let width = widthMult ?? (family == .ofaProxylessNAS ? 1.3 : 1.0)
             let supernet = try Supernet.importCheckpoint(source, family: family, widthMult: width, provenance: provenance)
