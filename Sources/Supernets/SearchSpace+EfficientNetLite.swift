@@ -27,6 +27,7 @@ extension SearchSpace {
             stem: FixedConv(inChannels: 3, outChannels: EfficientNetLite0.stemChannels, kernel: 3, stride: 2, activation: .relu6, hasBatchNorm: true),
             firstBlock: BlockSlot(inChannels: first.inChannels, outChannels: first.outChannels, stride: 1, activation: .relu6,
                                   useSE: false, kernelChoices: [3]),
+            firstBlockHasShortcut: false,
             slots: slots, stages: stages, expandChoices: [3, 4, 6],
             head: .poolAfterFeatureMix(featureMix: FixedConv(inChannels: lite.last!.outChannels, outChannels: EfficientNetLite0.headChannels,
                                                              kernel: 1, stride: 1, activation: .relu6, hasBatchNorm: true)),

@@ -23,6 +23,7 @@ extension SearchSpace {
             family: .ofaMobileNetV3, widthMult: widthMult, classes: classes,
             stem: FixedConv(inChannels: 3, outChannels: w[0], kernel: 3, stride: 2, activation: .hswish, hasBatchNorm: true),
             firstBlock: BlockSlot(inChannels: w[0], outChannels: w[1], stride: 1, activation: .relu, useSE: false, kernelChoices: [3]),
+            firstBlockHasShortcut: w[0] == w[1],
             slots: slots, stages: stages, expandChoices: [3, 4, 6],
             head: .poolBeforeFeatureMix(
                 finalExpand: FixedConv(inChannels: w[6], outChannels: w[7], kernel: 1, stride: 1, activation: .hswish, hasBatchNorm: true),
@@ -54,6 +55,7 @@ extension SearchSpace {
             family: .ofaProxylessNAS, widthMult: widthMult, classes: classes,
             stem: FixedConv(inChannels: 3, outChannels: stemWidth, kernel: 3, stride: 2, activation: .relu6, hasBatchNorm: true),
             firstBlock: BlockSlot(inChannels: stemWidth, outChannels: firstWidth, stride: 1, activation: .relu6, useSE: false, kernelChoices: [3]),
+            firstBlockHasShortcut: false,
             slots: slots, stages: stages, expandChoices: [3, 4, 6],
             head: .poolAfterFeatureMix(featureMix: FixedConv(inChannels: widths[5], outChannels: last, kernel: 1, stride: 1,
                                                              activation: .relu6, hasBatchNorm: true)),

@@ -54,8 +54,11 @@ public struct SearchSpace: Equatable, Sendable {
     public var widthMult: Double
     public var classes: Int
     public var stem: FixedConv
-    /// The fixed first block: MBConv with expand 1 (depthwise k3 + projection), shortcut iff in == out.
+    /// The fixed first block: MBConv with expand 1 (depthwise k3 + projection).
     public var firstBlock: BlockSlot
+    /// Whether the first block has an identity shortcut: OFA-MobileNetV3 when in == out; never in
+    /// OFA-ProxylessNAS (`ResidualBlock(first_block_conv, None)`) or EfficientNet-Lite0 (32 → 16).
+    public var firstBlockHasShortcut: Bool
     public var slots: [BlockSlot]
     public var stages: [Stage]
     public var expandChoices: [Int]

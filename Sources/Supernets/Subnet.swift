@@ -10,7 +10,16 @@ public struct SubnetBlock: Equatable, Sendable {
     public var midChannels: Int
     public var activation: Activation
     public var useSE: Bool
-    public var hasShortcut: Bool { stride == 1 && inChannels == outChannels }
+    /// Identity shortcut. Elastic blocks have one iff stride 1 and in == out; the fixed first block has one
+    /// only in OFA-MobileNetV3 (OFA-ProxylessNAS builds it with none, even when its widths agree).
+    public var hasShortcut: Bool
+
+    public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int, expandRatio: Int, midChannels: Int,
+                activation: Activation, useSE: Bool, hasShortcut: Bool) {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
+        self.expandRatio = expandRatio; self.midChannels = midChannels; self.activation = activation; self.useSE = useSE
+        self.hasShortcut = hasShortcut
+    }
 }
 
 /// The structure of a static subnet: what OFA's `net.config` describes.

@@ -78,7 +78,8 @@ extension SubnetStructure {
             let mid = (c["mid_channels"] as? Int) ?? (e == 1 ? cin : pythonRound(Double(cin * e)))
             blocks.append(SubnetBlock(inChannels: cin, outChannels: try int(c, "out_channels", at), kernel: try int(c, "kernel_size", at),
                                       stride: try int(c, "stride", at), expandRatio: e, midChannels: mid,
-                                      activation: try activation(c, at, default: .relu6), useSE: c["use_se"] as? Bool ?? false))
+                                      activation: try activation(c, at, default: .relu6), useSE: c["use_se"] as? Bool ?? false,
+                                      hasShortcut: entry["shortcut"] is [String: Any]))
         }
         guard let classifier = root["classifier"] as? [String: Any] else { throw fail("classifier is missing") }
         let head: HeadLayout

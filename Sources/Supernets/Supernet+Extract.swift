@@ -6,12 +6,12 @@ extension SearchSpace {
     public func subnetStructure(_ config: ArchConfig) -> SubnetStructure {
         var blocks = [SubnetBlock(inChannels: firstBlock.inChannels, outChannels: firstBlock.outChannels, kernel: 3,
                                   stride: 1, expandRatio: 1, midChannels: firstBlock.inChannels,
-                                  activation: firstBlock.activation, useSE: false)]
+                                  activation: firstBlock.activation, useSE: false, hasShortcut: firstBlockHasShortcut)]
         for j in config.activeSlots(in: self) {
             let slot = slots[j]
             blocks.append(SubnetBlock(inChannels: slot.inChannels, outChannels: slot.outChannels, kernel: config.ks[j], stride: slot.stride,
                                       expandRatio: config.e[j], midChannels: midChannels(slot, expand: config.e[j]),
-                                      activation: slot.activation, useSE: slot.useSE))
+                                      activation: slot.activation, useSE: slot.useSE, hasShortcut: slot.hasShortcut))
         }
         return SubnetStructure(family: family, firstConv: stem, blocks: blocks, head: head, classes: classes, bnEps: bnEps, padding: padding)
     }
