@@ -46,7 +46,7 @@ let package = Package(
 
         .executableTarget(
             name: "ofa-bench",
-            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images"],
+            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets"],
             path: "Benchmarks/ofa-bench",
             swiftSettings: kernelSettings),
 

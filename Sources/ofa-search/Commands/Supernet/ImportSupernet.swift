@@ -35,13 +35,15 @@ struct ImportSupernet: ParsableCommand {
         try reportingErrors {
             guard let family = SupernetFamily(rawValue: family) else { throw SupernetError.unknownFamily(family) }
             let source = URL(fileURLWithPath: checkpoint)
-            var provenance = ["source_file": source.lastPathComponent, "source_sha256": try SHA256.hex(of: source),
+            var provenance = ["source_file": source.lastPathComponent,
                               // The command as run, with the checkpoint named by file name (its path is personal).
                               "command": (["ofa-search"] + CommandLine.arguments.dropFirst().map { $0 == checkpoint ? source.lastPathComponent : $0 })
                                   .joined(separator: " ")]
             if let licence { provenance["licence"] = licence }
             let width = widthMult ?? (family == .ofaProxylessNAS ? 1.3 : 1.0)
-            let supernet = try Supernet.importCheckpoint(source, family: family, widthMult: width, provenance: provenance)
+            // Load first: the checkpoint reader's errors name a missing or unreadable file clearly.
+            var supernet = try Supernet.importCheckpoint(source, family: family, widthMult: width, provenance: provenance)
+            supernet.provenance["source_sha256"] = try SHA256.hex(of: source)
             try supernet.write(to: URL(fileURLWithPath: output), float16: float16)
             print("wrote \(output): \(supernet.space.name), \(supernet.space.classes) classes, \(supernet.weights.names.count) tensors")
         }
