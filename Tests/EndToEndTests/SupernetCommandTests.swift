@@ -208,7 +208,7 @@ struct SupernetCommandTests {
             }
             let (plain, plainBytes) = try sample("plain.h5", [])
             let (a, bytesA) = try sample("a.h5", ["--calibrate", folder, "--calibration-batch", "2"])
-            let (b, bytesB) = try sample("b.h5", ["--calibrate", folder, "--calibration-batch", "2"])
+            let (_, bytesB) = try sample("b.h5", ["--calibrate", folder, "--calibration-batch", "2"])
             let (limited, _) = try sample("c.h5", ["--calibrate", folder, "--calibration-images", "3"])
             #expect(a.calibrationImages == names.count && limited.calibrationImages == 3)
             #expect(a.arch == plain.arch && a.parameters == plain.parameters)

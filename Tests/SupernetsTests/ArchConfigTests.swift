@@ -94,7 +94,8 @@ struct ArchConfigTests {
         #expect(Self.lite.subnetCount == 588_771_892_800)
         #expect(Self.lite.subnetCount.isFinite && Self.lite.subnetCount > 0)
         let m = SearchSpace.ofaMobileNetV3()
-        let expected = pow(81.0 + 729 + 6561, 5) * 25
+        let perStage: Double = 81 + 729 + 6561  // 9² + 9³ + 9⁴
+        let expected = perStage * perStage * perStage * perStage * perStage * 25
         #expect(m.subnetCount.isFinite && abs(m.subnetCount - expected) / expected < 1e-12)
     }
 
