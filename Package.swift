@@ -59,6 +59,6 @@ let package = Package(
         .testTarget(name: "ImagesTests", dependencies: ["Images", "OFATestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
         .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "ofa-search"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),
     ]
 )

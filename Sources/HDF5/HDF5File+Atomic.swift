@@ -5,7 +5,12 @@ extension HDF5File {
     /// and renames it into place, so a crash or an error never leaves a half-written file under `url`.
     /// - Throws: whatever `body` or libhdf5 throws; the temporary file is removed first.
     public static func writeAtomically(to url: URL, _ body: (HDF5File) throws -> Void) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        let folder = url.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw HDF5Error.cannotOpenFile(path: url.path, reason: "its folder \(folder.path) does not exist")
+        }
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
             let file = try HDF5File.create(at: temporary)
             try body(file)

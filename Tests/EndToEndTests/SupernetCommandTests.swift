@@ -232,6 +232,8 @@ struct SupernetCommandTests {
         let expected: [String]
         /// An argument-parser usage error: exit code 64 and the usage after the message line.
         var usage = false
+        /// Make `$TMP/out.h5` a folder first, so the write fails at the rename of `.out.h5.partial`.
+        var outputIsFolder = false
         var testDescription: String { id }
     }
 
@@ -255,9 +257,11 @@ struct SupernetCommandTests {
                  expected: ["unknown supernet family 'resnet50'", "known: ofa-mbv3, ofa-proxyless, effnet-lite0-elastic"]),
         BadInput(id: "missing checkpoint",
                  arguments: ["supernet", "import", "$TMP/absent.pth", "--family", "ofa-mbv3", "-o", "$TMP/out.h5"],
-                 expected: ["absent.pth"]),
+                 expected: ["absent.pth: no such file — check the path"]),
         BadInput(id: "output folder missing",
                  arguments: mbv3.importArguments + ["-o", "$TMP/no/such/folder/out.h5"], expected: ["no/such/folder"]),
+        BadInput(id: "output is a folder", arguments: mbv3.importArguments + ["-o", "$TMP/out.h5"],
+                 expected: ["out.h5: cannot rename .out.h5.partial into place: Is a directory"], outputIsFolder: true),
         BadInput(id: "truncated h5 to inspect", arguments: ["supernet", "inspect", "$TMP/trunc.h5"],
                  expected: ["HDF5 file is truncated", "trunc.h5"]),
         BadInput(id: "truncated h5 to sample", arguments: ["supernet", "sample", "$TMP/trunc.h5", "--random", "-o", "$TMP/out.h5"],
@@ -328,6 +332,7 @@ struct SupernetCommandTests {
                     try Self.succeed(["supernet", "sample", dir.appendingPathComponent("mbv3.h5").path, "--random", "-o", dir.appendingPathComponent("subnet.h5").path])
                 }
             }
+            if c.outputIsFolder { try fm.createDirectory(at: dir.appendingPathComponent("out.h5"), withIntermediateDirectories: true) }
             if needs("empty") { try fm.createDirectory(at: dir.appendingPathComponent("empty"), withIntermediateDirectories: true) }
             let before = try fm.contentsOfDirectory(atPath: dir.path).sorted()
 
@@ -344,7 +349,7 @@ struct SupernetCommandTests {
             }
             // No output and no `.out.h5.partial` left behind.
             #expect(try fm.contentsOfDirectory(atPath: dir.path).sorted() == before)
-            #expect(!fm.fileExists(atPath: dir.appendingPathComponent("out.h5").path))
+            if !c.outputIsFolder { #expect(!fm.fileExists(atPath: dir.appendingPathComponent("out.h5").path)) }
         }
     }
 }
