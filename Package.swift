@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "ofa-search",
             dependencies: [
-                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets",
+                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/imagenet-classes.txt")]),
@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "Images", dependencies: ["CImageCodecs"], swiftSettings: kernelSettings),
         .target(name: "Networks", dependencies: ["Tensors", "TorchCheckpoint", "HDF5"], swiftSettings: kernelSettings),
         .target(name: "Supernets", dependencies: ["Networks", "Tensors", "HDF5", "TorchCheckpoint"]),
+        .target(name: "Datasets", dependencies: ["Images", "Tensors", "CZlib"]),
 
         // MARK: - Implementation details (system-library shims)
 
@@ -46,7 +47,7 @@ let package = Package(
 
         .executableTarget(
             name: "ofa-bench",
-            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets"],
+            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets", "Datasets"],
             path: "Benchmarks/ofa-bench",
             swiftSettings: kernelSettings),
 
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "ImagesTests", dependencies: ["Images", "OFATestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
         .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),
     ]
 )
