@@ -3,10 +3,11 @@
 //   ofa-bench [--weights <file.pth|.h5>] [--resolution 224] [--batches 1,8] [--threads 2] [--seconds 5] [--profile]
 //   ofa-bench --kernels [--threads T]
 //   ofa-bench --supernets
+//   ofa-bench --data <class-folder tree, e.g. ../shared/datasets/flowers5/train>
 //
 // Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
 // --kernels times the depthwise kernel alone on Lite0's hottest shapes; --supernets times loading and
-// sampling + extracting subnets of the three supernet families.
+// sampling + extracting subnets of the three supernet families; --data times the data loader (one worker).
 import Foundation
 import Networks
 import Tensors
@@ -17,12 +18,13 @@ if _isDebugAssertConfiguration() {
 }
 
 var options: [String: String] = ["resolution": "224", "batches": "1,8", "threads": "2", "seconds": "5"]
-var profile = false, kernels = false, supernets = false
+var profile = false, kernels = false, supernets = false, dataFolder: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     if flag == "--profile" { profile = true; continue }
     if flag == "--kernels" { kernels = true; continue }
     if flag == "--supernets" { supernets = true; continue }
+    if flag == "--data", let folder = arguments.popFirst() { dataFolder = folder; continue }
     guard flag.hasPrefix("--"), let value = arguments.popFirst() else {
         FileHandle.standardError.write(Data("usage: ofa-bench [--weights F] [--resolution R] [--batches 1,8] [--threads T] [--seconds S] [--profile]\n".utf8))
         exit(2)
@@ -34,6 +36,13 @@ let weights = options["weights"] ?? ((ProcessInfo.processInfo.environment["OFA_W
 let resolution = Int(options["resolution"]!)!, threads = Int(options["threads"]!)!, seconds = Double(options["seconds"]!)!
 Parallelism.setThreads(threads)
 if kernels { kernelTimings(); exit(0) }
+if let dataFolder {
+    do { try dataTimings(folder: dataFolder) } catch {
+        FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 if supernets {
     do {
         try supernetTimings(repository: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
