@@ -1,0 +1,4 @@
+import Memory
+import Testing
+
+@Test func memoryTargetBuilds() { _ = MemoryPredictors.self }
