@@ -1,2 +1,0 @@
-/// Memory predictors: TinyTL's published formula (and, later, the planner of the training engine).
-public enum MemoryPredictors {}

@@ -1,4 +1,0 @@
-import Memory
-import Testing
-
-@Test func memoryTargetBuilds() { _ = MemoryPredictors.self }
