@@ -160,3 +160,141 @@ private struct BiasActivation: ActivationSpecialized {
         }
     }
 }
+
+// MARK: - Backward
+
+// Two forms, matching what the forward must keep (DESIGN §3, STYLE 7): ReLU and ReLU6 need only a
+// **1-bit mask** per element; h-swish, h-sigmoid and sigmoid need the stored **input**. Both accumulate
+// (`+=`) into dx.
+
+extension Activation {
+    /// The derivative at input x, with PyTorch's choice at the kinks.
+    ///
+    /// Concretely: identity 1; relu 1 if x > 0; relu6 1 if 0 < x < 6 (`hardtanh_backward`);
+    /// hswish 0 if x < −3, (2x + 3)/6 if −3 ≤ x ≤ 3, 1 if x > 3 (`hardswish_backward`);
+    /// hsigmoid 1/6 if −3 < x < 3, else 0 (`hardsigmoid_backward`); sigmoid σ(x)·(1 − σ(x)). Else 0.
+    @inlinable
+    public func derivative(_ x: Float) -> Float {
+        switch self {
+        case .identity: return 1
+        case .relu: return x > 0 ? 1 : 0
+        case .relu6: return x > 0 && x < 6 ? 1 : 0
+        case .hswish: return x < -3 ? 0 : (x <= 3 ? x / 3 + 0.5 : 1)
+        case .hsigmoid: return x > -3 && x < 3 ? 1 / 6 : 0
+        case .sigmoid:
+            let s = 1 / (1 + Foundation.exp(-x))
+            return s * (1 - s)
+        }
+    }
+
+    /// The derivative of eight lanes at once (branch-free blends, as `apply`).
+    @inlinable
+    public func derivative(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let zero = SIMD8<Float>(repeating: 0)
+        switch self {
+        case .identity: return SIMD8(repeating: 1)
+        case .relu: return zero.replacing(with: 1, where: x .> 0)
+        case .relu6: return zero.replacing(with: 1, where: (x .> 0) .& (x .< 6))
+        case .hswish:
+            var r = x / 3 + 0.5
+            r.replace(with: 0, where: x .< -3)
+            r.replace(with: 1, where: x .> 3)
+            return r
+        case .hsigmoid: return zero.replacing(with: 1 / 6, where: (x .> -3) .& (x .< 3))
+        case .sigmoid:
+            var r = SIMD8<Float>()
+            for i in 0..<8 { r[i] = derivative(x[i]) }
+            return r
+        }
+    }
+
+    /// True when a 1-bit mask of the forward values carries everything the backward needs (ReLU, ReLU6).
+    public var backwardNeedsOnlyMask: Bool { self == .relu || self == .relu6 }
+}
+
+/// Gradient of `activation` from its stored input: dx[i] += f′(x[i]) · dy[i].
+///
+/// Concretely: see `Activation.derivative(_:)` (PyTorch's definitions). Layouts: x, dy, dx (count) — any
+/// tensor flattened; dx must not alias x or dy.
+public func activationBackward(
+    _ activation: Activation, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, count: Int,
+    dx: UnsafeMutablePointer<Float>
+) {
+    Parallelism.forEachChunk(count, minChunk: 1 << 15) { range in
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            store8(load8(dx + i) + activation.derivative(load8(x + i)) * load8(dy + i), dx + i)
+            i += 8
+        }
+        while i < range.upperBound { dx[i] += activation.derivative(x[i]) * dy[i]; i += 1 }
+    }
+}
+
+/// Words of a 1-bit activation mask for `count` elements.
+public func activationMaskWordCount(_ count: Int) -> Int { (count + 63) / 64 }
+
+/// Packs the 1-bit backward mask of a ReLU or ReLU6: bit (i mod 64) of word i/64 is set where the
+/// gradient passes (0 < v for ReLU, 0 < v < 6 for ReLU6), other bits of the last word are 0.
+///
+/// The predicate is the same for the input and the output of the activation (y > 0 ⇔ x > 0 and
+/// 0 < y < 6 ⇔ 0 < x < 6), so the forward may pack it from either, e.g. from y just before y is freed.
+/// Layouts: values (count); mask (`activationMaskWordCount(count)`) UInt64, overwritten. Memory: count/8 bytes.
+public func activationMask(
+    _ activation: Activation, values: UnsafePointer<Float>, count: Int, mask: UnsafeMutablePointer<UInt64>
+) {
+    precondition(activation.backwardNeedsOnlyMask, "activationMask: \(activation) needs its input for backward")
+    let upper: Float = activation == .relu6 ? 6 : .infinity
+    let bits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+    let words = activationMaskWordCount(count)
+    Parallelism.forEachChunk(words, minChunk: 512) { range in
+        for w in range {
+            let base = w * 64
+            var word: UInt64 = 0
+            if base + 64 <= count {
+                for j in 0..<8 {
+                    let v = load8(values + base + 8 * j)
+                    let lanes = SIMD8<UInt32>(repeating: 0).replacing(with: bits, where: (v .> 0) .& (v .< upper))
+                    word |= UInt64(lanes.wrappedSum()) << UInt64(8 * j)
+                }
+            } else {
+                for i in base..<count where values[i] > 0 && values[i] < upper { word |= 1 << UInt64(i - base) }
+            }
+            mask[w] = word
+        }
+    }
+}
+
+/// Gradient of a ReLU or ReLU6 from its 1-bit mask: dx[i] += dy[i] where bit i is set.
+///
+/// Each byte of the mask selects one of 256 lane masks (all-ones or zero per lane) that is ANDed with the
+/// bits of dy: exact, and a blocked gradient is +0 even when dy is infinite or NaN (as PyTorch's
+/// `threshold_backward`). Layouts: dy, dx (count); mask as written by `activationMask`.
+public func reluBackward(
+    dy: UnsafePointer<Float>, mask: UnsafePointer<UInt64>, count: Int, dx: UnsafeMutablePointer<Float>
+) {
+    reluLaneMasks.withUnsafeBufferPointer { table in
+        let lanes = table.baseAddress!
+        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: 512) { range in
+            for w in range {
+                let base = w * 64, word = mask[w]
+                if base + 64 <= count {
+                    for j in 0..<8 {
+                        let i = base + 8 * j
+                        let bits = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<UInt32>.self)
+                            & lanes[Int(truncatingIfNeeded: word >> UInt64(8 * j)) & 0xFF]
+                        store8(load8(dx + i) + unsafeBitCast(bits, to: SIMD8<Float>.self), dx + i)
+                    }
+                } else {
+                    for i in base..<count where (word >> UInt64(i - base)) & 1 == 1 { dx[i] += dy[i] }
+                }
+            }
+        }
+    }
+}
+
+/// Lane masks for `reluBackward`: entry b has lane j all-ones when bit j of b is set.
+private let reluLaneMasks: [SIMD8<UInt32>] = (0..<256).map { b in
+    var m = SIMD8<UInt32>()
+    for j in 0..<8 where (b >> j) & 1 == 1 { m[j] = .max }
+    return m
+}

@@ -63,3 +63,104 @@ public func batchNormTrainingForward(
     batchNormInferenceForward(x: x, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: batchMean,
                               variance: batchVariance, eps: eps, activation: activation, y: y)
 }
+
+// MARK: - Backward
+
+// Every kernel **accumulates** (`+=`); `dy` is the gradient of the normalised output before any fused
+// activation. Statistics are recomputed from x.
+
+/// Gradient of a per-channel affine map y = a[c]·x + b[c]: a frozen (folded) batch norm, or any BN whose
+/// statistics are fixed, seen as the affine it is.
+///
+/// Concretely: dx += a[c]·dy; da[c] += Σ_r dy·x; db[c] += Σ_r dy (TinyTL trains the shift alone).
+/// Layouts: dy, x, dx (rows, C); a, da, db (C). Pass nil for a gradient that is not needed; `x` is read only
+/// for `dscale`.
+public func channelAffineBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>?, rows: Int, channels: Int, scale: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>?, dscale: UnsafeMutablePointer<Float>?, dshift: UnsafeMutablePointer<Float>?
+) {
+    if let dx {
+        Parallelism.forEachChunk(rows, minChunk: Swift.max(1, 16384 / Swift.max(channels, 1))) { range in
+            for r in range {
+                let g = dy + r * channels, d = dx + r * channels
+                var c = 0
+                while c + 8 <= channels { store8(load8(d + c) + load8(scale + c) * load8(g + c), d + c); c += 8 }
+                while c < channels { d[c] += scale[c] * g[c]; c += 1 }
+            }
+        }
+    }
+    if let dscale {
+        guard let x else { preconditionFailure("channelAffineBackward: dscale needs x") }
+        var sums = [Double](repeating: 0, count: channels)
+        for r in 0..<rows { for c in 0..<channels { sums[c] += Double(dy[r * channels + c]) * Double(x[r * channels + c]) } }
+        for c in 0..<channels { dscale[c] += Float(sums[c]) }
+    }
+    if let dshift { accumulateChannelSums(dy, rows: rows, channels: channels, into: dshift) }
+}
+
+/// Gradient of inference-mode batch normalisation (`batchNormInferenceForward`): fixed statistics.
+///
+/// Concretely, with s[c] = γ[c]/√(var[c] + eps) and x̂ = (x − mean)/√(var + eps):
+/// dx += s·dy; dγ[c] += Σ_r dy·x̂; dβ[c] += Σ_r dy.
+/// Layouts: dy, x, dx (rows, C); γ, mean, var, dγ, dβ (C). `x` is read only for `dgamma`.
+public func batchNormInferenceBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>?, rows: Int, channels: Int,
+    gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, eps: Float,
+    dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?
+) {
+    let inv = (0..<channels).map { 1 / (Double(variance[$0]) + Double(eps)).squareRoot() }
+    if let dx {
+        let scale = (0..<channels).map { Float(Double(gamma[$0]) * inv[$0]) }
+        channelAffineBackward(dy: dy, x: nil, rows: rows, channels: channels, scale: scale, dx: dx, dscale: nil, dshift: nil)
+    }
+    if let dgamma {
+        guard let x else { preconditionFailure("batchNormInferenceBackward: dgamma needs x") }
+        var sums = [Double](repeating: 0, count: channels)
+        for r in 0..<rows {
+            for c in 0..<channels { sums[c] += Double(dy[r * channels + c]) * (Double(x[r * channels + c]) - Double(mean[c])) }
+        }
+        for c in 0..<channels { dgamma[c] += Float(sums[c] * inv[c]) }
+    }
+    if let dbeta { accumulateChannelSums(dy, rows: rows, channels: channels, into: dbeta) }
+}
+
+/// Gradient of training-mode batch normalisation (`batchNormTrainingForward`): the batch statistics depend on x.
+///
+/// Concretely, per channel over the M = rows values, with μ, σ² the batch mean and biased variance,
+/// r = 1/√(σ² + eps), x̂ = (x − μ)·r:
+/// dβ += Σ dy; dγ += Σ dy·x̂; dx += γ·r · (dy − mean(dy) − x̂·mean(dy·x̂)).
+/// Layouts: dy, x, dx (rows, C); γ, dγ, dβ (C). Statistics and sums in Double.
+/// ### References
+/// Ioffe, Szegedy, "Batch Normalization", 2015, https://arxiv.org/abs/1502.03167
+public func batchNormTrainingBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, channels: Int, gamma: UnsafePointer<Float>,
+    eps: Float, dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+    dbeta: UnsafeMutablePointer<Float>?
+) {
+    let m = Double(rows)
+    var sum = [Double](repeating: 0, count: channels), sumSq = sum
+    for r in 0..<rows {
+        for c in 0..<channels { let v = Double(x[r * channels + c]); sum[c] += v; sumSq[c] += v * v }
+    }
+    let mean = sum.map { $0 / m }
+    let inv = (0..<channels).map { 1 / (Swift.max(sumSq[$0] / m - mean[$0] * mean[$0], 0) + Double(eps)).squareRoot() }
+    var sumDy = [Double](repeating: 0, count: channels), sumDyXhat = sumDy
+    for r in 0..<rows {
+        for c in 0..<channels {
+            let d = Double(dy[r * channels + c])
+            sumDy[c] += d
+            sumDyXhat[c] += d * (Double(x[r * channels + c]) - mean[c]) * inv[c]
+        }
+    }
+    if let dbeta { for c in 0..<channels { dbeta[c] += Float(sumDy[c]) } }
+    if let dgamma { for c in 0..<channels { dgamma[c] += Float(sumDyXhat[c]) } }
+    if let dx {
+        for r in 0..<rows {
+            for c in 0..<channels {
+                let xhat = (Double(x[r * channels + c]) - mean[c]) * inv[c]
+                let d = Double(dy[r * channels + c]) - sumDy[c] / m - xhat * sumDyXhat[c] / m
+                dx[r * channels + c] += Float(Double(gamma[c]) * inv[c] * d)
+            }
+        }
+    }
+}

@@ -27,6 +27,40 @@ public func bilinearResizeForward(
     }
 }
 
+// MARK: - Backward (accumulates into dx; the caller zeroes)
+
+/// Gradient of `bilinearResizeForward` (align_corners=False): the scatter-add of the forward's taps.
+///
+/// Concretely: for each output (oy, ox) with taps (y0, y1, fy) and (x0, x1, fx) from `bilinearTaps`,
+/// dx[y0,x0] += (1−fy)(1−fx)·dy, dx[y0,x1] += (1−fy)·fx·dy, dx[y1,x0] += fy·(1−fx)·dy, dx[y1,x1] += fy·fx·dy
+/// (at the border both taps may be the same pixel, which then receives both weights).
+/// Layouts: dy (N,Ho,Wo,C), dx (N,H,W,C). Images are split across threads.
+public func bilinearResizeBackward(
+    dy: UnsafePointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
+    outHeight: Int, outWidth: Int, dx: UnsafeMutablePointer<Float>
+) {
+    let sy = bilinearTaps(inSize: height, outSize: outHeight)
+    let sx = bilinearTaps(inSize: width, outSize: outWidth)
+    Parallelism.forEachChunk(batch) { images in
+        for n in images {
+            for oy in 0..<outHeight {
+                let (y0, y1, fy) = sy[oy]
+                for ox in 0..<outWidth {
+                    let (x0, x1, fx) = sx[ox]
+                    let grad = dy + ((n * outHeight + oy) * outWidth + ox) * channels
+                    func tap(_ iy: Int, _ ix: Int, _ weight: Float) {
+                        addScaledInPlace(dx + ((n * height + iy) * width + ix) * channels, grad, weight, count: channels)
+                    }
+                    tap(y0, x0, (1 - fy) * (1 - fx))
+                    tap(y0, x1, (1 - fy) * fx)
+                    tap(y1, x0, fy * (1 - fx))
+                    tap(y1, x1, fy * fx)
+                }
+            }
+        }
+    }
+}
+
 /// For each output index: the two source indices and the weight of the second.
 func bilinearTaps(inSize: Int, outSize: Int) -> [(Int, Int, Float)] {
     let scale = Float(inSize) / Float(outSize)

@@ -100,3 +100,179 @@ public func conv2dForwardReference(
         }
     }
 }
+
+// MARK: - Backward
+
+// Every kernel here **accumulates** (`+=`) into its gradient buffer; the caller zeroes once per step.
+// `dy` is the gradient of the conv's output *before* any fused bias/activation: run
+// `activationBackward`/`reluBackward` first.
+
+/// Gradient of a dense or grouped conv with respect to its input: dx += conv2dᵀ(dy, w).
+///
+/// Concretely: dx[n,iy,ix,g·Cin/G + i] += Σ_{o∈g, ky, kx : iy = oy·s − padTop + ky, ix = ox·s − padLeft + kx}
+/// w[o,ky,kx,i] · dy[n,oy,ox,o]. A pointwise conv is one GEMM, dx (P,Cin) += dy (P,O) · w (O,Cin); every other
+/// shape computes columns (pixels, kh·kw·Cin/G) = dy_g · w_g per chunk of `conv2dChunkPixels` output pixels and
+/// group, then scatter-adds them into dx (col2im), for both padding modes (taps that fall in the padding are dropped).
+///
+/// Layouts: dy (N,Ho,Wo,O), w (O,kh,kw,Cin/groups), dx (N,H,W,Cin).
+/// - Parameters:
+///   - scratch: `conv2dScratchCount(g)` floats (the forward's scratch; nil for a pointwise conv).
+/// - Complexity: 2·P·O·kh·kw·Cin/G flops (the forward's), plus P·kh·kw·Cin/G adds for col2im (single-threaded).
+public func conv2dBackwardInput(
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+) {
+    let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
+    let k = g.kernel * g.kernel * cinG
+    if g.isPointwise {
+        gemm(m: g.outputPixels, n: g.inChannels, k: g.outChannels, a: dy, lda: g.outChannels,
+             b: weight, ldb: g.inChannels, beta: 1, c: dx, ldc: g.inChannels)
+        return
+    }
+    guard let scratch else { preconditionFailure("conv2dBackwardInput needs scratch for \(g)") }
+    var start = 0
+    while start < g.outputPixels {
+        let rows = Swift.min(conv2dChunkPixels, g.outputPixels - start)
+        for group in 0..<g.groups {
+            gemm(m: rows, n: k, k: coutG, a: dy + start * g.outChannels + group * coutG, lda: g.outChannels,
+                 b: weight + group * coutG * k, ldb: k, c: scratch, ldc: k)
+            col2im(g, columns: scratch, group: group, firstPixel: start, pixels: rows, dx: dx)
+        }
+        start += rows
+    }
+}
+
+/// The transpose of `im2col`: adds each row of `columns` (pixels, kh·kw·Cin/G) back onto the input
+/// positions it was read from, skipping taps in the padding.
+func col2im(
+    _ g: ConvGeometry, columns: UnsafePointer<Float>, group: Int, firstPixel: Int, pixels: Int,
+    dx: UnsafeMutablePointer<Float>
+) {
+    let cinG = g.inChannels / g.groups, rowLength = g.kernel * g.kernel * cinG
+    let perImage = g.outHeight * g.outWidth
+    for r in 0..<pixels {
+        let p = firstPixel + r
+        let n = p / perImage, oy = (p % perImage) / g.outWidth, ox = p % g.outWidth
+        var src = columns + r * rowLength
+        for ky in 0..<g.kernel {
+            let iy = oy * g.stride - g.padTop + ky
+            for kx in 0..<g.kernel {
+                let ix = ox * g.stride - g.padLeft + kx
+                if iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth {
+                    addInPlace(dx + ((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG, src, count: cinG)
+                }
+                src += cinG
+            }
+        }
+    }
+}
+
+/// Gradient of a dense or grouped conv with respect to its weight: dw += dyᵀ · im2col(x).
+///
+/// Concretely: dw[o,ky,kx,i] += Σ_{n,oy,ox} dy[n,oy,ox,o] · x[n, oy·s − padTop + ky, ox·s − padLeft + kx, g·Cin/G + i]
+/// (zero outside the input). A pointwise conv is one GEMM, dw (O,Cin) += dyᵀ (O,P) · x (P,Cin); every other shape
+/// rebuilds the im2col columns of each chunk and group and adds dy_gᵀ · columns.
+///
+/// Layouts: x (N,H,W,Cin), dy (N,Ho,Wo,O), dw (O,kh,kw,Cin/groups).
+/// - Parameters:
+///   - scratch: `conv2dScratchCount(g)` floats (nil for a pointwise conv).
+/// - Complexity: 2·P·O·kh·kw·Cin/G flops.
+public func conv2dBackwardWeight(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dweight: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+) {
+    let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
+    let k = g.kernel * g.kernel * cinG
+    if g.isPointwise {
+        gemmAccumulateTransA(m: g.outChannels, n: g.inChannels, k: g.outputPixels, a: dy, lda: g.outChannels,
+                             b: x, ldb: g.inChannels, c: dweight, ldc: g.inChannels)
+        return
+    }
+    guard let scratch else { preconditionFailure("conv2dBackwardWeight needs scratch for \(g)") }
+    var start = 0
+    while start < g.outputPixels {
+        let rows = Swift.min(conv2dChunkPixels, g.outputPixels - start)
+        for group in 0..<g.groups {
+            im2col(g, x: x, group: group, firstPixel: start, pixels: rows, columns: scratch)
+            gemmAccumulateTransA(m: coutG, n: k, k: rows, a: dy + start * g.outChannels + group * coutG,
+                                 lda: g.outChannels, b: scratch, ldb: k, c: dweight + group * coutG * k, ldc: k)
+        }
+        start += rows
+    }
+}
+
+/// Gradient of a conv with respect to its bias: db[o] += Σ_{n,oy,ox} dy[n,oy,ox,o].
+///
+/// Layouts: dy (N,Ho,Wo,O), db (O). Sums in Float over blocks of 64 pixels, then in Double.
+public func conv2dBackwardBias(_ g: ConvGeometry, dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>) {
+    accumulateChannelSums(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias)
+}
+
+// MARK: - Reference loops (the oracles of the tests)
+
+/// Plain loop with the contract of `conv2dBackwardInput` (any groups), accumulating in Double.
+public func conv2dBackwardInputReference(
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+) {
+    let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
+    var acc = [Double](repeating: 0, count: g.inputCount)
+    for n in 0..<g.batch {
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                for o in 0..<g.outChannels {
+                    let group = o / coutG
+                    let d = Double(dy[((n * g.outHeight + oy) * g.outWidth + ox) * g.outChannels + o])
+                    for ky in 0..<g.kernel {
+                        let iy = oy * g.stride - g.padTop + ky
+                        guard iy >= 0 && iy < g.inHeight else { continue }
+                        for kx in 0..<g.kernel {
+                            let ix = ox * g.stride - g.padLeft + kx
+                            guard ix >= 0 && ix < g.inWidth else { continue }
+                            for i in 0..<cinG {
+                                let wv = weight[((o * g.kernel + ky) * g.kernel + kx) * cinG + i]
+                                acc[((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG + i] += Double(wv) * d
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for i in 0..<acc.count { dx[i] += Float(acc[i]) }
+}
+
+/// Plain loop with the contract of `conv2dBackwardWeight` (any groups), accumulating in Double.
+public func conv2dBackwardWeightReference(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>
+) {
+    let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
+    var acc = [Double](repeating: 0, count: g.weightCount)
+    for n in 0..<g.batch {
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                for o in 0..<g.outChannels {
+                    let group = o / coutG
+                    let d = Double(dy[((n * g.outHeight + oy) * g.outWidth + ox) * g.outChannels + o])
+                    for ky in 0..<g.kernel {
+                        let iy = oy * g.stride - g.padTop + ky
+                        guard iy >= 0 && iy < g.inHeight else { continue }
+                        for kx in 0..<g.kernel {
+                            let ix = ox * g.stride - g.padLeft + kx
+                            guard ix >= 0 && ix < g.inWidth else { continue }
+                            for i in 0..<cinG {
+                                let xv = x[((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG + i]
+                                acc[((o * g.kernel + ky) * g.kernel + kx) * cinG + i] += Double(xv) * d
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for i in 0..<acc.count { dweight[i] += Float(acc[i]) }
+}
+
+/// Plain loop with the contract of `conv2dBackwardBias`, accumulating in Double.
+public func conv2dBackwardBiasReference(_ g: ConvGeometry, dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>) {
+    channelSumsReference(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias)
+}

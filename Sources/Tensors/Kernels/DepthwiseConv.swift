@@ -124,3 +124,235 @@ public func depthwiseConv2dForwardReference(
         }
     }
 }
+
+// MARK: - Backward
+
+// Vectorised over channels like the forward. Every kernel **accumulates** (`+=`); `dy` is the gradient
+// before any fused activation.
+
+/// Gradient of a depthwise conv with respect to its input (the only one a frozen depthwise conv needs).
+///
+/// Concretely: dx[n,iy,ix,c] += Σ_{ky,kx : iy = oy·s − padTop + ky, ix = ox·s − padLeft + kx} w[ky,kx,c] · dy[n,oy,ox,c].
+/// Written as a gather over input pixels (each dx value is owned by one thread, no scatter races): for input
+/// row iy the taps are the ky with (iy + padTop − ky) divisible by s and oy in range, likewise for columns.
+///
+/// Layouts: dy (N,Ho,Wo,C), w (kh,kw,C), dx (N,H,W,C). Input rows are split across threads.
+/// - Complexity: N·Ho·Wo·kh·kw·C multiply-adds (the forward's).
+public func depthwiseConv2dBackwardInput(
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+) {
+    precondition(g.isDepthwise, "depthwiseConv2dBackwardInput needs groups == channels: \(g)")
+    let k = g.kernel
+    // For each input column ix: up to k (kx, ox) pairs with ix = ox·s − padLeft + kx.
+    let columnTaps = depthwiseTaps(inSize: g.inWidth, outSize: g.outWidth, kernel: k, stride: g.stride, pad: g.padLeft)
+    let rowTaps = depthwiseTaps(inSize: g.inHeight, outSize: g.outHeight, kernel: k, stride: g.stride, pad: g.padTop)
+    columnTaps.withUnsafeBufferPointer { colTaps in
+        rowTaps.withUnsafeBufferPointer { rowTaps in
+            Parallelism.forEachChunk(g.batch * g.inHeight) { rows in
+                for row in rows {
+                    depthwiseBackwardInputRow(g, row: row, rowTaps: rowTaps.baseAddress!, colTaps: colTaps.baseAddress!,
+                                              dy: dy, weight: weight, dx: dx)
+                }
+            }
+        }
+    }
+}
+
+/// For each input index: its count of taps, then k (tap, output index) pairs; stride 1 + 2k per index.
+private func depthwiseTaps(inSize: Int, outSize: Int, kernel k: Int, stride s: Int, pad: Int) -> [Int] {
+    var table = [Int](repeating: 0, count: inSize * (1 + 2 * k))
+    for i in 0..<inSize {
+        let base = i * (1 + 2 * k)
+        var count = 0
+        for t in 0..<k {
+            let shifted = i + pad - t
+            guard shifted >= 0, shifted % s == 0, shifted / s < outSize else { continue }
+            table[base + 1 + 2 * count] = t
+            table[base + 2 + 2 * count] = shifted / s
+            count += 1
+        }
+        table[base] = count
+    }
+    return table
+}
+
+/// One input row (n, iy) of `depthwiseConv2dBackwardInput`.
+@inline(__always)
+private func depthwiseBackwardInputRow(
+    _ g: ConvGeometry, row: Int, rowTaps: UnsafePointer<Int>, colTaps: UnsafePointer<Int>,
+    dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+) {
+    let c = g.inChannels, k = g.kernel, stride = 1 + 2 * k, outW = g.outWidth
+    let n = row / g.inHeight, iy = row % g.inHeight
+    let rt = rowTaps + iy * stride
+    let rowCount = rt[0]
+    if rowCount == 0 { return }
+    let image = dy + n * g.outHeight * outW * c
+    var out = dx + row * g.inWidth * c
+    for ix in 0..<g.inWidth {
+        let ct = colTaps + ix * stride
+        let colCount = ct[0]
+        var ch = 0
+        while ch + 16 <= c {
+            var a0 = load8(out + ch), a1 = load8(out + ch + 8)
+            for a in 0..<rowCount {
+                let ky = rt[1 + 2 * a], oy = rt[2 + 2 * a]
+                for b in 0..<colCount {
+                    let kx = ct[1 + 2 * b], ox = ct[2 + 2 * b]
+                    let wp = weight + (ky * k + kx) * c + ch, dp = image + (oy * outW + ox) * c + ch
+                    a0 += load8(wp) * load8(dp)
+                    a1 += load8(wp + 8) * load8(dp + 8)
+                }
+            }
+            store8(a0, out + ch); store8(a1, out + ch + 8)
+            ch += 16
+        }
+        while ch + 8 <= c {
+            var acc = load8(out + ch)
+            for a in 0..<rowCount {
+                let ky = rt[1 + 2 * a], oy = rt[2 + 2 * a]
+                for b in 0..<colCount {
+                    let kx = ct[1 + 2 * b], ox = ct[2 + 2 * b]
+                    acc += load8(weight + (ky * k + kx) * c + ch) * load8(image + (oy * outW + ox) * c + ch)
+                }
+            }
+            store8(acc, out + ch)
+            ch += 8
+        }
+        while ch < c {
+            var acc = out[ch]
+            for a in 0..<rowCount {
+                let ky = rt[1 + 2 * a], oy = rt[2 + 2 * a]
+                for b in 0..<colCount {
+                    let kx = ct[1 + 2 * b], ox = ct[2 + 2 * b]
+                    acc += weight[(ky * k + kx) * c + ch] * image[(oy * outW + ox) * c + ch]
+                }
+            }
+            out[ch] = acc
+            ch += 1
+        }
+        out += c
+    }
+}
+
+/// Gradient of a depthwise conv with respect to its weight.
+///
+/// Concretely: dw[ky,kx,c] += Σ_{n,oy,ox} dy[n,oy,ox,c] · x[n, oy·s − padTop + ky, ox·s − padLeft + kx, c]
+/// (zero outside the input). Channel blocks of 8 are split across threads (disjoint slices of dw, so the result
+/// does not depend on the thread count); each output row is summed in Float and rows are added in Double.
+///
+/// Layouts: x (N,H,W,C), dy (N,Ho,Wo,C), dw (kh,kw,C).
+/// - Complexity: N·Ho·Wo·kh·kw·C multiply-adds; 12·kh·kw·C bytes of temporary memory.
+public func depthwiseConv2dBackwardWeight(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>
+) {
+    precondition(g.isDepthwise, "depthwiseConv2dBackwardWeight needs groups == channels: \(g)")
+    let c = g.inChannels, taps = g.kernel * g.kernel
+    let blocks = (c + 7) / 8
+    Parallelism.forEachChunk(blocks) { blockRange in
+        let c0 = blockRange.lowerBound * 8, c1 = Swift.min(blockRange.upperBound * 8, c)
+        let width = c1 - c0
+        let rowSum = UnsafeMutablePointer<Float>.allocate(capacity: taps * width)
+        let total = UnsafeMutablePointer<Double>.allocate(capacity: taps * width)
+        defer { rowSum.deallocate(); total.deallocate() }
+        total.initialize(repeating: 0, count: taps * width)
+        for row in 0..<(g.batch * g.outHeight) {
+            rowSum.initialize(repeating: 0, count: taps * width)
+            depthwiseBackwardWeightRow(g, row: row, c0: c0, c1: c1, x: x, dy: dy, rowSum: rowSum)
+            for i in 0..<(taps * width) { total[i] += Double(rowSum[i]) }
+        }
+        for t in 0..<taps {
+            for ch in 0..<width { dweight[t * c + c0 + ch] += Float(total[t * width + ch]) }
+        }
+    }
+}
+
+/// Adds the weight gradient of output row (n, oy), channels c0..<c1, into rowSum (kh·kw, c1 − c0).
+@inline(__always)
+private func depthwiseBackwardWeightRow(
+    _ g: ConvGeometry, row: Int, c0: Int, c1: Int, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    rowSum: UnsafeMutablePointer<Float>
+) {
+    let c = g.inChannels, k = g.kernel, s = g.stride, inH = g.inHeight, inW = g.inWidth, width = c1 - c0
+    let n = row / g.outHeight, oy = row % g.outHeight
+    let iy0 = oy * s - g.padTop
+    let kyLo = Swift.max(0, -iy0), kyHi = Swift.min(k, inH - iy0)
+    let image = x + n * inH * inW * c
+    var grad = dy + row * g.outWidth * c
+    for ox in 0..<g.outWidth {
+        let ix0 = ox * s - g.padLeft
+        let kxLo = Swift.max(0, -ix0), kxHi = Swift.min(k, inW - ix0)
+        let origin = image + ((iy0 * inW + ix0) * c)
+        for ky in kyLo..<kyHi {
+            for kx in kxLo..<kxHi {
+                let xp = origin + (ky * inW + kx) * c, acc = rowSum + (ky * k + kx) * width
+                var ch = c0
+                while ch + 8 <= c1 {
+                    store8(load8(acc + ch - c0) + load8(grad + ch) * load8(xp + ch), acc + ch - c0)
+                    ch += 8
+                }
+                while ch < c1 { acc[ch - c0] += grad[ch] * xp[ch]; ch += 1 }
+            }
+        }
+        grad += c
+    }
+}
+
+/// Gradient of a depthwise conv with respect to its bias: db[c] += Σ_{n,oy,ox} dy[n,oy,ox,c].
+///
+/// Layouts: dy (N,Ho,Wo,C), db (C).
+public func depthwiseConv2dBackwardBias(_ g: ConvGeometry, dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>) {
+    accumulateChannelSums(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias)
+}
+
+// MARK: - Reference loops (the oracles of the tests)
+
+/// Plain loop with the contract of `depthwiseConv2dBackwardInput` (weights (kh,kw,C)), accumulating in Double.
+public func depthwiseConv2dBackwardInputReference(
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+) {
+    var acc = [Double](repeating: 0, count: g.inputCount)
+    depthwiseTapsReference(g) { dyIndex, wIndex, xIndex in
+        acc[xIndex] += Double(weight[wIndex]) * Double(dy[dyIndex])
+    }
+    for i in 0..<acc.count { dx[i] += Float(acc[i]) }
+}
+
+/// Plain loop with the contract of `depthwiseConv2dBackwardWeight`, accumulating in Double.
+public func depthwiseConv2dBackwardWeightReference(
+    _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>
+) {
+    var acc = [Double](repeating: 0, count: g.kernel * g.kernel * g.inChannels)
+    depthwiseTapsReference(g) { dyIndex, wIndex, xIndex in
+        acc[wIndex] += Double(x[xIndex]) * Double(dy[dyIndex])
+    }
+    for i in 0..<acc.count { dweight[i] += Float(acc[i]) }
+}
+
+/// Plain loop with the contract of `depthwiseConv2dBackwardBias`, accumulating in Double.
+public func depthwiseConv2dBackwardBiasReference(_ g: ConvGeometry, dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>) {
+    channelSumsReference(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias)
+}
+
+/// Visits every in-range (output, weight, input) index triple of a depthwise conv.
+private func depthwiseTapsReference(_ g: ConvGeometry, _ body: (Int, Int, Int) -> Void) {
+    let c = g.inChannels
+    for n in 0..<g.batch {
+        for oy in 0..<g.outHeight {
+            for ox in 0..<g.outWidth {
+                for ky in 0..<g.kernel {
+                    let iy = oy * g.stride - g.padTop + ky
+                    guard iy >= 0 && iy < g.inHeight else { continue }
+                    for kx in 0..<g.kernel {
+                        let ix = ox * g.stride - g.padLeft + kx
+                        guard ix >= 0 && ix < g.inWidth else { continue }
+                        for ch in 0..<c {
+                            body(((n * g.outHeight + oy) * g.outWidth + ox) * c + ch, (ky * g.kernel + kx) * c + ch,
+                                 ((n * g.inHeight + iy) * g.inWidth + ix) * c + ch)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

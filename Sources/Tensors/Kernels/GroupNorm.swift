@@ -36,3 +36,80 @@ public func groupNormForward(
         }
     }
 }
+
+// MARK: - Backward (accumulates; the caller zeroes)
+
+/// Gradient of group normalisation (`groupNormForward`) from its saved input, recomputing the statistics.
+///
+/// Concretely, for each sample n and group g over its M = pixels·C/G values, with μ, σ² the mean and biased
+/// variance (as the forward), r = 1/√(σ² + eps), x̂ = (x − μ)·r and ĝ = γ[c]·dy:
+/// - dx += r · (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))   (means over the group's M values)
+/// - dγ[c] += Σ_{n,p} dy·x̂;  dβ[c] += Σ_{n,p} dy.
+///
+/// `dy` is the gradient of the normalised output before any fused activation. `gamma` nil means γ = 1 (as in the
+/// forward); a frozen γ is passed as `gamma` with `dgamma` nil. Pass nil for any gradient that is not needed.
+/// Layouts: x, dy, dx (N, H·W, C); γ, dγ, dβ (C). Sums in Double; (sample, group) pairs are split across threads.
+/// - Complexity: two passes over x and dy; 16·N·C bytes of temporary memory for the per-sample γ/β sums.
+/// ### References
+/// Wu, He, "Group Normalization", 2018, https://arxiv.org/abs/1803.08494
+public func groupNormBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, groups: Int,
+    gamma: UnsafePointer<Float>?, eps: Float,
+    dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?
+) {
+    precondition(channels % groups == 0, "GroupNorm: \(channels) channels not divisible by \(groups) groups")
+    let perGroup = channels / groups
+    let count = Double(pixels * perGroup)
+    // Per-sample channel sums of dy·x̂ and dy, reduced over samples afterwards (no races across threads).
+    let partial = UnsafeMutablePointer<Double>.allocate(capacity: 2 * batch * channels)
+    defer { partial.deallocate() }
+    Parallelism.forEachChunk(batch * groups) { range in
+        // Per-channel Σ dy and Σ dy·x of the current (sample, group), in Double; per-channel dy coefficient of dx.
+        let sumDy = UnsafeMutablePointer<Double>.allocate(capacity: 2 * perGroup), sumDyX = sumDy + perGroup
+        let coefficient = UnsafeMutablePointer<Float>.allocate(capacity: perGroup)
+        defer { sumDy.deallocate(); coefficient.deallocate() }
+        for item in range {
+            let n = item / groups, g = item % groups
+            let offset = n * pixels * channels + g * perGroup
+            let xs = x + offset, gs = dy + offset
+            // One pass for the statistics and the sums; x̂ = (x − μ)·r, so Σ dy·x̂ = r·(Σ dy·x − μ·Σ dy).
+            var sum = 0.0, sumSq = 0.0
+            sumDy.initialize(repeating: 0, count: 2 * perGroup)
+            for p in 0..<pixels {
+                for c in 0..<perGroup {
+                    let v = Double(xs[p * channels + c]), d = Double(gs[p * channels + c])
+                    sum += v; sumSq += v * v
+                    sumDy[c] += d; sumDyX[c] += d * v
+                }
+            }
+            let mean = sum / count
+            let inv = 1 / (Swift.max(sumSq / count - mean * mean, 0) + Double(eps)).squareRoot()
+            var sumG = 0.0, sumGXhat = 0.0
+            for c in 0..<perGroup {
+                let ch = g * perGroup + c, gm = Double(gamma?[ch] ?? 1)
+                let dyXhat = inv * (sumDyX[c] - mean * sumDy[c])
+                partial[n * channels + ch] = dyXhat
+                partial[(batch + n) * channels + ch] = sumDy[c]
+                sumG += gm * sumDy[c]
+                sumGXhat += gm * dyXhat
+            }
+            guard let dx else { continue }
+            // dx = r·γ·dy − r·mean(ĝ) − r²·mean(ĝ·x̂)·(x − μ), in Float with per-group constants.
+            let slope = Float(-inv * inv * sumGXhat / count), shift = Float(-inv * sumG / count), mu = Float(mean)
+            let out = dx + offset
+            for c in 0..<perGroup { coefficient[c] = Float(inv * Double(gamma?[g * perGroup + c] ?? 1)) }
+            for p in 0..<pixels {
+                let xr = xs + p * channels, gr = gs + p * channels, dr = out + p * channels
+                for c in 0..<perGroup {
+                    dr[c] += coefficient[c] * gr[c] + slope * (xr[c] - mu) + shift
+                }
+            }
+        }
+    }
+    for c in 0..<channels {
+        var sDyXhat = 0.0, sDy = 0.0
+        for n in 0..<batch { sDyXhat += partial[n * channels + c]; sDy += partial[(batch + n) * channels + c] }
+        dgamma?[c] += Float(sDyXhat)
+        dbeta?[c] += Float(sDy)
+    }
+}

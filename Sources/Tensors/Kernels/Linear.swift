@@ -24,3 +24,83 @@ public func softmaxForward(x: UnsafePointer<Float>, rows: Int, columns: Int, y: 
     }
 }
 
+// MARK: - Backward
+
+// Every kernel **accumulates** (`+=`); `dy` is the gradient of the linear's output before any fused
+// activation.
+
+/// Gradient of a linear layer with respect to its input: dx (N,I) += dy (N,O) · w (O,I). One GEMM.
+///
+/// Layouts: dy (N, O), w (O, I) as PyTorch `nn.Linear`, dx (N, I).
+public func linearBackwardInput(
+    dy: UnsafePointer<Float>, batch: Int, inFeatures: Int, outFeatures: Int, weight: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>
+) {
+    gemm(m: batch, n: inFeatures, k: outFeatures, a: dy, lda: outFeatures, b: weight, ldb: inFeatures,
+         beta: 1, c: dx, ldc: inFeatures)
+}
+
+/// Gradient of a linear layer with respect to its weight: dw (O,I) += dyᵀ (O,N) · x (N,I). One GEMM.
+///
+/// Layouts: dy (N, O), x (N, I), dw (O, I).
+public func linearBackwardWeight(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int, inFeatures: Int, outFeatures: Int,
+    dweight: UnsafeMutablePointer<Float>
+) {
+    gemmAccumulateTransA(m: outFeatures, n: inFeatures, k: batch, a: dy, lda: outFeatures, b: x, ldb: inFeatures,
+                         c: dweight, ldc: inFeatures)
+}
+
+/// Gradient of a linear layer with respect to its bias: db[o] += Σ_n dy[n,o]. Layouts: dy (N, O), db (O).
+public func linearBackwardBias(dy: UnsafePointer<Float>, batch: Int, outFeatures: Int, dbias: UnsafeMutablePointer<Float>) {
+    accumulateChannelSums(dy, rows: batch, channels: outFeatures, into: dbias)
+}
+
+/// Gradient of the row-wise softmax from its output: dx[n,i] += y[n,i] · (dy[n,i] − Σ_j dy[n,j]·y[n,j]).
+///
+/// Layouts: y, dy, dx (N, K). (For a classifier's loss use `softmaxCrossEntropy`, which fuses both.)
+public func softmaxBackward(
+    y: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Int, columns: Int, dx: UnsafeMutablePointer<Float>
+) {
+    for r in 0..<rows {
+        let yr = y + r * columns, gr = dy + r * columns, dr = dx + r * columns
+        var dot = 0.0
+        for i in 0..<columns { dot += Double(yr[i]) * Double(gr[i]) }
+        for i in 0..<columns { dr[i] += Float(Double(yr[i]) * (Double(gr[i]) - dot)) }
+    }
+}
+
+// MARK: - Reference loops (the oracles of the tests)
+
+/// Plain loop with the contract of `linearBackwardInput`, accumulating in Double.
+public func linearBackwardInputReference(
+    dy: UnsafePointer<Float>, batch: Int, inFeatures: Int, outFeatures: Int, weight: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>
+) {
+    for n in 0..<batch {
+        for i in 0..<inFeatures {
+            var s = 0.0
+            for o in 0..<outFeatures { s += Double(dy[n * outFeatures + o]) * Double(weight[o * inFeatures + i]) }
+            dx[n * inFeatures + i] += Float(s)
+        }
+    }
+}
+
+/// Plain loop with the contract of `linearBackwardWeight`, accumulating in Double.
+public func linearBackwardWeightReference(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int, inFeatures: Int, outFeatures: Int,
+    dweight: UnsafeMutablePointer<Float>
+) {
+    for o in 0..<outFeatures {
+        for i in 0..<inFeatures {
+            var s = 0.0
+            for n in 0..<batch { s += Double(dy[n * outFeatures + o]) * Double(x[n * inFeatures + i]) }
+            dweight[o * inFeatures + i] += Float(s)
+        }
+    }
+}
+
+/// Plain loop with the contract of `linearBackwardBias`, accumulating in Double.
+public func linearBackwardBiasReference(dy: UnsafePointer<Float>, batch: Int, outFeatures: Int, dbias: UnsafeMutablePointer<Float>) {
+    channelSumsReference(dy, rows: batch, channels: outFeatures, into: dbias)
+}

@@ -44,3 +44,49 @@ public func globalAvgPoolForward(x: UnsafePointer<Float>, batch: Int, pixels: In
         for c in 0..<channels { out[c] *= scale }
     }
 }
+
+// MARK: - Backward (accumulates into dx; the caller zeroes)
+
+/// Gradient of `avgPool2dForward`: each output's gradient is spread evenly over its window.
+///
+/// Concretely: dx[n,iy,ix,c] += Σ_{windows containing (iy,ix)} dy[n,oy,ox,c] / d(oy,ox), with d = k² when
+/// `countIncludePad` (PyTorch's default) or the window's in-range count otherwise — the forward's divisor.
+/// Layouts: dy (N,Ho,Wo,C), dx (N,H,W,C) with the shapes of `g`. Images are split across threads.
+public func avgPool2dBackward(
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, countIncludePad: Bool = true, dx: UnsafeMutablePointer<Float>
+) {
+    let c = g.inChannels
+    Parallelism.forEachChunk(g.batch) { images in
+        for n in images {
+            for oy in 0..<g.outHeight {
+                let iy0 = oy * g.stride - g.padTop
+                let y0 = Swift.max(iy0, 0), y1 = Swift.min(iy0 + g.kernel, g.inHeight)
+                for ox in 0..<g.outWidth {
+                    let ix0 = ox * g.stride - g.padLeft
+                    let x0 = Swift.max(ix0, 0), x1 = Swift.min(ix0 + g.kernel, g.inWidth)
+                    let divisor = Float(countIncludePad ? g.kernel * g.kernel : (y1 - y0) * (x1 - x0))
+                    let grad = dy + ((n * g.outHeight + oy) * g.outWidth + ox) * c
+                    for iy in y0..<y1 {
+                        for ix in x0..<x1 {
+                            addScaledInPlace(dx + ((n * g.inHeight + iy) * g.inWidth + ix) * c, grad, 1 / divisor, count: c)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gradient of `globalAvgPoolForward`: dx[n,p,c] += dy[n,c] / (H·W).
+///
+/// Layouts: dy (N, C), dx (N, H·W, C).
+public func globalAvgPoolBackward(
+    dy: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, dx: UnsafeMutablePointer<Float>
+) {
+    let scale = 1 / Float(pixels)
+    for n in 0..<batch {
+        for p in 0..<pixels {
+            addScaledInPlace(dx + (n * pixels + p) * channels, dy + n * channels, scale, count: channels)
+        }
+    }
+}
