@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "Supernets", dependencies: ["Networks", "Tensors", "HDF5", "TorchCheckpoint"]),
         .target(name: "Datasets", dependencies: ["Images", "Tensors", "CZlib"]),
         .target(name: "Memory", dependencies: ["Supernets", "Tensors"]),
+        .target(name: "Transfer", dependencies: ["Networks", "Supernets", "Tensors"], swiftSettings: kernelSettings),
 
         // MARK: - Implementation details (system-library shims)
 
@@ -62,6 +63,7 @@ let package = Package(
         .testTarget(name: "ImagesTests", dependencies: ["Images", "OFATestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
         .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
+        .testTarget(name: "TransferTests", dependencies: ["Transfer", "Tensors", "OFATestSupport"]),
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),

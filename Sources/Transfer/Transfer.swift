@@ -1,0 +1,2 @@
+/// TinyTL transfer learning: frozen-weight storage, optimisers and (next) the trainer.
+public enum Transfer {}

@@ -1,0 +1,4 @@
+import Testing
+import Transfer
+
+@Test func transferTargetBuilds() { _ = Transfer.self }
