@@ -1,0 +1,127 @@
+import Tensors
+
+/// One parameter (or frozen buffer) of a training graph, under its PyTorch `state_dict` name.
+public struct GraphParameter: Sendable {
+    /// PyTorch name, e.g. `blocks.3.conv.depth_conv.conv.weight` (see `ParameterRole` for folded values).
+    public var name: String
+    public var role: ParameterRole
+    /// Values in the engine's layout (conv (O,kh,kw,I/g), depthwise (kh,kw,C), linear (O,I), vectors (C)).
+    public var values: [Float]
+    public var trainable: Bool
+    /// Bits per stored value: 32 now; 8 once frozen weights are stored k-means quantised (the planner reads it).
+    public var storageBits: Int
+
+    public init(name: String, role: ParameterRole, values: [Float], trainable: Bool, storageBits: Int = 32) {
+        self.name = name; self.role = role; self.values = values; self.trainable = trainable; self.storageBits = storageBits
+    }
+
+    public var count: Int { values.count }
+}
+
+/// A dense, grouped or pointwise conv; `weight`, `bias` index `TrainingGraph.parameters`.
+public struct ConvOp: Sendable {
+    public var inChannels: Int, outChannels: Int, kernel: Int, stride: Int, groups: Int
+    public var padding: Padding
+    public var weight: Int
+    public var bias: Int?
+}
+
+/// A depthwise conv (weight (kh,kw,C)).
+public struct DepthwiseOp: Sendable {
+    public var channels: Int, kernel: Int, stride: Int
+    public var padding: Padding
+    public var weight: Int
+    public var bias: Int?
+}
+
+/// A batch norm with frozen statistics: the per-channel affine y = a·x + b with a = γ/√(var + eps),
+/// b = β − mean·a.
+///
+/// Concretely, the gradients (`batchNormInferenceBackward`): dx = a·dy; dβ = Σ dy (∂b/∂β = 1);
+/// dγ = Σ dy·x̂ with x̂ = (x − mean)/√(var + eps), because y = γ·x̂ + β — equivalently dγ = (Σ dy·x − mean·Σ dy)/σ
+/// from ∂a/∂γ = 1/σ and ∂b/∂γ = −mean/σ. Only dγ reads x, so only a trainable γ keeps the input.
+public struct AffineOp: Sendable {
+    public var channels: Int
+    public var gamma: Int, beta: Int, mean: Int, variance: Int
+    public var eps: Float
+}
+
+/// Squeeze-and-excitation (OFA `SEModule`: reduce 1x1 + bias, ReLU, expand 1x1 + bias, h-sigmoid, scale).
+public struct SqueezeExciteOp: Sendable {
+    public var channels: Int, mid: Int
+    public var reduceWeight: Int, reduceBias: Int, expandWeight: Int, expandBias: Int
+}
+
+/// A fully connected layer on pooled features (weight (O,I)).
+public struct LinearOp: Sendable {
+    public var inFeatures: Int, outFeatures: Int
+    public var weight: Int, bias: Int
+}
+
+/// What an op computes. Activations are ops of their own, so each op saves its own tensors for backward.
+public enum OpKind: Sendable {
+    case conv(ConvOp)
+    case depthwise(DepthwiseOp)
+    case affine(AffineOp)
+    case activation(Activation)
+    /// Elementwise sum of the op's two inputs.
+    case add
+    /// Mean over pixels: (N,H,W,C) → (N,1,1,C).
+    case globalAvgPool
+    /// `AvgPool2d(kernel, stride, padding 0)`, floor mode.
+    case avgPool(kernel: Int, stride: Int)
+    /// Bilinear resize (align_corners=False) to the height and width of value `like` (read for its shape only).
+    case resize(like: Int)
+    case squeezeExcite(SqueezeExciteOp)
+    case linear(LinearOp)
+
+    /// Indices of the parameters the op reads.
+    public var parameters: [Int] {
+        switch self {
+        case .conv(let c): return [c.weight] + (c.bias.map { [$0] } ?? [])
+        case .depthwise(let d): return [d.weight] + (d.bias.map { [$0] } ?? [])
+        case .affine(let a): return [a.gamma, a.beta, a.mean, a.variance]
+        case .squeezeExcite(let s): return [s.reduceWeight, s.reduceBias, s.expandWeight, s.expandBias]
+        case .linear(let l): return [l.weight, l.bias]
+        case .activation, .add, .globalAvgPool, .avgPool, .resize: return []
+        }
+    }
+
+    /// True for ops that may write their output over their first input (elementwise, kernel-safe aliasing).
+    var canRunInPlace: Bool {
+        switch self {
+        case .activation, .add, .affine: return true
+        default: return false
+        }
+    }
+}
+
+/// One op of the static list: value `i + 1` is op i's output; value 0 is the input images.
+public struct GraphOp: Sendable {
+    /// The PyTorch module path (`blocks.2.conv.depth_conv.act`), for ledgers and messages.
+    public var name: String
+    public var kind: OpKind
+    public var inputs: [Int]
+}
+
+/// A network prepared for TinyTL training: a static op list over NHWC values and its parameters, each marked
+/// frozen or trainable. Batch norms are frozen-statistics affines, folded into their conv where exact.
+///
+/// The graph does not depend on the batch or resolution; `ValueShapes` derives those, and `Planner` and
+/// `Trainer` read the same graph, shapes and `BackwardNeeds`.
+public struct TrainingGraph: Sendable {
+    public var parameters: [GraphParameter]
+    public var ops: [GraphOp]
+    public var inputChannels: Int
+    public var classes: Int
+    public var method: TinyTLMethod
+
+    /// Index of the parameter called `name`.
+    public func parameterIndex(_ name: String) -> Int? { parameters.firstIndex { $0.name == name } }
+
+    /// Trainable values (floats).
+    public var trainableCount: Int { parameters.filter(\.trainable).reduce(0) { $0 + $1.count } }
+
+    /// Whether op `i`'s parameter `p` trains.
+    func trains(_ p: Int?) -> Bool { p.map { parameters[$0].trainable } ?? false }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Adam, exactly as `torch.optim.Adam` with its defaults (no amsgrad, L2 weight decay, not AdamW).
+///
+/// Concretely, per element at the tensor's step t = 1, 2, … with gradient g and parameter p:
+///
+///     g ← g + λ·p                               (when λ ≠ 0)
+///     m ← m + (1 − β₁)·(g − m)                  (PyTorch's `m.lerp_(g, 1 − β₁)`)
+///     v ← β₂·v + (1 − β₂)·g·g
+///     p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+///
+/// The bias corrections, step size lr/(1 − β₁ᵗ) and √(1 − β₂ᵗ) are computed in Double, as Python does,
+/// and used as float32 scalars; everything per element is float32 with the roundings of PyTorch's CPU
+/// kernels (fused multiply-adds in `lerp_`, `addcmul_` and `add(alpha:)`, `addcdiv_` as p + (s·m)/d), so
+/// results agree to about 1 ulp per step — PyTorch's vectorised `sqrt` is not always correctly rounded.
+/// This is PyTorch's single-tensor CPU path (`_single_tensor_adam`) and Algorithm 1 of the paper (ε added
+/// to √v̂). It differs from TensorFlow's "ε̂" form (ε added to √v before the correction) and from MLX's
+/// `Adam`, which has no bias correction by default.
+///
+/// Memory: two moment buffers, 8 bytes per trainable element.
+///
+/// ### References
+/// Kingma, Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, <https://arxiv.org/abs/1412.6980>.
+public struct Adam: Optimizer {
+    /// State of one tensor (PyTorch `state[p]`: `step`, `exp_avg`, `exp_avg_sq`).
+    public struct State: Sendable, Equatable {
+        public var step: Int
+        public var m: [Float]
+        public var v: [Float]
+        public init(step: Int, m: [Float], v: [Float]) { self.step = step; self.m = m; self.v = v }
+    }
+
+    public let beta1: Double, beta2: Double, eps: Double, weightDecay: Double
+    public let parameterCounts: [Int]
+    /// Per-tensor state, for checkpoints.
+    public private(set) var states: [State]
+
+    /// An optimiser for tensors of `parameterCounts` elements; m and v are allocated here (zeros).
+    public init(parameterCounts: [Int], beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+                weightDecay: Double = 0) {
+        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "betas must lie in [0, 1)")
+        precondition(eps >= 0 && weightDecay >= 0, "eps and weight decay must be ≥ 0")
+        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        self.parameterCounts = parameterCounts
+        states = parameterCounts.map { State(step: 0, m: [Float](repeating: 0, count: $0), v: [Float](repeating: 0, count: $0)) }
+    }
+
+    public var stateBytes: Int { Self.stateBytes(parameterCount: parameterCounts.reduce(0, +)) }
+
+    /// State bytes for `n` trainable elements: 8·n (m and v in float32).
+    public static func stateBytes(parameterCount n: Int) -> Int { 2 * n * MemoryLayout<Float>.size }
+
+    /// Replaces the state with a checkpoint's.
+    /// - Throws: ``TransferError`` when the tensor count or a buffer size does not match.
+    public mutating func restore(_ saved: [State]) throws(TransferError) {
+        try Self.checkRestore(saved.map { $0.m.count == $0.v.count ? $0.m.count : -1 }, parameterCounts,
+                              steps: saved.map(\.step))
+        states = saved
+    }
+
+    public mutating func step(_ tensor: Int, parameters p: UnsafeMutableBufferPointer<Float>,
+                              gradients g: UnsafeBufferPointer<Float>, lr: Double) {
+        let n = parameterCounts[tensor]
+        precondition(p.count == n && g.count == n, "tensor \(tensor): expected \(n) parameters and gradients")
+        states[tensor].step += 1
+        let t = Double(states[tensor].step)
+        let stepSize = Float(-(lr / (1 - pow(beta1, t))))
+        let correction2 = Float((1 - pow(beta2, t)).squareRoot())
+        let w1 = Float(1 - beta1), lerpLow = w1 < 0.5, b2 = Float(beta2), w2 = Float(1 - beta2), e = Float(eps), wd = Float(weightDecay)
+        var state = State(step: 0, m: [], v: [])   // moved out and back, so m and v are not copied
+        swap(&state, &states[tensor])
+        defer { swap(&state, &states[tensor]) }
+        state.m.withUnsafeMutableBufferPointer { m in
+            state.v.withUnsafeMutableBufferPointer { v in
+                for i in 0..<n {
+                    let gi = wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])
+                    m[i] = lerpLow ? m[i].addingProduct(w1, gi - m[i]) : gi.addingProduct(-(1 - w1), gi - m[i])
+                    v[i] = (v[i] * b2).addingProduct(w2 * gi, gi)
+                    let denom = v[i].squareRoot() / correction2 + e
+                    p[i] += stepSize * m[i] / denom
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Tensors
+
+/// What a planned tensor holds, for the ledger.
+public enum MemoryCategory: String, CaseIterable, Sendable {
+    case frozenWeights = "frozen weights"
+    case trainableWeights = "trainable weights"
+    /// Gradients of trainable parameters (kept across micro-batches).
+    case gradients
+    case optimizerState = "optimizer state"
+    /// Forward values and masks kept past the forward pass for the backward (and the logits for the loss).
+    case savedActivations = "saved activations"
+    /// Forward values that die within the forward pass.
+    case transientActivations = "transient activations"
+    /// Gradients of values during the backward pass.
+    case activationGradients = "activation gradients"
+    /// Kernel temporaries (im2col/col2im columns, squeeze-excite), one step each.
+    case scratch
+}
+
+/// One tensor of a plan: what it is, its size, its lifetime in steps and its place in the arena.
+///
+/// Steps: forward op i is step i, the loss is step F (= op count), the backward of op i is step 2F − i.
+/// A tensor is live over `birth...death` (inclusive); persistent tensors live over every step.
+public struct PlannedTensor: Sendable {
+    public enum Kind: Equatable, Sendable {
+        case parameter(Int), parameterGradient(Int), optimizerState(Int)
+        /// Forward value(s); ops that run in place share their input's tensor.
+        case value(Int)
+        /// The 1-bit ReLU/ReLU6 mask of op i.
+        case mask(op: Int)
+        case valueGradient(Int)
+        case scratch(step: Int)
+    }
+    public let kind: Kind
+    public let name: String
+    public let category: MemoryCategory
+    /// Exact bytes (the ledger's unit); the arena rounds each tensor up to `MemoryPlan.alignment`.
+    public let bytes: Int
+    public let birth: Int, death: Int
+    public internal(set) var offset: Int
+
+    /// Bytes the tensor occupies in the arena.
+    public var alignedBytes: Int { (bytes + MemoryPlan.alignment - 1) / MemoryPlan.alignment * MemoryPlan.alignment }
+
+    func overlapsLifetime(_ other: PlannedTensor) -> Bool { birth <= other.death && other.birth <= death }
+}
+
+/// Bytes by category.
+public struct MemoryLedger: Sendable, CustomStringConvertible {
+    public internal(set) var bytes: [MemoryCategory: Int] = [:]
+
+    public subscript(_ c: MemoryCategory) -> Int { bytes[c] ?? 0 }
+    public var total: Int { bytes.values.reduce(0, +) }
+
+    public var description: String {
+        MemoryCategory.allCases.map { "\($0.rawValue): \(self[$0]) B" }.joined(separator: ", ")
+    }
+}
+
+/// The exact memory of training (or evaluating) one graph at one batch and resolution: every tensor with its
+/// lifetime and arena offset, the ledger and the peak. The trainer allocates `arenaBytes` and nothing else.
+public struct MemoryPlan: Sendable {
+    /// Byte alignment of every tensor in the arena (a cache line).
+    public static let alignment = 64
+
+    public let batch: Int, height: Int, width: Int
+    /// Whether the plan includes the backward pass (training) or only the forward (evaluation).
+    public let backward: Bool
+    /// fp32 optimizer state values per trainable value; nil when no training state is planned (pure inference).
+    public let optimizerStateFloatsPerValue: Int?
+    public let shapes: ValueShapes
+    public let needs: BackwardNeeds
+    public let tensors: [PlannedTensor]
+    /// Size of the one arena (first fit over lifetimes; ≥ `peakBytes` by alignment and fragmentation).
+    public let arenaBytes: Int
+    /// The largest sum of live tensors' exact bytes over all steps, the step where it occurs and what is live there.
+    public let peakBytes: Int, peakStep: Int
+    public let tensorsAtPeak: [Int]
+    /// Bytes by category at the peak step (sums to `peakBytes`).
+    public let ledgerAtPeak: MemoryLedger
+    /// Bytes by category summed over all tensors regardless of lifetime (persistent categories equal the peak's).
+    public let allocated: MemoryLedger
+    /// Number of ops (F): the loss is step F, the last step 2F (training) or F (evaluation).
+    public let opCount: Int
+
+    // Lookups for the trainer.
+    let valueTensor: [Int]
+    let valueGradientTensor: [Int?]
+    let maskTensor: [Int?]
+    let parameterTensor: [Int]
+    let gradientTensor: [Int?]
+    let stateTensor: [Int?]
+    let scratchTensor: [Int?]
+    /// Per step: value-gradient tensors born there (zeroed before the step runs).
+    let bornGradients: [[Int]]
+    /// Per step: non-persistent tensors whose lifetime ends there.
+    let dying: [[Int]]
+
+    public var lastStep: Int { backward ? 2 * opCount : opCount }
+
+    /// Which op runs at `step`, as "forward <name>", "loss" or "backward <name>".
+    public func stepDescription(_ step: Int, graph: TrainingGraph) -> String {
+        if step < opCount { return "forward \(graph.ops[step].name)" }
+        if step == opCount { return "loss" }
+        return "backward \(graph.ops[2 * opCount - step].name)"
+    }
+
+    /// The tensors live at the peak, largest first: name, category, bytes (llm.c-style annotation).
+    public func peakReport(graph: TrainingGraph) -> String {
+        var lines = ["peak \(peakBytes) B at \(stepDescription(peakStep, graph: graph)); arena \(arenaBytes) B"]
+        for i in tensorsAtPeak.sorted(by: { tensors[$0].bytes > tensors[$1].bytes }) {
+            let t = tensors[i]
+            lines.append("  \(t.name)  [\(t.category.rawValue)]  \(t.bytes) B")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,153 @@
+import Tensors
+
+/// Plans the memory of training or evaluating a `TrainingGraph`: which tensors exist, their exact sizes and
+/// lifetimes (from `ValueShapes` and `BackwardNeeds`), and their places in one arena.
+///
+/// Concretely, with F ops, forward op i at step i, the loss at step F and the backward of op i at step 2F − i:
+/// - parameters (frozen at `storageBits`, trainable at 32), their gradients and the optimizer state live throughout;
+/// - value v lives from its producer to its last forward reader, or to the backward of an op that saves it
+///   (`SavedForBackward.input`), the logits to the loss; elementwise ops (activation, affine, add) write over
+///   their first input when that input dies there, sharing its tensor;
+/// - a ReLU/ReLU6 mask lives from its op's forward to its backward;
+/// - dL/dv lives from the backward of v's last reader that produces it (where it is zeroed) to the backward of
+///   v's producer; dlogits from the loss;
+/// - scratch is one tensor per step, the kernel's need at that step.
+/// Persistent tensors are packed first (frozen, trainable, gradients, state — so evaluation and training plans of
+/// one graph put parameters at the same offsets); the rest go by first fit over lifetimes, trying largest-first
+/// and birth order and keeping the smaller arena.
+/// - Complexity: O(T²) in the number of tensors T (a few hundred for a subnet).
+public enum Planner {
+    /// The plan of one training step (`backward: true`) or of a forward-only evaluation (`backward: false`).
+    /// - Parameters:
+    ///   - optimizerStateFloatsPerValue: fp32 state per trainable value (SGD 0, SGD with momentum 1, Adam 2);
+    ///     nil plans no gradients and no state (deployment inference). An evaluation during training passes the
+    ///     training value, so its arena keeps gradients and state in place.
+    /// - Throws: `PlanError` when the resolution is too small for the graph.
+    public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int,
+                            optimizerStateFloatsPerValue: Int?, backward: Bool) throws -> MemoryPlan {
+        precondition(!backward || optimizerStateFloatsPerValue != nil, "a training plan needs the optimizer's state size")
+        let shapes = try ValueShapes(graph, batch: batch, height: height, width: width)
+        let needs = BackwardNeeds(graph)
+        var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward)
+        b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+        b.addValues()
+        if backward { b.addMasksAndGradients() }
+        b.addScratch()
+        return b.finish(batch: batch, height: height, width: width, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+    }
+}
+
+/// The bookkeeping of one `Planner.plan` call.
+struct PlanBuilder {
+    let graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool
+    let opCount: Int, lastStep: Int
+    var tensors: [PlannedTensor] = []
+    var persistentCount = 0
+    var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
+    var parameterTensor: [Int], gradientTensor: [Int?], stateTensor: [Int?], scratchTensor: [Int?]
+
+    init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool) {
+        self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward
+        opCount = graph.ops.count
+        lastStep = backward ? 2 * opCount : opCount
+        valueTensor = Array(repeating: -1, count: opCount + 1)
+        valueGradientTensor = Array(repeating: nil, count: opCount + 1)
+        maskTensor = Array(repeating: nil, count: opCount)
+        parameterTensor = Array(repeating: -1, count: graph.parameters.count)
+        gradientTensor = Array(repeating: nil, count: graph.parameters.count)
+        stateTensor = gradientTensor
+        scratchTensor = Array(repeating: nil, count: lastStep + 1)
+    }
+
+    func backwardStep(_ op: Int) -> Int { 2 * opCount - op }
+
+    mutating func add(_ kind: PlannedTensor.Kind, _ name: String, _ category: MemoryCategory, bytes: Int, birth: Int, death: Int) -> Int {
+        tensors.append(PlannedTensor(kind: kind, name: name, category: category, bytes: bytes, birth: birth, death: death, offset: 0))
+        return tensors.count - 1
+    }
+
+    mutating func addParameters(optimizerStateFloatsPerValue: Int?) {
+        let ordered = graph.parameters.indices.filter { !graph.parameters[$0].trainable } + graph.parameters.indices.filter { graph.parameters[$0].trainable }
+        for p in ordered {
+            let param = graph.parameters[p]
+            let bytes = param.trainable ? 4 * param.count : (param.count * param.storageBits + 7) / 8
+            parameterTensor[p] = add(.parameter(p), param.name, param.trainable ? .trainableWeights : .frozenWeights,
+                                     bytes: bytes, birth: 0, death: lastStep)
+        }
+        if let stateFloats = optimizerStateFloatsPerValue {
+            for p in graph.parameters.indices where graph.parameters[p].trainable {
+                gradientTensor[p] = add(.parameterGradient(p), "grad \(graph.parameters[p].name)", .gradients,
+                                        bytes: 4 * graph.parameters[p].count, birth: 0, death: lastStep)
+            }
+            for p in graph.parameters.indices where graph.parameters[p].trainable && stateFloats > 0 {
+                stateTensor[p] = add(.optimizerState(p), "state \(graph.parameters[p].name)", .optimizerState,
+                                     bytes: 4 * stateFloats * graph.parameters[p].count, birth: 0, death: lastStep)
+            }
+        }
+        persistentCount = tensors.count
+    }
+
+    /// Forward values, with their deaths extended by what the backward saves, and in-place aliasing.
+    mutating func addValues() {
+        var death = (0...opCount).map { max($0 - 1, 0) }
+        for (i, op) in graph.ops.enumerated() { for v in op.inputs { death[v] = max(death[v], i) } }
+        death[opCount] = opCount
+        if backward {
+            for (i, op) in graph.ops.enumerated() where needs.saved[i] == .input { death[op.inputs[0]] = max(death[op.inputs[0]], backwardStep(i)) }
+        }
+        var members: [[Int]] = [[0]]
+        var owner = [0]
+        for (i, op) in graph.ops.enumerated() {
+            let u = op.inputs[0], t = owner[u]
+            let inPlace = op.kind.canRunInPlace && u != 0 && death[u] == i && members[t].last == u
+                && !op.inputs.dropFirst().contains { owner[$0] == t }
+            if inPlace { members[t].append(i + 1); owner.append(t) } else { members.append([i + 1]); owner.append(members.count - 1) }
+        }
+        for group in members {
+            let bytes = 4 * shapes.count(group[0]), d = group.map { death[$0] }.max()!
+            let saved = backward && d >= opCount
+            let name = group[0] == 0 ? "input" : graph.ops[group[0] - 1].name
+            let t = add(.value(group[0]), name, saved ? .savedActivations : .transientActivations,
+                        bytes: bytes, birth: max(group[0] - 1, 0), death: d)
+            for v in group { valueTensor[v] = t }
+        }
+    }
+
+    mutating func addMasksAndGradients() {
+        for (i, op) in graph.ops.enumerated() where needs.saved[i] == .bitMask {
+            maskTensor[i] = add(.mask(op: i), "\(op.name) mask", .savedActivations,
+                                bytes: 8 * activationMaskWordCount(shapes.count(i + 1)), birth: i, death: backwardStep(i))
+        }
+        var firstWriter = [Int?](repeating: nil, count: opCount + 1)
+        for (i, op) in graph.ops.enumerated() {
+            for (k, v) in op.inputs.enumerated() where needs.inputGradients[i][k] { firstWriter[v] = max(firstWriter[v] ?? i, i) }
+        }
+        for v in 1...opCount where needs.valueNeedsGradient[v] {
+            let birth = v == opCount ? opCount : backwardStep(firstWriter[v]!)
+            valueGradientTensor[v] = add(.valueGradient(v), "grad \(graph.ops[v - 1].name)", .activationGradients,
+                                         bytes: 4 * shapes.count(v), birth: birth, death: backwardStep(v - 1))
+        }
+    }
+
+    /// One scratch tensor per step that needs one.
+    mutating func addScratch() {
+        for (i, op) in graph.ops.enumerated() {
+            let g = shapes.geometries[i], n = shapes.shapes[i + 1][0]
+            var forward = 0, backwardFloats = 0
+            switch op.kind {
+            case .conv(let c):
+                forward = conv2dScratchCount(g!)
+                if needs.inputGradients[i][0] || graph.trains(c.weight) { backwardFloats = conv2dScratchCount(g!) }
+            case .squeezeExcite(let se):
+                forward = n * (2 * se.channels + se.mid)
+                backwardFloats = squeezeExciteBackwardScratchCount(batch: n, channels: se.channels, mid: se.mid)
+            default: break
+            }
+            if forward > 0 { scratchTensor[i] = add(.scratch(step: i), "\(op.name) scratch", .scratch, bytes: 4 * forward, birth: i, death: i) }
+            if backward && needs.runsBackward[i] && backwardFloats > 0 {
+                let s = backwardStep(i)
+                scratchTensor[s] = add(.scratch(step: s), "\(op.name) backward scratch", .scratch, bytes: 4 * backwardFloats, birth: s, death: s)
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Tensors
+
+extension Trainer {
+    /// Forward, loss and backward of one micro-batch of `plan.batch` images: adds `scale`·∇(mean loss) to the
+    /// parameter gradients. Returns the micro-batch's mean loss.
+    @discardableResult
+    public func accumulateGradients(images: Tensor, labels: [Int], scale: Float = 1) -> Float {
+        forward(images, plan)
+        let loss = lossStep(labels: labels, scale: scale)
+        let f = plan.opCount
+        for step in (f + 1)...(2 * f) {
+            for t in plan.bornGradients[step] { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
+            let i = 2 * f - step
+            if plan.needs.runsBackward[i] { backwardOp(i) }
+            retire(step, plan)
+        }
+        return loss
+    }
+
+    private func backwardOp(_ i: Int) {
+        let op = graph.ops[i], needs = plan.needs, s = plan.shapes.shapes[op.inputs[0]], count = plan.shapes.count(i + 1)
+        let dy = UnsafePointer(floats(plan.valueGradientTensor[i + 1]!, in: plan, writing: false))
+        let savedInput: UnsafePointer<Float>? = needs.saved[i] == .input ? UnsafePointer(value(op.inputs[0], plan)) : nil
+        func dx(_ k: Int) -> UnsafeMutablePointer<Float>? {
+            needs.inputGradients[i][k] ? floats(plan.valueGradientTensor[op.inputs[k]]!, in: plan) : nil
+        }
+        func grad(_ p: Int?) -> UnsafeMutablePointer<Float>? {
+            p.flatMap { plan.gradientTensor[$0] }.map { floats($0, in: plan) }
+        }
+        let g = plan.shapes.geometries[i], step = 2 * plan.opCount - i
+        switch op.kind {
+        case .conv(let c):
+            if let db = grad(c.bias) { conv2dBackwardBias(g!, dy: dy, dbias: db) }
+            if let dw = grad(c.weight) { conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dw, scratch: scratch(step, plan)) }
+            if let d = dx(0) { conv2dBackwardInput(g!, dy: dy, weight: parameter(c.weight, plan), dx: d, scratch: scratch(step, plan)) }
+        case .depthwise(let dw):
+            if let db = grad(dw.bias) { depthwiseConv2dBackwardBias(g!, dy: dy, dbias: db) }
+            if let dW = grad(dw.weight) { depthwiseConv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dW) }
+            if let d = dx(0) { depthwiseConv2dBackwardInput(g!, dy: dy, weight: parameter(dw.weight, plan), dx: d) }
+        case .affine(let a):
+            batchNormInferenceBackward(dy: dy, x: savedInput, rows: count / a.channels, channels: a.channels,
+                                       gamma: parameter(a.gamma, plan), mean: parameter(a.mean, plan),
+                                       variance: parameter(a.variance, plan), eps: a.eps,
+                                       dx: dx(0), dgamma: grad(a.gamma), dbeta: grad(a.beta))
+        case .activation(let f):
+            guard let d = dx(0) else { return }
+            if let m = plan.maskTensor[i] {
+                floats(m, in: plan, writing: false).withMemoryRebound(to: UInt64.self, capacity: activationMaskWordCount(count)) { mask in
+                    reluBackward(dy: dy, mask: mask, count: count, dx: d)
+                }
+            } else {
+                activationBackward(f, x: savedInput!, dy: dy, count: count, dx: d)
+            }
+        case .add:
+            addBackward(dy: dy, count: count, da: dx(0), db: dx(1))
+        case .globalAvgPool:
+            if let d = dx(0) { globalAvgPoolBackward(dy: dy, batch: s[0], pixels: s[1] * s[2], channels: s[3], dx: d) }
+        case .avgPool:
+            if let d = dx(0) { avgPool2dBackward(g!, dy: dy, dx: d) }
+        case .resize:
+            let o = plan.shapes.shapes[i + 1]
+            if let d = dx(0) {
+                bilinearResizeBackward(dy: dy, batch: s[0], height: s[1], width: s[2], channels: s[3], outHeight: o[1], outWidth: o[2], dx: d)
+            }
+        case .squeezeExcite(let se):
+            squeezeExciteBackward(dy: dy, x: savedInput!, batch: s[0], pixels: s[1] * s[2], channels: s[3], mid: se.mid,
+                                  reduceWeight: parameter(se.reduceWeight, plan), reduceBias: parameter(se.reduceBias, plan),
+                                  expandWeight: parameter(se.expandWeight, plan), expandBias: parameter(se.expandBias, plan),
+                                  dx: dx(0), dReduceWeight: grad(se.reduceWeight), dReduceBias: grad(se.reduceBias),
+                                  dExpandWeight: grad(se.expandWeight), dExpandBias: grad(se.expandBias),
+                                  scratch: scratch(step, plan)!)
+        case .linear(let l):
+            if let db = grad(l.bias) { linearBackwardBias(dy: dy, batch: s[0], outFeatures: l.outFeatures, dbias: db) }
+            if let dw = grad(l.weight) {
+                linearBackwardWeight(dy: dy, x: savedInput!, batch: s[0], inFeatures: l.inFeatures, outFeatures: l.outFeatures, dweight: dw)
+            }
+            if let d = dx(0) {
+                linearBackwardInput(dy: dy, batch: s[0], inFeatures: l.inFeatures, outFeatures: l.outFeatures,
+                                    weight: parameter(l.weight, plan), dx: d)
+            }
+        }
+    }
+}

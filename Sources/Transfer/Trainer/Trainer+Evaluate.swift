@@ -1,0 +1,81 @@
+import Tensors
+
+/// Top-1/top-5 counts and the mean plain cross-entropy over an evaluated set.
+public struct Evaluation: Equatable, Sendable {
+    public var count = 0, top1 = 0, top5 = 0
+    public var lossSum = 0.0
+
+    public var top1Accuracy: Double { count == 0 ? 0 : Double(top1) / Double(count) }
+    public var top5Accuracy: Double { count == 0 ? 0 : Double(top5) / Double(count) }
+    public var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
+}
+
+extension Trainer {
+    /// The forward-only plan for `batch` images inside the training arena (same parameter, gradient and state
+    /// offsets, so evaluating between steps loses nothing).
+    func evaluationPlan(batch: Int) -> MemoryPlan {
+        if let cached = evaluationPlans[batch] { return cached }
+        let p = try! Planner.plan(graph, batch: batch, height: plan.height, width: plan.width,
+                                  optimizerStateFloatsPerValue: plan.optimizerStateFloatsPerValue, backward: false)
+        precondition(p.arenaBytes <= plan.arenaBytes, "evaluation plan (\(p.arenaBytes) B) exceeds the training arena (\(plan.arenaBytes) B)")
+        evaluationPlans[batch] = p
+        return p
+    }
+
+    /// Evaluates images (N,H,W,C) with labels in chunks of at most `plan.batch`, forward only.
+    public func evaluate(images: Tensor, labels: [Int]) -> Evaluation {
+        let n = images.shape[0], perImage = images.count / max(n, 1)
+        precondition(labels.count == n, "\(labels.count) labels for \(n) images")
+        var result = Evaluation()
+        var start = 0
+        while start < n {
+            let m = min(plan.batch, n - start)
+            let p = evaluationPlan(batch: m)
+            let chunk = Tensor(shape: [m] + images.shape.dropFirst(), values: Array(images.values[(start * perImage)..<((start + m) * perImage)]))
+            forward(chunk, p)
+            let logits = value(p.opCount, p), k = graph.classes
+            let chunkLabels = Array(labels[start..<(start + m)])
+            let loss = chunkLabels.withUnsafeBufferPointer {
+                softmaxCrossEntropy(logits: logits, labels: $0.baseAddress!, batch: m, classes: k, dlogits: nil)
+            }
+            result.lossSum += Double(loss) * Double(m)
+            for r in 0..<m {
+                let row = logits + r * k, target = row[chunkLabels[r]]
+                let better = (0..<k).filter { row[$0] > target || (row[$0] == target && $0 < chunkLabels[r]) }.count
+                if better == 0 { result.top1 += 1 }
+                if better < 5 { result.top5 += 1 }
+            }
+            result.count += m
+            start += m
+        }
+        return result
+    }
+
+    /// Mean loss (with the trainer's label smoothing) of one batch of `plan.batch` images, forward only.
+    public func loss(images: Tensor, labels: [Int]) -> Float {
+        let p = evaluationPlan(batch: images.shape[0])
+        forward(images, p)
+        return labels.withUnsafeBufferPointer {
+            softmaxCrossEntropy(logits: value(p.opCount, p), labels: $0.baseAddress!, batch: images.shape[0],
+                                classes: graph.classes, labelSmoothing: labelSmoothing, dlogits: nil)
+        }
+    }
+}
+
+extension Trainer {
+    /// Logits (N, 1, 1, classes) for images (N,H,W,C), forward only, in chunks of at most `plan.batch`.
+    public func predict(images: Tensor) -> Tensor {
+        let n = images.shape[0], perImage = images.count / max(n, 1), k = graph.classes
+        var out = [Float]()
+        out.reserveCapacity(n * k)
+        var start = 0
+        while start < n {
+            let m = min(plan.batch, n - start)
+            let p = evaluationPlan(batch: m)
+            forward(Tensor(shape: [m] + images.shape.dropFirst(), values: Array(images.values[(start * perImage)..<((start + m) * perImage)])), p)
+            out.append(contentsOf: UnsafeBufferPointer(start: value(p.opCount, p), count: m * k))
+            start += m
+        }
+        return Tensor(shape: [n, 1, 1, k], values: out)
+    }
+}

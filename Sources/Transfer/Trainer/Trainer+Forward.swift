@@ -1,0 +1,90 @@
+import Tensors
+
+extension Trainer {
+    /// Pointer to value `v` under `plan`.
+    func value(_ v: Int, _ plan: MemoryPlan, writing: Bool = false) -> UnsafeMutablePointer<Float> {
+        floats(plan.valueTensor[v], in: plan, writing: writing)
+    }
+
+    func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> {
+        floats(plan.parameterTensor[p], in: plan, writing: false)
+    }
+
+    func scratch(_ step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float>? {
+        plan.scratchTensor[step].map { floats($0, in: plan) }
+    }
+
+    /// Fills the tensors whose lifetime ends at `step` with NaN (when poisoning is on).
+    func retire(_ step: Int, _ plan: MemoryPlan) {
+        guard poisonsDeadTensors else { return }
+        for t in plan.dying[step] { (arena + plan.tensors[t].offset).initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.tensors[t].bytes) }
+    }
+
+    /// Runs the forward pass of `plan` on `images`; saves masks when the plan has a backward.
+    func forward(_ images: Tensor, _ plan: MemoryPlan) {
+        precondition(images.shape == plan.shapes.shapes[0], "images must be \(plan.shapes.shapes[0]), got \(images.shape)")
+        images.values.withUnsafeBufferPointer { value(0, plan, writing: true).update(from: $0.baseAddress!, count: images.count) }
+        for i in graph.ops.indices {
+            forwardOp(i, plan)
+            retire(i, plan)
+        }
+    }
+
+    private func forwardOp(_ i: Int, _ plan: MemoryPlan) {
+        let op = graph.ops[i], s = plan.shapes.shapes[op.inputs[0]], count = plan.shapes.count(i + 1)
+        let x = UnsafePointer(value(op.inputs[0], plan)), y = value(i + 1, plan, writing: true)
+        let g = plan.shapes.geometries[i]
+        switch op.kind {
+        case .conv(let c):
+            conv2dForward(g!, x: x, weight: parameter(c.weight, plan), bias: c.bias.map { UnsafePointer(parameter($0, plan)) },
+                          y: y, scratch: scratch(i, plan))
+        case .depthwise(let d):
+            depthwiseConv2dForward(g!, x: x, weight: parameter(d.weight, plan), bias: d.bias.map { UnsafePointer(parameter($0, plan)) }, y: y)
+        case .affine(let a):
+            batchNormInferenceForward(x: x, rows: count / a.channels, channels: a.channels, gamma: parameter(a.gamma, plan),
+                                      beta: parameter(a.beta, plan), mean: parameter(a.mean, plan),
+                                      variance: parameter(a.variance, plan), eps: a.eps, y: y)
+        case .activation(let f):
+            if plan.valueTensor[i + 1] != plan.valueTensor[op.inputs[0]] { y.update(from: x, count: count) }
+            f.apply(y, count: count)
+            if let m = plan.maskTensor[i] {
+                let words = floats(m, in: plan)
+                words.withMemoryRebound(to: UInt64.self, capacity: activationMaskWordCount(count)) { mask in
+                    activationMask(f, values: y, count: count, mask: mask)
+                }
+            }
+        case .add:
+            addForward(x, value(op.inputs[1], plan), count: count, y: y)
+        case .globalAvgPool:
+            globalAvgPoolForward(x: x, batch: s[0], pixels: s[1] * s[2], channels: s[3], y: y)
+        case .avgPool:
+            avgPool2dForward(g!, x: x, y: y)
+        case .resize:
+            let o = plan.shapes.shapes[i + 1]
+            bilinearResizeForward(x: x, batch: s[0], height: s[1], width: s[2], channels: s[3], outHeight: o[1], outWidth: o[2], y: y)
+        case .squeezeExcite(let se):
+            squeezeExciteForward(x: x, batch: s[0], pixels: s[1] * s[2], channels: s[3], mid: se.mid,
+                                 reduceWeight: parameter(se.reduceWeight, plan), reduceBias: parameter(se.reduceBias, plan),
+                                 expandWeight: parameter(se.expandWeight, plan), expandBias: parameter(se.expandBias, plan),
+                                 y: y, scratch: scratch(i, plan)!)
+        case .linear(let l):
+            linearForward(x: x, batch: s[0], inFeatures: l.inFeatures, outFeatures: l.outFeatures,
+                          weight: parameter(l.weight, plan), bias: parameter(l.bias, plan), y: y)
+        }
+    }
+
+    /// The loss step of a training plan: mean label-smoothed cross-entropy; dlogits += scale·∂loss/∂logits.
+    func lossStep(labels: [Int], scale: Float) -> Float {
+        let f = plan.opCount, n = plan.batch, k = graph.classes
+        precondition(labels.count == n, "\(labels.count) labels for a batch of \(n)")
+        for t in plan.bornGradients[f] { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
+        let dlogits = floats(plan.valueGradientTensor[f]!, in: plan)
+        let loss = labels.withUnsafeBufferPointer { l in
+            softmaxCrossEntropy(logits: value(f, plan), labels: l.baseAddress!, batch: n, classes: k,
+                                labelSmoothing: labelSmoothing, dlogits: dlogits)
+        }
+        if scale != 1 { for i in 0..<(n * k) { dlogits[i] *= scale } }
+        retire(f, plan)
+        return loss
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Tensors
+
+/// Trains a `TrainingGraph` inside one arena of exactly `plan.arenaBytes`, laid out by `Planner`.
+///
+/// Concretely, one optimiser step over micro-batches B₁…Bₙ of `plan.batch` images: zero the parameter gradients;
+/// for each micro-batch run the forward (saving what `BackwardNeeds.saved` says), softmax cross-entropy with label
+/// smoothing (dlogits scaled by 1/n, so the gradient is that of the mean loss over the whole batch), and the
+/// backward over the op list, computing only the gradients `BackwardNeeds` asks for (value gradients are zeroed
+/// where the plan creates them, since backward kernels accumulate); then `Optimizer.step` per trainable tensor.
+/// Evaluation runs the forward only, in the same arena under an evaluation plan that keeps parameters (and the
+/// gradient/state slots) at the same offsets.
+///
+/// Memory: parameters, gradients, activations, masks and scratch live in the arena; `measuredHighWaterBytes`
+/// records the end of the highest tensor actually written. The optimiser state has a planned slot in the arena,
+/// but `Optimizer` (Optimization/) keeps its buffers itself for now — see `Trainer.optimizer`.
+/// Deterministic for a graph, inputs and `Parallelism.threads`.
+public final class Trainer {
+    public let graph: TrainingGraph
+    /// The training plan (its batch is the micro-batch size).
+    public let plan: MemoryPlan
+    /// The optimiser over the trainable parameters in graph order (`TrainingGraph.trainableParameterCounts`).
+    /// Seam: its state buffers live in the optimiser, not yet in the arena slot the plan reserves for them
+    /// (that needs an `Optimizer.step` variant taking the state pointer).
+    public private(set) var optimizer: any Optimizer
+    public var labelSmoothing: Float
+    /// Fill dead tensors with NaN after their last step and the whole arena at start (debug: a planner lifetime
+    /// error then shows up as NaN). Defaults to `OFA_INTERNAL_CHECKS` being set.
+    public let poisonsDeadTensors: Bool
+    /// The end of the highest arena byte written so far.
+    public private(set) var measuredHighWaterBytes = 0
+
+    let arena: UnsafeMutableRawPointer
+    /// Trainable parameter index → optimiser tensor index.
+    let optimizerIndex: [Int: Int]
+    var evaluationPlans: [Int: MemoryPlan] = [:]
+
+    /// Plans the graph for micro-batches of `batch` images of `height`×`width` and allocates the arena.
+    /// - Throws: `PlanError` when the resolution is too small for the graph.
+    public init(graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizer: any Optimizer,
+                labelSmoothing: Float = 0, poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
+        precondition(optimizer.parameterCounts == graph.trainableParameterCounts,
+                     "the optimiser must be built over graph.trainableParameterCounts")
+        precondition(graph.parameters.allSatisfy { $0.storageBits == 32 }, "8-bit frozen weights are not wired into the trainer yet")
+        let trainable = graph.trainableCount
+        precondition(trainable == 0 || optimizer.stateBytes % (4 * trainable) == 0, "optimiser state is not whole floats per value")
+        let stateFloats = trainable == 0 ? 0 : optimizer.stateBytes / (4 * trainable)
+        plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats, backward: true)
+        self.graph = graph; self.optimizer = optimizer; self.labelSmoothing = labelSmoothing
+        self.poisonsDeadTensors = poisonsDeadTensors
+        var index: [Int: Int] = [:]
+        for p in graph.parameters.indices where graph.parameters[p].trainable { index[p] = index.count }
+        optimizerIndex = index
+        arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, 1), alignment: MemoryPlan.alignment)
+        if poisonsDeadTensors { arena.initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.arenaBytes) }
+        for (p, parameter) in graph.parameters.enumerated() {
+            let t = plan.parameterTensor[p]
+            parameter.values.withUnsafeBufferPointer { floats(t, in: plan).update(from: $0.baseAddress!, count: parameter.count) }
+        }
+        zeroGradients()
+    }
+
+    deinit { arena.deallocate() }
+
+    /// A Float view of tensor `t` of `plan`, recording it as written.
+    func floats(_ t: Int, in plan: MemoryPlan, writing: Bool = true) -> UnsafeMutablePointer<Float> {
+        let tensor = plan.tensors[t]
+        if writing { measuredHighWaterBytes = max(measuredHighWaterBytes, tensor.offset + tensor.bytes) }
+        return (arena + tensor.offset).bindMemory(to: Float.self, capacity: tensor.bytes / 4)
+    }
+
+    /// Zeroes every parameter gradient (backward kernels accumulate).
+    public func zeroGradients() {
+        for case let t? in plan.gradientTensor { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
+    }
+
+    /// One optimiser step on the mean loss over `microBatches` (each `plan.batch` images (N,H,W,C) and labels).
+    /// Returns the mean loss (label-smoothed).
+    @discardableResult
+    public func trainStep(_ microBatches: [(images: Tensor, labels: [Int])], learningRate: Double) -> Float {
+        precondition(!microBatches.isEmpty, "a step needs at least one micro-batch")
+        zeroGradients()
+        var loss: Float = 0
+        for batch in microBatches {
+            loss += accumulateGradients(images: batch.images, labels: batch.labels, scale: 1 / Float(microBatches.count))
+        }
+        applyOptimizer(learningRate: learningRate)
+        return loss / Float(microBatches.count)
+    }
+
+    /// Steps the optimiser once on the accumulated gradients.
+    public func applyOptimizer(learningRate: Double) {
+        for (p, k) in optimizerIndex.sorted(by: { $0.value < $1.value }) {
+            let count = graph.parameters[p].count
+            let values = floats(plan.parameterTensor[p], in: plan)
+            let gradient = floats(plan.gradientTensor[p]!, in: plan, writing: false)
+            optimizer.step(k, parameters: UnsafeMutableBufferPointer(start: values, count: count),
+                           gradients: UnsafeBufferPointer(start: gradient, count: count), lr: learningRate)
+        }
+    }
+
+    /// Current values of parameter `name` (engine layout).
+    public func parameterValues(_ name: String) -> [Float] {
+        guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
+        return Array(UnsafeBufferPointer(start: floats(plan.parameterTensor[p], in: plan, writing: false), count: graph.parameters[p].count))
+    }
+
+    /// Overwrites one value of parameter `name` (finite-difference checks).
+    public func setParameterValue(_ name: String, at index: Int, to value: Float) {
+        guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
+        floats(plan.parameterTensor[p], in: plan)[index] = value
+    }
+
+    /// The accumulated gradient of trainable parameter `name`.
+    public func gradient(_ name: String) -> [Float] {
+        guard let p = graph.parameterIndex(name), let t = plan.gradientTensor[p] else { preconditionFailure("\(name) is not trainable") }
+        return Array(UnsafeBufferPointer(start: floats(t, in: plan, writing: false), count: graph.parameters[p].count))
+    }
+
+    /// All parameters (trained values included) under their names, engine layouts, as a copy.
+    public func parameters() -> [(name: String, values: [Float])] {
+        graph.parameters.map { ($0.name, parameterValues($0.name)) }
+    }
+}
+
+extension TrainingGraph {
+    /// Element counts of the trainable parameters in graph order: what an `Optimizer` for this graph is built over.
+    public var trainableParameterCounts: [Int] { parameters.filter(\.trainable).map(\.count) }
+}
+
+/// Debug switches of the Transfer target, read once from the environment.
+public enum TransferDebug {
+    /// `OFA_INTERNAL_CHECKS` set (to anything but 0): expensive invariant checks such as poisoning dead tensors.
+    public static let internalChecks: Bool = {
+        guard let v = getenv("OFA_INTERNAL_CHECKS") else { return false }
+        return String(cString: v) != "0"
+    }()
+}

@@ -1,4 +1,0 @@
-import Testing
-import Transfer
-
-@Test func transferTargetBuilds() { _ = Transfer.self }

@@ -1,0 +1,142 @@
+import Foundation
+import OFATestSupport
+import Supernets
+import Tensors
+import Testing
+@testable import Transfer
+
+struct TrainerTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let family: TrainingFixtures.Family, method: TinyTLMethod
+        var testDescription: String { "\(family.name) \(method.rawValue)" }
+    }
+
+    static let cases = TrainingFixtures.families.flatMap { f in TinyTLMethod.allCases.map { Case(family: f, method: $0) } }
+    static let labels = [1, 3]
+
+    /// The case's graph; fresh lite residual branches get a non-zero final γ so that every branch tensor has a
+    /// non-zero gradient to check.
+    static func graph(_ c: Case) throws -> TrainingGraph {
+        var graph = TrainingGraph(subnet: try TrainingFixtures.minSubnet(c.family), method: c.method, classes: 5, seed: 11)
+        var rng = SplitMix64(seed: 3)
+        for i in graph.parameters.indices where graph.parameters[i].name.hasSuffix("final_bn.weight") {
+            graph.parameters[i].values = graph.parameters[i].values.map { _ in Float.random(in: 0.5...1.5, using: &rng) }
+        }
+        return graph
+    }
+
+    static func trainer(_ graph: TrainingGraph, batch: Int = 2, adam: Bool = false, labelSmoothing: Float = 0.1) throws -> Trainer {
+        let r = TrainingFixtures.resolution(for: graph.method)
+        let counts = graph.trainableParameterCounts
+        let optimizer: any Optimizer = adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
+        return try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: optimizer,
+                           labelSmoothing: labelSmoothing, poisonsDeadTensors: true)
+    }
+
+    /// The backward pass against central differences of the whole graph's loss, per trainable tensor, along the
+    /// tensor's own gradient direction u = g/|g|: (L(p + h·u) − L(p − h·u)) / 2h must equal g·u = |g|.
+    ///
+    /// Why a directional check: the loss is evaluated in Float (rounding noise ≈ 1e-6 of |L| ≈ 1.6 after ~60 ops,
+    /// so ≈ 1e-3 in a quotient with h = 1e-3), and ReLU6 kinks lie densely around 0 after every frozen BN; single
+    /// elements have gradients of 1e-2 and fail on noise and kinks at any h (measured: 10–40 % at h = 1e-2, shrinking
+    /// with h — the signature of kinks, not of a wrong term). Along u the signal is |g| (every element at once),
+    /// so a relative tolerance is meaningful: 3 % + 1e-3 on OFA-MobileNetV3 (mostly h-swish, smooth); 12 % + 1e-3
+    /// on OFA-ProxylessNAS, whose ReLU6 maps of the random fixture supernet saturate at both kinks (measured worst
+    /// 10 % on the first blocks at h = 1e-3, of either sign, and shrinking with h). A missing or wrong term in an
+    /// op's backward is an O(1) error. The kernels themselves are checked element-wise to 1e-4 in Double by TensorsTests.
+    @Test(arguments: cases)
+    func gradientsMatchFiniteDifferences(_ c: Case) throws {
+        let graph = try Self.graph(c)
+        let trainer = try Self.trainer(graph)
+        let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
+        trainer.zeroGradients()
+        trainer.accumulateGradients(images: images, labels: Self.labels)
+        #expect(trainer.measuredHighWaterBytes == trainer.plan.arenaBytes)
+        let h = 1e-3
+        var checked = 0
+        for p in graph.parameters where p.trainable {
+            let g = trainer.gradient(p.name).map(Double.init), original = trainer.parameterValues(p.name)
+            #expect(g.allSatisfy { $0.isFinite }, "\(p.name): non-finite gradient")
+            let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 1e-4 else { continue }
+            func loss(_ sign: Double) -> Double {
+                for i in g.indices { trainer.setParameterValue(p.name, at: i, to: Float(Double(original[i]) + sign * h * g[i] / norm)) }
+                return Double(trainer.loss(images: images, labels: Self.labels))
+            }
+            let numeric = (loss(1) - loss(-1)) / (2 * h)
+            for i in g.indices { trainer.setParameterValue(p.name, at: i, to: original[i]) }
+            let tolerance = c.family.family == .ofaMobileNetV3 ? 3e-2 : 12e-2
+            #expect(abs(numeric - norm) <= tolerance * norm + 1e-3, "\(c.testDescription) \(p.name): |g| \(norm), numeric \(numeric)")
+            checked += 1
+        }
+        #expect(checked >= 2)
+    }
+
+    @Test(arguments: cases)
+    func methodsTrainOnlyTheirSets(_ c: Case) throws {
+        let graph = try Self.graph(c)
+        let trainer = try Self.trainer(graph, adam: true)
+        let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
+        let before = trainer.parameters()
+        trainer.trainStep([(images, Self.labels)], learningRate: 1e-2)
+        #expect(trainer.measuredHighWaterBytes == trainer.plan.arenaBytes)
+        for ((name, old), p) in zip(before, graph.parameters) {
+            let new = trainer.parameterValues(name)
+            if p.trainable {
+                #expect(new != old, "\(c.testDescription): trainable \(name) did not move")
+            } else {
+                #expect(new == old, "\(c.testDescription): frozen \(name) changed")
+            }
+        }
+    }
+
+    @Test(arguments: [TinyTLMethod.bias, .liteResidualBias])
+    func lossDecreasesOnAFixedBatch(_ method: TinyTLMethod) throws {
+        let graph = try Self.graph(Case(family: TrainingFixtures.proxyless, method: method))
+        let trainer = try Self.trainer(graph, adam: true, labelSmoothing: 0)
+        let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
+        var losses: [Float] = []
+        for _ in 0..<20 { losses.append(trainer.trainStep([(images, Self.labels)], learningRate: 1e-2)) }
+        let evaluation = trainer.evaluate(images: images, labels: Self.labels)
+        print("\(method.rawValue) losses: \(losses.first!) → \(losses.last!), top-1 \(evaluation.top1)/\(evaluation.count)")
+        #expect(losses.last! < 0.5 * losses.first!)
+        #expect(evaluation.top1 == 2 && evaluation.top5 == 2)
+    }
+
+    @Test func trainingIsDeterministic() throws {
+        let graph = try Self.graph(Case(family: TrainingFixtures.mbv3, method: .liteResidualBias))
+        func run() throws -> ([Float], [[Float]]) {
+            let trainer = try Self.trainer(graph, adam: true)
+            let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
+            let losses = (0..<3).map { _ in trainer.trainStep([(images, Self.labels)], learningRate: 1e-2) }
+            return (losses, trainer.parameters().map(\.values))
+        }
+        let (a, b) = (try run(), try run())
+        #expect(a.0.map(\.bitPattern) == b.0.map(\.bitPattern))
+        #expect(a.1.map { $0.map(\.bitPattern) } == b.1.map { $0.map(\.bitPattern) })
+    }
+
+    /// Two micro-batches of one image accumulate the gradient of the mean loss over both (frozen BN has no batch
+    /// statistics, so batch-1 training computes the same thing in half the activation memory).
+    @Test func microBatchesAccumulateTheBatchGradient() throws {
+        let graph = try Self.graph(Case(family: TrainingFixtures.proxyless, method: .liteResidualBias))
+        let whole = try Self.trainer(graph), halves = try Self.trainer(graph, batch: 1)
+        let r = whole.plan.height, images = TrainingFixtures.images(batch: 2, resolution: r)
+        let perImage = images.count / 2
+        let first = Tensor(shape: [1, r, r, 3], values: Array(images.values[..<perImage]))
+        let second = Tensor(shape: [1, r, r, 3], values: Array(images.values[perImage...]))
+        whole.zeroGradients()
+        let loss = whole.accumulateGradients(images: images, labels: Self.labels)
+        halves.zeroGradients()
+        let l1 = halves.accumulateGradients(images: first, labels: [Self.labels[0]], scale: 0.5)
+        let l2 = halves.accumulateGradients(images: second, labels: [Self.labels[1]], scale: 0.5)
+        #expect(abs(loss - (l1 + l2) / 2) <= 1e-5 * abs(loss))
+        for p in graph.parameters where p.trainable {
+            let a = whole.gradient(p.name), b = halves.gradient(p.name)
+            let scale = max(a.map { abs($0) }.max()!, 1e-6)
+            let diff = zip(a, b).map { abs($0 - $1) }.max()!
+            #expect(diff <= 1e-4 * scale, "\(p.name): max |Δ| \(diff) of \(scale)")
+        }
+        #expect(halves.plan.arenaBytes < whole.plan.arenaBytes)
+    }
+}
