@@ -50,7 +50,7 @@ let package = Package(
 
         .executableTarget(
             name: "ofa-bench",
-            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets", "Datasets"],
+            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets", "Datasets", "Transfer"],
             path: "Benchmarks/ofa-bench",
             swiftSettings: kernelSettings),
 
@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "ImagesTests", dependencies: ["Images", "OFATestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
         .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
-        .testTarget(name: "TransferTests", dependencies: ["Transfer", "Tensors", "OFATestSupport"]),
+        .testTarget(name: "TransferTests", dependencies: ["Transfer", "Tensors", "Supernets", "HDF5", "OFATestSupport"]),
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),

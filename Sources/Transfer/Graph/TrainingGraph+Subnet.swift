@@ -55,7 +55,8 @@ extension TrainingGraph {
             x = b.append("global_avg_pool", .globalAvgPool, [x])
         }
         _ = b.classifier(inFeatures: s.headFeatures, classes: classes, input: x)
-        self.init(parameters: b.parameters, ops: b.ops, inputChannels: 3, classes: classes, method: method)
+        self.init(parameters: b.parameters, ops: b.ops, inputChannels: 3, classes: classes, method: method,
+                  batchNormEps: Float(s.bnEps))
     }
 }
 

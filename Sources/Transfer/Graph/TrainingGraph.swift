@@ -115,6 +115,8 @@ public struct TrainingGraph: Sendable {
     public var inputChannels: Int
     public var classes: Int
     public var method: TinyTLMethod
+    /// The eps of every frozen batch norm (the subnet's), for refolding (`load(stateDict:)`).
+    public internal(set) var batchNormEps: Float = 1e-5
 
     /// Index of the parameter called `name`.
     public func parameterIndex(_ name: String) -> Int? { parameters.firstIndex { $0.name == name } }
