@@ -4,10 +4,13 @@
 //   ofa-bench --kernels [--threads T]
 //   ofa-bench --supernets
 //   ofa-bench --data <class-folder tree, e.g. ../shared/datasets/flowers5/train>
+//   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 102] [--threads 2]
 //
 // Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
 // --kernels times the depthwise kernel alone on Lite0's hottest shapes; --supernets times loading and
-// sampling + extracting subnets of the three supernet families; --data times the data loader (one worker).
+// sampling + extracting subnets of the three supernet families; --data times the data loader (one worker);
+// --train trains TinyTL lite-residual+bias on OFA-Proxyless w1.3 ks5 e4 d3 (random weights) and reports
+// images/s, the memory plan and the process's measured memory growth (TrainTiming.swift), one line per batch.
 import Foundation
 import Networks
 import Tensors
@@ -18,24 +21,40 @@ if _isDebugAssertConfiguration() {
 }
 
 var options: [String: String] = ["resolution": "224", "batches": "1,8", "threads": "2", "seconds": "5"]
-var profile = false, kernels = false, supernets = false, dataFolder: String?
+var profile = false, kernels = false, supernets = false, train = false, dataFolder: String?
+var given: Set<String> = []
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     if flag == "--profile" { profile = true; continue }
     if flag == "--kernels" { kernels = true; continue }
     if flag == "--supernets" { supernets = true; continue }
+    if flag == "--train" { train = true; continue }
     if flag == "--data", let folder = arguments.popFirst() { dataFolder = folder; continue }
     guard flag.hasPrefix("--"), let value = arguments.popFirst() else {
         FileHandle.standardError.write(Data("usage: ofa-bench [--weights F] [--resolution R] [--batches 1,8] [--threads T] [--seconds S] [--profile]\n".utf8))
         exit(2)
     }
     options[String(flag.dropFirst(2))] = value
+    given.insert(String(flag.dropFirst(2)))
 }
 let weights = options["weights"] ?? ((ProcessInfo.processInfo.environment["OFA_WEIGHTS_DIR"]
     ?? NSHomeDirectory() + "/.cache/ofa-search/weights") + "/efficientnet-lite0-57934424.pth")
 let resolution = Int(options["resolution"]!)!, threads = Int(options["threads"]!)!, seconds = Double(options["seconds"]!)!
 Parallelism.setThreads(threads)
 if kernels { kernelTimings(); exit(0) }
+if train {
+    do {
+        for batch in (given.contains("batches") ? options["batches"]! : "8").split(separator: ",").map({ Int($0)! }) {
+            try trainTimings(resolution: given.contains("resolution") ? resolution : 128, batch: batch,
+                             steps: Int(options["steps"] ?? "10")!, warmup: Int(options["warmup"] ?? "2")!,
+                             classes: Int(options["classes"] ?? "102")!, threads: threads)
+        }
+    } catch {
+        FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 if let dataFolder {
     do { try dataTimings(folder: dataFolder) } catch {
         FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))

@@ -1,0 +1,299 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Supernets
+import Tensors
+import Transfer
+
+/// `ofa-search train`: TinyTL transfer learning of one subnet on a dataset, written as a trained-subnet file.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fine-tune one subnet on a dataset with a TinyTL method and write the trained network (.h5).",
+        discussion: """
+            Frozen-BN mode: the subnet's batch-norm statistics are re-calibrated on up to 500 training images \
+            (evaluation transform), then frozen and folded into their convs where nothing in them trains. Training \
+            uses TinyTL's augmentation (random resized crop, flip), a cosine learning rate over all iterations, and \
+            evaluates top-1/top-5 on --eval-split after every epoch. The planned memory (peak and ledger) and one \
+            line per epoch go to stderr; the result to stdout. Methods: full, bn+last, last, bias, lite-residual, \
+            lite-residual+bias (TinyTL's names tinytl-bias, tinytl-lite_residual[+bias] also work).
+            """)
+
+    @Option(help: "Supernet (.h5); required with --arch.", completion: .file(extensions: ["h5"]))
+    var supernet: String?
+
+    @Option(help: "Subnet architecture JSON (OFA dict form), a file holding it, or max / min.")
+    var arch: String?
+
+    @Option(help: "A sampled subnet (.h5) instead of --supernet/--arch.", completion: .file(extensions: ["h5"]))
+    var subnet: String?
+
+    @Option(help: "A dataset name or path (class folders, .csv manifest, CIFAR batches).")
+    var data: String
+
+    @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
+    var dataRoot: String?
+
+    @Option(help: "full, bn+last, last, bias, lite-residual or lite-residual+bias.")
+    var method: String = "lite-residual+bias"
+
+    @Option(help: "Epochs.")
+    var epochs: Int
+
+    @Option(help: "Images per optimiser step (and per evaluation forward).")
+    var batch: Int
+
+    @Option(help: "Input resolution (default: the architecture's).")
+    var resolution: Int?
+
+    @Option(help: "Initial learning rate (cosine schedule).")
+    var lr: Double = 3e-4
+
+    @Option(help: "adam or sgd (momentum 0.9).")
+    var optimizer: OptimizerName = .adam
+
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing of the training loss.")
+    var labelSmoothing: Float = 0.1
+
+    @Option(help: "Seed of the new weights, the shuffles and the augmentation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Compute threads.")
+    var threads: Int = 2
+
+    @Option(name: .customLong("train-split"), help: "Split to train on: train, valid or test.")
+    var trainSplit: Split = .train
+
+    @Option(name: .customLong("eval-split"), help: "Split to evaluate on (default: test, else valid).")
+    var evalSplit: Split?
+
+    @Option(help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
+    var split: SplitRatios?
+
+    @Option(name: .customLong("cache-mb"), help: "Decoded images kept in memory across epochs, in MB.")
+    var cacheMB: Int = 512
+
+    @Option(name: .shortAndLong, help: "Output trained-subnet .h5 file.")
+    var output: String
+
+    @Flag(help: "Print JSON on stdout.")
+    var json = false
+
+    enum OptimizerName: String, ExpressibleByArgument, CaseIterable { case adam, sgd }
+
+    static let recalibrationImages = 500
+
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard Self.method(named: method) != nil else {
+            throw ValidationError("unknown --method '\(method)' — choose one of \(Self.methodNames.map(\.name).joined(separator: ", "))")
+        }
+        guard (subnet == nil) != (arch == nil) else { throw ValidationError("give exactly one of --arch <json> and --subnet <subnet.h5>") }
+        guard arch == nil || supernet != nil else { throw ValidationError("--arch needs --supernet <file.h5>") }
+        guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
+        guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+        guard cacheMB >= 0 else { throw ValidationError("--cache-mb must be 0 or more") }
+        if let evalSplit, evalSplit == trainSplit { throw ValidationError("--eval-split must differ from --train-split (\(trainSplit.rawValue))") }
+    }
+
+    /// Command-line names of the methods, with TinyTL's own names as aliases.
+    static let methodNames: [(name: String, method: TinyTLMethod)] = [
+        ("full", .full), ("bn+last", .bnLast), ("last", .last), ("bias", .bias), ("lite-residual", .liteResidual),
+        ("lite-residual+bias", .liteResidualBias),
+    ]
+
+    static func method(named name: String) -> TinyTLMethod? {
+        methodNames.first { $0.name == name }?.method ?? TinyTLMethod(rawValue: name)
+    }
+
+    func run() throws {
+        try reportingErrors {
+            Parallelism.setThreads(threads)
+            let interrupt = InterruptFlag.install()
+            let method = Self.method(named: method)!
+            let source = try loadSubnet()
+            var config = source.arch
+            let r = resolution ?? source.subnet.resolution
+            let range = source.resolutionRange
+            guard range.contains(r) else {
+                throw TrainError("--resolution \(r) is outside the supernet's range \(range.lowerBound)...\(range.upperBound) — pick one in it")
+            }
+            config?.r = r
+
+            let dataset = try DatasetRegistry.open(data, dataRoot: dataRoot, split: split, seed: seed)
+            let evalSplit = self.evalSplit ?? (dataset[.test].isEmpty ? .valid : .test)
+            let trainSamples = dataset[trainSplit], evalSamples = dataset[evalSplit]
+            guard trainSamples.count >= batch else {
+                throw TrainError("\(dataset.name): the \(trainSplit.rawValue) split has \(trainSamples.count) images, fewer than --batch \(batch) — use a smaller batch or another split")
+            }
+            guard !evalSamples.isEmpty else {
+                throw TrainError("\(dataset.name) has no \(evalSplit.rawValue) images — choose --eval-split, or --split for unsplit data")
+            }
+            let cache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000) : nil
+            let trainCache = cache, evalCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000 / 4) : nil
+
+            // Frozen-BN mode: re-calibrate the subnet's statistics on training images (evaluation transform), then fold.
+            var subnet = source.subnet
+            subnet.resolution = r
+            let evalTransform = ImageTransform.evaluate(resolution: r, mean: subnet.mean, std: subnet.std)
+            let calibration = trainSamples.seededSample(Self.recalibrationImages, seed: seed)
+            var calibrationBatches: [Tensor] = []
+            let calibrationLoader = BatchLoader(samples: calibration, transform: evalTransform, batchSize: 50, shuffle: false, seed: seed)
+            while let b = try calibrationLoader.next() { calibrationBatches.append(b.images) }
+            subnet = subnet.recalibrated(on: calibrationBatches)
+            let calibrated = calibrationBatches.reduce(0) { $0 + $1.shape[0] }
+            printError("batch norm re-calibrated on \(calibrated) \(trainSplit.rawValue) images at \(r) px")
+
+            let graph = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed)
+            let counts = graph.trainableParameterCounts
+            let opt: any Optimizer = optimizer == .adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
+            let trainer: Trainer
+            do {
+                trainer = try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing)
+            } catch let error as PlanError {
+                throw TrainError(error.localizedDescription)
+            }
+            let plan = trainer.plan
+            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(optimizer.rawValue)): peak \(Self.bytes(plan.peakBytes)) "
+                       + "at \(plan.stepDescription(plan.peakStep, graph: graph)); arena \(Self.bytes(plan.arenaBytes)); "
+                       + "\(graph.trainableCount) trainable values")
+            for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
+                printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.bytes(plan.ledgerAtPeak[c]))")
+            }
+
+            let stepsPerEpoch = trainSamples.count / batch
+            let schedule = CosineSchedule(initialLR: lr, totalSteps: epochs * stepsPerEpoch)
+            let trainTransform = ImageTransform.train(resolution: r, mean: subnet.mean, std: subnet.std)
+            var last = EpochResult()
+            var trainSeconds = 0.0, trainImages = 0
+            for epoch in 0..<epochs {
+                let loader = BatchLoader(samples: trainSamples, transform: trainTransform, batchSize: batch, shuffle: true, dropLast: true,
+                                         seed: seed, epoch: epoch, cache: trainCache)
+                var lossSum = 0.0, seen = 0, correct = 0, step = 0
+                let start = Date()
+                while let b = try loader.next() {
+                    if interrupt.isSet { throw TrainError.interrupted }
+                    // Train top-1 from a forward before the update (the trainer does not hand out its logits).
+                    correct += trainer.evaluate(images: b.images, labels: b.labels).top1
+                    let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + step))
+                    guard loss.isFinite else {
+                        throw TrainError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1) — lower --lr")
+                    }
+                    lossSum += Double(loss) * Double(b.labels.count); seen += b.labels.count; step += 1
+                }
+                let seconds = Date().timeIntervalSince(start)
+                trainSeconds += seconds; trainImages += seen
+                let evaluation = try evaluate(trainer, evalSamples, evalTransform, cache: evalCache, interrupt: interrupt)
+                last = EpochResult(epoch: epoch + 1, loss: lossSum / Double(max(seen, 1)), trainTop1: Double(correct) / Double(max(seen, 1)),
+                                   evaluation: evaluation, imagesPerSecond: Double(seen) / max(seconds, 1e-9))
+                printError(String(format: "epoch %d/%d  loss %.4f  train top-1 %.2f%%  %@ top-1 %.2f%% top-5 %.2f%%  %.1f images/s",
+                                  epoch + 1, epochs, last.loss, 100 * last.trainTop1, evalSplit.rawValue,
+                                  100 * evaluation.top1Accuracy, 100 * evaluation.top5Accuracy, last.imagesPerSecond))
+                let skipped = loader.skipped
+                if !skipped.isEmpty { printError("  skipped \(skipped.count) undecodable images, e.g. \(skipped[0])") }
+            }
+            if interrupt.isSet { throw TrainError.interrupted }
+
+            let metrics = TrainedSubnetFile.Metrics(
+                evalSplit: evalSplit.rawValue, evalImages: last.evaluation.count, evalTop1: last.evaluation.top1Accuracy,
+                evalTop5: last.evaluation.top5Accuracy, evalLoss: last.evaluation.meanLoss, trainLoss: last.loss,
+                trainTop1: last.trainTop1, epochs: epochs)
+            let ledger = "{" + MemoryCategory.allCases.map { "\"\($0.rawValue)\":\(plan.ledgerAtPeak[$0])" }.joined(separator: ",")
+                + ",\"peak_bytes\":\(plan.peakBytes),\"arena_bytes\":\(plan.arenaBytes),\"batch\":\(batch),\"resolution\":\(r)}"
+            let training = "{\"optimizer\":\"\(optimizer.rawValue)\",\"lr\":\(lr),\"schedule\":\"cosine\",\"epochs\":\(epochs),"
+                + "\"batch\":\(batch),\"label_smoothing\":\(labelSmoothing),\"train_split\":\"\(trainSplit.rawValue)\","
+                + "\"train_images\":\(trainSamples.count),\"recalibration_images\":\(calibrated),\"dataset\":\(Self.jsonString(dataset.name))}"
+            let file = TrainedSubnetFile(
+                tensors: graph.exportedStateDict(trained: trainer.parameters(), subnet: subnet), family: subnet.structure.family.rawValue,
+                netConfig: subnet.structure.netConfigJSON, arch: config?.json, method: method.rawValue, classNames: dataset.classes,
+                resolution: r, mean: subnet.mean, std: subnet.std, liteResidual: graph.liteResidualJSON, ledger: ledger,
+                peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256)
+            try file.write(to: URL(fileURLWithPath: output))
+
+            let result = Result(output: output, method: method.rawValue, epochs: epochs, evalSplit: evalSplit.rawValue,
+                                evalImages: last.evaluation.count, top1: last.evaluation.top1Accuracy, top5: last.evaluation.top5Accuracy,
+                                trainLoss: last.loss, trainTop1: last.trainTop1, peakBytes: plan.peakBytes,
+                                imagesPerSecond: Double(trainImages) / max(trainSeconds, 1e-9))
+            if json { try FileHandleOutput.json(result); return }
+            print(String(format: "wrote %@: %@, %d epochs, %@ top-1 %.2f%% top-5 %.2f%% (%d images), planned peak %@, %.1f images/s",
+                         output, method.rawValue, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
+                         Self.bytes(plan.peakBytes), result.imagesPerSecond))
+        }
+    }
+
+    struct Result: Encodable {
+        let output: String, method: String, epochs: Int, evalSplit: String, evalImages: Int
+        let top1: Double, top5: Double, trainLoss: Double, trainTop1: Double, peakBytes: Int, imagesPerSecond: Double
+    }
+
+    struct EpochResult {
+        var epoch = 0, loss = 0.0, trainTop1 = 0.0
+        var evaluation = Tally()
+        var imagesPerSecond = 0.0
+    }
+
+    /// Top-1/top-5 counts and summed loss over evaluated batches (`Evaluation` has no public initialiser).
+    struct Tally {
+        var count = 0, top1 = 0, top5 = 0, lossSum = 0.0
+        var top1Accuracy: Double { count == 0 ? 0 : Double(top1) / Double(count) }
+        var top5Accuracy: Double { count == 0 ? 0 : Double(top5) / Double(count) }
+        var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
+    }
+
+    /// Top-1/top-5 over `samples` with the evaluation transform, in batches of `--batch`.
+    func evaluate(_ trainer: Trainer, _ samples: [Sample], _ transform: ImageTransform, cache: DecodedImageCache?,
+                  interrupt: InterruptFlag) throws -> Tally {
+        let loader = BatchLoader(samples: samples, transform: transform, batchSize: batch, shuffle: false, seed: seed, cache: cache)
+        var total = Tally()
+        while let b = try loader.next() {
+            if interrupt.isSet { throw TrainError.interrupted }
+            let e = trainer.evaluate(images: b.images, labels: b.labels)
+            total.count += e.count; total.top1 += e.top1; total.top5 += e.top5; total.lossSum += e.lossSum
+        }
+        return total
+    }
+
+    /// The subnet to train: extracted from the supernet by --arch, or read from --subnet.
+    func loadSubnet() throws -> (subnet: Subnet, arch: ArchConfig?, resolutionRange: ClosedRange<Int>, sha256: String?) {
+        let supernetURL = supernet.map { URL(fileURLWithPath: $0) }
+        let net = try supernetURL.map { try Supernet.read(from: $0) }
+        let sha = try supernetURL.map { try SHA256.hex(of: $0) }
+        if let arch, let net {
+            var config = arch == "max" ? ArchConfig.max(net.space) : arch == "min" ? ArchConfig.min(net.space)
+                : try ArchConfig.parse(json: try Self.archText(arch), space: net.space)
+            if let resolution { config.r = resolution }
+            try config.validate(in: net.space, checkResolution: false)
+            return (try net.subnet(config), config, net.space.resolutionRange, sha)
+        }
+        let sub = try Subnet.read(from: URL(fileURLWithPath: subnet!))
+        let space = net?.space ?? SearchSpace.make(family: sub.structure.family, widthMult: 1, classes: sub.structure.classes)
+        return (sub, nil, space.resolutionRange, sha)
+    }
+
+    /// The JSON itself, or the contents of the file it names.
+    static func archText(_ value: String) throws -> String {
+        if value.trimmingCharacters(in: .whitespaces).hasPrefix("{") { return value }
+        guard let text = try? String(contentsOfFile: value, encoding: .utf8) else {
+            throw SupernetError.invalidArchJSON(reason: "'\(value)' is neither JSON nor a readable file")
+        }
+        return text
+    }
+
+    static func bytes(_ n: Int) -> String {
+        n >= 1_000_000 ? String(format: "%.2f MB", Double(n) / 1e6) : String(format: "%.1f KB", Double(n) / 1e3)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        { let e = JSONEncoder(); e.outputFormatting = .withoutEscapingSlashes; return String(decoding: (try? e.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self) }()
+    }
+}
+
+extension Split: ExpressibleByArgument {}
+
+/// A user-facing failure of `train`, one line.
+struct TrainError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+    static let interrupted = TrainError("interrupted — nothing was written")
+}

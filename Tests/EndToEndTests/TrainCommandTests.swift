@@ -1,0 +1,125 @@
+import Foundation
+import HDF5
+import OFATestSupport
+import Supernets
+import Testing
+
+/// `ofa-search train` end to end: a tiny two-class folder dataset from the image fixtures, the w0.2 ProxylessNAS
+/// fixture supernet, one epoch at 128 px (the space's smallest resolution).
+@Suite(.serialized)
+struct TrainCommandTests {
+    static let images = TestPaths.fixture("images")
+
+    /// train/ and test/ with classes chelsea and coffee, 3 images each per split.
+    static func makeDataset(in dir: URL) throws -> String {
+        let files: [String: [String: [String]]] = [
+            "train": ["chelsea": ["chelsea.jpg", "chelsea-444.jpg", "chelsea-progressive.jpg"],
+                      "coffee": ["coffee-rgb.png", "coffee-gamma1.png", "coffee-palette.png"]],
+            "test": ["chelsea": ["chelsea-300x200.png", "chelsea-gray.jpg", "chelsea-cmyk.jpg"],
+                     "coffee": ["coffee-gray.png", "coffee-rgba.png", "coffee-rgb16.png"]],
+        ]
+        let root = dir.appendingPathComponent("data")
+        for (split, classes) in files {
+            for (name, images) in classes {
+                let folder = root.appendingPathComponent(split).appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for image in images {
+                    try FileManager.default.copyItem(at: Self.images.appendingPathComponent(image), to: folder.appendingPathComponent(image))
+                }
+            }
+        }
+        return root.path
+    }
+
+    /// A scratch folder with the imported supernet and the dataset.
+    static func withSetup<T>(_ body: (_ dir: URL, _ supernet: String, _ data: String) throws -> T) throws -> T {
+        try SupernetCommandTests.withScratch { dir in
+            let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.proxyless, into: dir)
+            return try body(dir, supernet, try makeDataset(in: dir))
+        }
+    }
+
+    struct Result: Decodable {
+        let output: String, method: String, epochs: Int, evalSplit: String, evalImages: Int
+        let top1: Double, top5: Double, trainLoss: Double, trainTop1: Double, peakBytes: Int, imagesPerSecond: Double
+    }
+
+    @Test(arguments: ["last", "lite-residual+bias"])
+    func trainsOneEpochAndWritesTheFile(method: String) throws {
+        try Self.withSetup { dir, supernet, data in
+            let out = dir.appendingPathComponent("trained.h5").path
+            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "max", "--data", data, "--method", method,
+                                              "--epochs", "1", "--batch", "3", "--resolution", "128", "--json", "-o", out])
+            try #require(r.status == 0, "\(r.stderr)")
+            let result = try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8))
+            #expect(result.evalImages == 6 && result.evalSplit == "test" && result.epochs == 1)
+            #expect((0...1).contains(result.top1) && result.top5 == 1 && result.trainLoss.isFinite && result.peakBytes > 0)
+            #expect(r.stderr.contains("planned memory") && r.stderr.contains("epoch 1/1") && r.stderr.contains("activation gradients") == (method != "last"))
+
+            let file = try HDF5File.open(at: URL(fileURLWithPath: out))
+            try file.requireFormat(HDF5FileFormat(name: "ofa-search/trained-subnet", version: 1))
+            #expect(try file.stringAttribute("norm_mode") == "frozen-bn")
+            #expect(try file.int64Attribute("classes") == 2 && file.int64Attribute("resolution") == 128)
+            #expect(try file.stringAttribute("class_names") == #"["chelsea","coffee"]"#)
+            #expect(try file.int64Attribute("peak_bytes") == Int64(result.peakBytes))
+            #expect(try file.stringAttribute("metrics").contains("\"eval_top1\""))
+            let names = Set(try file.datasetPaths().map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 })
+            #expect(try file.openDataset("classifier.linear.weight").shape == [2, 256])
+            #expect(names.contains("first_conv.conv.weight") && names.contains("first_conv.bn.running_var"))
+            #expect(try file.openDataset("first_conv.conv.weight").shape == [8, 3, 3, 3])   // PyTorch layout (O, I, kh, kw)
+            if method == "last" {
+                #expect(try file.stringAttribute("lite_residual") == "{}")
+                #expect(names.contains("blocks.1.conv.depth_conv.conv.weight"))
+                #expect(try file.openDataset("blocks.1.conv.depth_conv.conv.weight").shape == [48, 1, 7, 7])
+                // Frozen weights and β come back unfolded: equal to the sampled subnet's (statistics re-calibrated).
+                let sampled = dir.appendingPathComponent("max.h5").path
+                try SupernetCommandTests.succeed(["supernet", "sample", supernet, "--arch", ArchConfig.max(SupernetCommandTests.proxyless.space).json,
+                                                  "-o", sampled])
+                let subnet = try Subnet.read(from: URL(fileURLWithPath: sampled))
+                for name in ["blocks.3.conv.point_linear.conv.weight", "blocks.1.conv.depth_conv.conv.weight", "blocks.2.conv.depth_conv.bn.weight"] {
+                    #expect(try file.openDataset(name).read(Float.self) == subnet.weights[name]!.values, "\(name)")
+                }
+                let beta = try file.openDataset("blocks.2.conv.depth_conv.bn.bias").read(Float.self)
+                let reference = subnet.weights["blocks.2.conv.depth_conv.bn.bias"]!.values
+                #expect(zip(beta, reference).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+            } else {
+                #expect(try file.stringAttribute("lite_residual").contains("\"branches\""))
+                #expect(names.contains("blocks.1.conv.main_branch.depth_conv.conv.weight"))
+                #expect(names.contains("blocks.1.conv.lite_residual.conv1.weight") && names.contains("blocks.1.conv.lite_residual.final_bn.bias"))
+            }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".partial") }
+            #expect(leftovers.isEmpty)
+        }
+    }
+
+    struct BadFlags: CustomTestStringConvertible, Sendable {
+        let id: String, arguments: [String], message: String
+        var testDescription: String { id }
+    }
+
+    static let badFlags: [BadFlags] = [
+        BadFlags(id: "batch 0", arguments: ["--batch", "0"], message: "--batch must be at least 1"),
+        BadFlags(id: "epochs 0", arguments: ["--epochs", "0"], message: "--epochs must be at least 1"),
+        BadFlags(id: "method", arguments: ["--method", "lora"], message: "unknown --method 'lora'"),
+        BadFlags(id: "resolution", arguments: ["--resolution", "64"], message: "--resolution 64 is outside the supernet's range 128...224"),
+        BadFlags(id: "batch > images", arguments: ["--batch", "7"], message: "fewer than --batch 7"),
+        BadFlags(id: "missing data", arguments: ["--data", "/nonexistent/flowers"], message: "/nonexistent/flowers"),
+    ]
+
+    @Test(arguments: badFlags)
+    func badFlagsGiveOneLine(_ c: BadFlags) throws {
+        try Self.withSetup { dir, supernet, data in
+            let out = dir.appendingPathComponent("never.h5").path
+            var arguments = ["train", "--supernet", supernet, "--arch", "max", "--data", data, "--epochs", "1", "--batch", "3",
+                             "--resolution", "128", "-o", out]
+            // Later occurrences of an option win in ArgumentParser, so appended flags override the defaults above.
+            arguments += c.arguments
+            let r = try OFASearchCommand.run(arguments)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains(c.message), "\(r.stderr)")
+            let errorLines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
+            #expect(errorLines.count == 1, "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+}
