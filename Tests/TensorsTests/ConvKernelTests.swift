@@ -83,3 +83,13 @@ struct ConvKernelTests {
         #expect(Set(ours) == Set(torch))
     }
 }
+
+struct WeightLayoutRoundTripTests {
+    @Test func engineLayoutsConvertBackToPyTorchExactly() {
+        let conv = Tensor.random(shape: [4 * 3 * 5 * 5], seed: 9).values
+        #expect(WeightLayout.convToTorch(WeightLayout.convFromTorch(conv, outChannels: 4, inPerGroup: 3, kernel: 5),
+                                         outChannels: 4, inPerGroup: 3, kernel: 5) == conv)
+        let depthwise = Tensor.random(shape: [7 * 3 * 3], seed: 10).values
+        #expect(WeightLayout.depthwiseToTorch(WeightLayout.depthwiseFromTorch(depthwise, channels: 7, kernel: 3), channels: 7, kernel: 3) == depthwise)
+    }
+}
