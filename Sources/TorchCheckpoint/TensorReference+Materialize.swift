@@ -116,15 +116,7 @@ extension TensorReference {
                 output[written + j] = row.loadUnaligned(fromByteOffset: j * innerStride * width, as: Element.self)
             }
             written += innerCount
-            var d = rank - 2
-            while d >= 0 {
-                index[d] += 1
-                element += steps[d]
-                if index[d] < sizes[d] { break }
-                element -= steps[d] * sizes[d]
-                index[d] = 0
-                d -= 1
-            }
+            Self.advance(&index, &element, sizes: sizes, steps: steps)
         }
     }
 
@@ -145,15 +137,22 @@ extension TensorReference {
                 from += innerStep
             }
             written += innerCount
-            var d = rank - 2
-            while d >= 0 {
-                index[d] += 1
-                element += steps[d]
-                if index[d] < sizes[d] { break }
-                element -= steps[d] * sizes[d]
-                index[d] = 0
-                d -= 1
-            }
+            Self.advance(&index, &element, sizes: sizes, steps: steps)
+        }
+    }
+
+    /// Moves the outer index (all dimensions but the innermost) to the next row, odometer style, keeping
+    /// `element` (the storage position of the row's first element) in step.
+    @inline(__always)
+    private static func advance(_ index: inout [Int], _ element: inout Int, sizes: [Int], steps: [Int]) {
+        var d = index.count - 1
+        while d >= 0 {
+            index[d] += 1
+            element += steps[d]
+            if index[d] < sizes[d] { return }
+            element -= steps[d] * sizes[d]
+            index[d] = 0
+            d -= 1
         }
     }
 }
