@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "ofa-search",
             dependencies: [
-                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets", "Transfer",
+                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets", "Transfer", "Memory", "Search",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/imagenet-classes.txt")]),
@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Images", "Tensors", "CZlib"]),
         .target(name: "Memory", dependencies: ["Supernets", "Tensors"]),
         .target(name: "Transfer", dependencies: ["Networks", "Supernets", "Tensors"], swiftSettings: kernelSettings),
+        .target(name: "Search", dependencies: ["Supernets", "Transfer", "Memory", "Datasets", "Tensors"]),
 
         // MARK: - Implementation details (system-library shims)
 
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
         .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
         .testTarget(name: "TransferTests", dependencies: ["Transfer", "Tensors", "Supernets", "HDF5", "OFATestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Supernets", "Transfer", "Datasets", "OFATestSupport"]),
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),

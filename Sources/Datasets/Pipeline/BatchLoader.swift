@@ -26,15 +26,20 @@ public final class BatchLoader: Sendable {
     ///   - dropLast: leave out a last, smaller batch (training); keep it for evaluation.
     ///   - cache: decoded images to reuse across epochs (nil: decode every time).
     ///   - strict: stop at the first image that does not decode instead of skipping it.
+    ///   - batches: deliver only batches `batches.lowerBound..<batches.upperBound` of the epoch's order (the
+    ///     images before are not read), e.g. to resume an epoch or walk it in slices.
     public init(
         samples: [Sample], transform: ImageTransform, batchSize: Int, shuffle: Bool, dropLast: Bool = false, seed: UInt64,
-        epoch: Int = 0, prefetch: Int = 4, cache: DecodedImageCache? = nil, strict: Bool = false
+        epoch: Int = 0, prefetch: Int = 4, cache: DecodedImageCache? = nil, strict: Bool = false, batches: Range<Int>? = nil
     ) {
         precondition(batchSize >= 1 && prefetch >= 1)
         var order = Array(samples.indices)
         if shuffle {
             var rng = SplitMix64(seed: loaderSeed(seed, UInt64(epoch), 0x5EED))
             order.shuffle(using: &rng)
+        }
+        if let batches {
+            order = Array(order[min(batches.lowerBound * batchSize, order.count)..<min(batches.upperBound * batchSize, order.count)])
         }
         worker = LoaderWorker(samples: samples, order: order, transform: transform, batchSize: batchSize, dropLast: dropLast,
                               seed: seed, epoch: epoch, prefetch: prefetch, cache: cache, strict: strict)

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The process's resident memory, as Linux reports it in /proc/self/status, for measuring what training really
+/// holds: reset the peak, run, read the peak's growth over the resident size at the reset.
+/// On other systems every reading is 0 (`isAvailable` false).
+public enum ProcessMemory {
+    /// Whether /proc/self/status can be read here.
+    public static var isAvailable: Bool { FileManager.default.isReadableFile(atPath: "/proc/self/status") }
+
+    /// Current resident set size (VmRSS), bytes.
+    public static var residentBytes: Int { statusKB("VmRSS:") * 1024 }
+
+    /// Peak resident set size since start or the last `resetPeak()` (VmHWM), bytes.
+    public static var peakBytes: Int { statusKB("VmHWM:") * 1024 }
+
+    /// Resets the peak (VmHWM) to the current resident size: writes "5" to /proc/self/clear_refs.
+    public static func resetPeak() {
+        guard let f = fopen("/proc/self/clear_refs", "w") else { return }
+        fputs("5", f)
+        fclose(f)
+    }
+
+    /// Runs `body` and returns its result with the growth of the peak over the resident size before it, bytes.
+    public static func measuringPeakGrowth<T>(_ body: () throws -> T) rethrows -> (result: T, growthBytes: Int) {
+        resetPeak()
+        let before = residentBytes
+        let result = try body()
+        return (result, max(0, peakBytes - before))
+    }
+
+    /// A /proc/self/status field in kB, 0 when absent. The file has size 0 on disk, so it is read line by line.
+    static func statusKB(_ key: String) -> Int {
+        guard let f = fopen("/proc/self/status", "r") else { return 0 }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 512)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let text = String(cString: line)
+            if text.hasPrefix(key) { return Int(text.dropFirst(key.count).split(whereSeparator: \.isWhitespace).first ?? "") ?? 0 }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,42 @@
+import Datasets
+import Foundation
+import Supernets
+import Tensors
+import Transfer
+
+/// Validation accuracy of a subnet with the adapted shared weights: the search's fitness.
+public struct CandidateEvaluator {
+    public let factory: SubnetFactory
+    public let data: SearchData
+    /// Images per forward (the search's training batch, so the arena is the candidate's own).
+    public let batch: Int
+
+    public init(factory: SubnetFactory, data: SearchData, batch: Int) {
+        self.factory = factory; self.data = data; self.batch = batch
+    }
+
+    /// Top-1 fraction, mean cross-entropy and images counted on the validation split.
+    public struct Result: Sendable, Equatable {
+        public var top1: Double, loss: Double, images: Int
+    }
+
+    /// Re-calibrates `config`'s batch norms on the calibration images (frozen-BN mode), loads the shared
+    /// trainables and evaluates the validation split at `config.r`.
+    public func evaluate(_ config: ArchConfig, shared: SharedTrainables) throws -> Result {
+        let subnet = try factory.subnet(config, calibration: data.calibrationBatches(resolution: config.r))
+        let (graph, _) = factory.graph(subnet, config: config, shared: shared)
+        let trainer = try Trainer(graph: graph, batch: batch, height: config.r, width: config.r,
+                                  optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
+        return try Self.evaluate(trainer, batches: data.validationBatches(resolution: config.r, batch: batch))
+    }
+
+    /// Top-1 and mean loss of `trainer`'s network over `batches`.
+    public static func evaluate(_ trainer: Trainer, batches: [Batch]) -> Result {
+        var correct = 0, count = 0, lossSum = 0.0
+        for b in batches {
+            let e = trainer.evaluate(images: b.images, labels: b.labels)
+            correct += e.top1; count += e.count; lossSum += e.lossSum
+        }
+        return Result(top1: count == 0 ? 0 : Double(correct) / Double(count), loss: count == 0 ? 0 : lossSum / Double(count), images: count)
+    }
+}

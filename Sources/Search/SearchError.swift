@@ -1,0 +1,29 @@
+/// A search failure, one line for the user: what happened, where, what to do.
+public enum SearchError: Error, Equatable, CustomStringConvertible {
+    case interrupted
+    case nonFiniteLoss(phase: String, step: Int)
+    case tooFewImages(split: String, count: Int, batch: Int)
+    case budgetTooSmall(budget: String, smallest: String, scope: String)
+    case unsupportedMethod(String)
+    case historyMismatch(run: String, candidate: Int)
+    case overBudget(measured: String, budget: String)
+    case resolutions(String)
+
+    public var description: String {
+        switch self {
+        case .interrupted: return "interrupted — finished candidates are saved; continue with --resume <run dir>"
+        case let .nonFiniteLoss(phase, step): return "the loss became NaN or infinite in \(phase) at step \(step) — lower --lr"
+        case let .tooFewImages(split, count, batch):
+            return "the \(split) split has \(count) images, fewer than one batch of \(batch) — use a smaller --batch or more data"
+        case let .budgetTooSmall(budget, smallest, scope):
+            return "no subnet fits --mem \(budget) (\(scope) training memory): the smallest planned is \(smallest) — raise --mem, lower --batch or add smaller --resolutions"
+        case let .unsupportedMethod(m):
+            return "--method \(m) trains backbone weights, which subnets cannot share — use bias, lite-residual, lite-residual+bias, bn+last or last"
+        case let .historyMismatch(run, candidate):
+            return "\(run): candidate \(candidate) in history.sqlite differs from what this search draws — resume with the settings the run was started with"
+        case let .overBudget(measured, budget):
+            return "the winner's measured training memory \(measured) exceeds the budget \(budget) — the plan is wrong; please report this run"
+        case let .resolutions(message): return message
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Datasets
+import Foundation
+import Supernets
+import Tensors
+import Transfer
+
+/// Weight-shared TinyTL adaptation of the supernet to the dataset (DESIGN §6): biases, lite residual branches and
+/// the classifier are trained once for all subnets, so any candidate can be evaluated without training it.
+///
+/// Concretely, each epoch walks search-train in shuffled batches; every `stepsPerSubnet` batches a new subnet
+/// is chosen by the sandwich rule (the largest at the largest resolution, the smallest at the smallest, then
+/// two random ones, repeating), its batch norms re-calibrated on the calibration images at its resolution, its
+/// graph loaded from the shared store, trained with Adam (cosine learning rate over the whole adaptation), and
+/// its trained values and Adam moments written back. Deterministic for a seed and thread count.
+public struct SharedAdaptation {
+    public struct Settings: Sendable, Equatable, Codable {
+        public var epochs: Int
+        public var batch: Int
+        public var stepsPerSubnet: Int = 8
+        public var learningRate: Double = 3e-4
+        public var labelSmoothing: Float = 0.1
+        public init(epochs: Int, batch: Int) { self.epochs = epochs; self.batch = batch }
+    }
+
+    public let factory: SubnetFactory
+    public let data: SearchData
+    public let settings: Settings
+    public let resolutions: [Int]
+    public let seed: UInt64
+
+    public init(factory: SubnetFactory, data: SearchData, settings: Settings, resolutions: [Int], seed: UInt64) {
+        self.factory = factory; self.data = data; self.settings = settings; self.resolutions = resolutions; self.seed = seed
+    }
+
+    /// Optimiser steps per epoch.
+    public var stepsPerEpoch: Int { data.searchTrain.count / settings.batch }
+
+    /// The subnet trained from global step `step` on: position `(step / stepsPerSubnet) % 4` of the sandwich.
+    public func config(atStep step: Int) -> ArchConfig {
+        let space = factory.space, turn = step / settings.stepsPerSubnet
+        switch turn % 4 {
+        case 0: return ArchConfig.max(space, resolution: resolutions.max()!).canonical(in: space)
+        case 1: return ArchConfig.min(space, resolution: resolutions.min()!).canonical(in: space)
+        default:
+            var sampler = ArchitectureSampler(space: space, resolutions: resolutions, seed: seed &+ 0xADA7 &+ UInt64(turn))
+            return sampler.random()
+        }
+    }
+
+    /// Runs epoch `epoch` on `shared`, reporting (step in epoch, steps per epoch, mean loss so far) after each step.
+    /// Returns the epoch's mean training loss.
+    /// - Throws: a data error, `SearchError.nonFiniteLoss`, or `SearchError.interrupted` when `interrupted()`
+    ///   turns true (checked between steps; `shared` then holds the steps done).
+    public func runEpoch(_ epoch: Int, shared: inout SharedTrainables, interrupted: () -> Bool,
+                         progress: (Int, Int, Double) -> Void) throws -> Double {
+        let steps = stepsPerEpoch, total = steps * settings.epochs
+        guard steps > 0 else { throw SearchError.tooFewImages(split: "search-train", count: data.searchTrain.count, batch: settings.batch) }
+        let schedule = CosineSchedule(initialLR: settings.learningRate, totalSteps: total)
+        var lossSum = 0.0, step = 0
+        while step < steps {
+            if interrupted() { throw SearchError.interrupted }
+            let global = epoch * steps + step
+            let config = config(atStep: global)
+            let run = min(settings.stepsPerSubnet - global % settings.stepsPerSubnet, steps - step)
+            let subnet = try factory.subnet(config, calibration: data.calibrationBatches(resolution: config.r))
+            let (graph, states) = factory.graph(subnet, config: config, shared: shared)
+            var adam = Adam(parameterCounts: graph.trainableParameterCounts)
+            try adam.restore(states)
+            let trainer = try Trainer(graph: graph, batch: settings.batch, height: config.r, width: config.r, optimizer: adam,
+                                      labelSmoothing: settings.labelSmoothing)
+            // Each subnet turn reads its own slice of the epoch's shuffled order, at its resolution.
+            let loader = data.trainingLoader(data.searchTrain, resolution: config.r, batch: settings.batch,
+                                             seed: seed, epoch: epoch, batches: step..<(step + run))
+            for k in 0..<run {
+                guard let b = try loader.next() else { break }
+                let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: global + k))
+                guard loss.isFinite else { throw SearchError.nonFiniteLoss(phase: "adaptation", step: global + k + 1) }
+                lossSum += Double(loss)
+                step += 1
+                progress(step, steps, lossSum / Double(step))
+                if interrupted() { break }
+            }
+            shared.store(trainer.parameters(), states: (trainer.optimizer as! Adam).states, graph: graph, subnet: subnet,
+                         config: config, space: factory.space)
+        }
+        return lossSum / Double(max(step, 1))
+    }
+}
