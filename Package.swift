@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "ofa-search",
             dependencies: [
-                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets", "Transfer",
+                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets", "Transfer", "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/imagenet-classes.txt")]),
@@ -36,12 +36,14 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Images", "Tensors", "CZlib"]),
         .target(name: "Memory", dependencies: ["Supernets", "Tensors"]),
         .target(name: "Transfer", dependencies: ["Networks", "Supernets", "Tensors"], swiftSettings: kernelSettings),
+        .target(name: "History", dependencies: ["CSQLite"], exclude: ["SCHEMA.md"]),
 
         // MARK: - Implementation details (system-library shims)
 
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
             name: "CImageCodecs", pkgConfig: "libpng",
             providers: [.apt(["libturbojpeg0-dev", "libpng-dev"])]),
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "TransferTests", dependencies: ["Transfer", "Tensors", "Supernets", "HDF5", "OFATestSupport"]),
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "OFATestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),
     ]
 )
