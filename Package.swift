@@ -24,6 +24,7 @@ let package = Package(
             name: "ofa-search",
             dependencies: [
                 "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets", "Transfer", "Memory", "Search",
+                "History",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/imagenet-classes.txt")]),
@@ -36,13 +37,15 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Images", "Tensors", "CZlib"]),
         .target(name: "Memory", dependencies: ["Supernets", "Tensors"]),
         .target(name: "Transfer", dependencies: ["Networks", "Supernets", "Tensors"], swiftSettings: kernelSettings),
-        .target(name: "Search", dependencies: ["Supernets", "Transfer", "Memory", "Datasets", "Tensors"]),
+        .target(name: "Search", dependencies: ["Supernets", "Transfer", "Memory", "Datasets", "Tensors", "History", "HDF5"]),
+        .target(name: "History", dependencies: ["CSQLite"], exclude: ["SCHEMA.md"]),
 
         // MARK: - Implementation details (system-library shims)
 
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
             name: "CImageCodecs", pkgConfig: "libpng",
             providers: [.apt(["libturbojpeg0-dev", "libpng-dev"])]),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "Supernets", "Transfer", "Datasets", "OFATestSupport"]),
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "OFATestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),
     ]
 )

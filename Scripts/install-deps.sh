@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build needs (libhdf5, OpenBLAS, libjpeg-turbo, libpng, zlib, pkg-config),
-# skipping the work when they are all present. Uses sudo when not run as root.
+# Installs the Debian packages the build needs (libhdf5, OpenBLAS, libjpeg-turbo, libpng, zlib, SQLite,
+# pkg-config), skipping the work when they are all present. Uses sudo when not run as root.
 set -euo pipefail
-packages=(libhdf5-dev libopenblas-dev libturbojpeg0-dev libpng-dev zlib1g-dev pkg-config)
+packages=(libhdf5-dev libopenblas-dev libturbojpeg0-dev libpng-dev zlib1g-dev libsqlite3-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
