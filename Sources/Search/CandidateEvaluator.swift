@@ -15,9 +15,9 @@ public struct CandidateEvaluator {
         self.factory = factory; self.data = data; self.batch = batch
     }
 
-    /// Top-1 fraction, mean cross-entropy and images counted on the validation split.
+    /// Top-1 and top-5 fractions, mean cross-entropy and images counted.
     public struct Result: Sendable, Equatable {
-        public var top1: Double, loss: Double, images: Int
+        public var top1: Double, top5: Double, loss: Double, images: Int
     }
 
     /// Re-calibrates `config`'s batch norms on the calibration images (frozen-BN mode), loads the shared
@@ -30,13 +30,14 @@ public struct CandidateEvaluator {
         return try Self.evaluate(trainer, batches: data.validationBatches(resolution: config.r, batch: batch))
     }
 
-    /// Top-1 and mean loss of `trainer`'s network over `batches`.
+    /// Top-1, top-5 and mean loss of `trainer`'s network over `batches`.
     public static func evaluate(_ trainer: Trainer, batches: [Batch]) -> Result {
-        var correct = 0, count = 0, lossSum = 0.0
+        var top1 = 0, top5 = 0, count = 0, lossSum = 0.0
         for b in batches {
             let e = trainer.evaluate(images: b.images, labels: b.labels)
-            correct += e.top1; count += e.count; lossSum += e.lossSum
+            top1 += e.top1; top5 += e.top5; count += e.count; lossSum += e.lossSum
         }
-        return Result(top1: count == 0 ? 0 : Double(correct) / Double(count), loss: count == 0 ? 0 : lossSum / Double(count), images: count)
+        let n = Double(max(count, 1))
+        return Result(top1: Double(top1) / n, top5: Double(top5) / n, loss: lossSum / n, images: count)
     }
 }

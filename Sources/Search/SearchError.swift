@@ -7,7 +7,7 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     case unsupportedMethod(String)
     case historyMismatch(run: String, candidate: Int)
     case overBudget(measured: String, budget: String)
-    case resolutions(String)
+    case invalid(String)
 
     public var description: String {
         switch self {
@@ -23,7 +23,7 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
             return "\(run): candidate \(candidate) in history.sqlite differs from what this search draws — resume with the settings the run was started with"
         case let .overBudget(measured, budget):
             return "the winner's measured training memory \(measured) exceeds the budget \(budget) — the plan is wrong; please report this run"
-        case let .resolutions(message): return message
+        case let .invalid(message): return message
         }
     }
 }

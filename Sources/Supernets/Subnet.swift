@@ -47,6 +47,10 @@ public struct Subnet: Sendable {
     /// The resolution the subnet was chosen for.
     public var resolution: Int
     public var mean: [Float], std: [Float]
+
+    public init(structure: SubnetStructure, weights: NamedTensors, resolution: Int, mean: [Float], std: [Float]) {
+        self.structure = structure; self.weights = weights; self.resolution = resolution; self.mean = mean; self.std = std
+    }
 }
 
 /// PyTorch names of OFA's activations (`build_activation`).

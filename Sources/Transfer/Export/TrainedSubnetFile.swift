@@ -47,14 +47,23 @@ public struct TrainedSubnetFile: Sendable {
     public var training: String
     public var seed: UInt64
     public var supernetSHA256: String?
+    /// The search space's width multiplier (with `family` and `arch`, what rebuilds the network).
+    public var widthMult: Double
+    /// JSON: the memory certificate of a search's winner — budget, scope, planned peak and ledger, the measured
+    /// peak growth of the process during the final training, batch, resolution (nil for `ofa-search train`).
+    public var memoryCertificate: String?
+    /// JSON: where the network came from — dataset name and fingerprint, tool version, date, run directory.
+    public var provenance: String?
 
     public init(tensors: [ExportedTensor], family: String, netConfig: String, arch: String?, method: String, classNames: [String],
                 resolution: Int, mean: [Float], std: [Float], liteResidual: String, ledger: String, peakBytes: Int,
-                metrics: Metrics, training: String, seed: UInt64, supernetSHA256: String?) {
+                metrics: Metrics, training: String, seed: UInt64, supernetSHA256: String?, widthMult: Double,
+                memoryCertificate: String? = nil, provenance: String? = nil) {
         self.tensors = tensors; self.family = family; self.netConfig = netConfig; self.arch = arch; self.method = method
         self.classNames = classNames; self.resolution = resolution; self.mean = mean; self.std = std
         self.liteResidual = liteResidual; self.ledger = ledger; self.peakBytes = peakBytes; self.metrics = metrics
-        self.training = training; self.seed = seed; self.supernetSHA256 = supernetSHA256
+        self.training = training; self.seed = seed; self.supernetSHA256 = supernetSHA256; self.widthMult = widthMult
+        self.memoryCertificate = memoryCertificate; self.provenance = provenance
     }
 
     /// Writes the file through a temporary file renamed into place (nothing under `url` on error).
@@ -82,6 +91,9 @@ public struct TrainedSubnetFile: Sendable {
             try file.setAttribute("training", .string(training))
             try file.setAttribute("seed", .int64(Int64(bitPattern: seed)))
             if let supernetSHA256 { try file.setAttribute("supernet_sha256", .string(supernetSHA256)) }
+            try file.setAttribute("width_mult", .double(widthMult))
+            if let memoryCertificate { try file.setAttribute("memory_certificate", .string(memoryCertificate)) }
+            if let provenance { try file.setAttribute("provenance", .string(provenance)) }
             for t in tensors { try file.createDataset(t.name, values: t.values, shape: t.shape, compression: .gzip()) }
         }
     }

@@ -208,7 +208,8 @@ struct Train: ParsableCommand {
                 tensors: graph.exportedStateDict(trained: trainer.parameters(), subnet: subnet), family: subnet.structure.family.rawValue,
                 netConfig: subnet.structure.netConfigJSON, arch: config?.json, method: method.rawValue, classNames: dataset.classes,
                 resolution: r, mean: subnet.mean, std: subnet.std, liteResidual: graph.liteResidualJSON, ledger: ledger,
-                peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256)
+                peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256,
+                widthMult: source.widthMult)
             try file.write(to: URL(fileURLWithPath: output))
 
             let result = Result(output: output, method: method.rawValue, epochs: epochs, evalSplit: evalSplit.rawValue,
@@ -255,7 +256,7 @@ struct Train: ParsableCommand {
     }
 
     /// The subnet to train: extracted from the supernet by --arch, or read from --subnet.
-    func loadSubnet() throws -> (subnet: Subnet, arch: ArchConfig?, resolutionRange: ClosedRange<Int>, sha256: String?) {
+    func loadSubnet() throws -> (subnet: Subnet, arch: ArchConfig?, resolutionRange: ClosedRange<Int>, sha256: String?, widthMult: Double) {
         let supernetURL = supernet.map { URL(fileURLWithPath: $0) }
         let net = try supernetURL.map { try Supernet.read(from: $0) }
         let sha = try supernetURL.map { try SHA256.hex(of: $0) }
@@ -264,11 +265,11 @@ struct Train: ParsableCommand {
                 : try ArchConfig.parse(json: try Self.archText(arch), space: net.space)
             if let resolution { config.r = resolution }
             try config.validate(in: net.space, checkResolution: false)
-            return (try net.subnet(config), config, net.space.resolutionRange, sha)
+            return (try net.subnet(config), config, net.space.resolutionRange, sha, net.space.widthMult)
         }
         let sub = try Subnet.read(from: URL(fileURLWithPath: subnet!))
         let space = net?.space ?? SearchSpace.make(family: sub.structure.family, widthMult: 1, classes: sub.structure.classes)
-        return (sub, nil, space.resolutionRange, sha)
+        return (sub, nil, space.resolutionRange, sha, space.widthMult)
     }
 
     /// The JSON itself, or the contents of the file it names.

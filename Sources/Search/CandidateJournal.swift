@@ -1,0 +1,35 @@
+import History
+
+/// The candidates of a search in the order it draws them, backed by the history store: a new search appends;
+/// a resumed one first replays the stored candidates (same seed, same draws) and only then appends, so finished
+/// candidates are never evaluated twice and the result equals an uninterrupted run's.
+struct CandidateJournal {
+    let store: any SearchStorage
+    let runName: String
+    private(set) var stored: [CandidateRecord]
+    private(set) var cursor = 0
+
+    init(store: any SearchStorage, runName: String) throws {
+        self.store = store; self.runName = runName
+        stored = try store.candidates()
+    }
+
+    /// Whether candidates from an earlier session remain to be replayed.
+    var isReplaying: Bool { cursor < stored.count }
+
+    /// Records `candidate` (its id is assigned here), or returns the stored record of the same draw when replaying.
+    /// - Throws: `SearchError.historyMismatch` when the stored draw differs (other settings or seed).
+    mutating func record(_ candidate: CandidateRecord) throws -> CandidateRecord {
+        if cursor < stored.count {
+            let old = stored[cursor]
+            guard old.archHash == candidate.archHash, old.generation == candidate.generation else {
+                throw SearchError.historyMismatch(run: runName, candidate: old.id)
+            }
+            cursor += 1
+            return old
+        }
+        var new = candidate
+        new.id = try store.ask(candidate)
+        return new
+    }
+}

@@ -1,0 +1,117 @@
+import Datasets
+import Foundation
+import History
+import Memory
+import Supernets
+import Tensors
+import Transfer
+
+/// One search, start to finish, in its run directory (DESIGN §6): weight-shared TinyTL adaptation of the supernet,
+/// evolution under the planned training-memory budget, then the winner's final TinyTL training, test and export.
+///
+/// Every phase leaves its state on disk as it goes — `adapted.h5` after each adaptation epoch, each candidate in
+/// `history.sqlite` when it finishes — so `resume` after a crash or `kill -9` continues where it stopped and
+/// reaches the same result as an uninterrupted run (same seed and thread count).
+public final class SearchRun {
+    public let directory: URL
+    public let settings: SearchSettings
+    public let supernetSHA256: String
+    /// The ofa-search version recorded in the history and the bundle's provenance.
+    public let toolVersion: String
+    let store: any SearchStorage
+    let data: SearchData
+    let factory: SubnetFactory
+    var shared = SharedTrainables()
+    /// Where progress lines go (the command prints them and appends them to the run's log).
+    public var report: (String) -> Void = { _ in }
+    /// Polled between steps and candidates; true stops the run cleanly (resumable).
+    public var interrupted: () -> Bool = { false }
+    /// The search phase stops drawing candidates after this moment (the winner is still trained).
+    public var searchDeadline: Date?
+    var estimates: [String: MemoryEstimate] = [:]
+    let started = Date()
+
+    public static let historyFile = SQLiteSearchStore.fileName
+    public static let adaptedFile = "adapted.h5", bestFile = "best.h5", summaryFile = "summary.json", logFile = "search.log"
+
+    init(directory: URL, settings: SearchSettings, supernet: Supernet, supernetSHA256: String, dataset: LabeledImages,
+         store: any SearchStorage, toolVersion: String) throws {
+        self.directory = directory; self.settings = settings; self.supernetSHA256 = supernetSHA256; self.store = store
+        self.toolVersion = toolVersion
+        guard let method = TinyTLMethod(rawValue: settings.method), method != .full else {
+            throw SearchError.unsupportedMethod(settings.method)
+        }
+        data = SearchData(dataset: dataset, validationFraction: settings.validationFraction, calibrationImages: settings.calibrationImages,
+                          seed: settings.seed, mean: supernet.mean, std: supernet.std, cacheBytes: settings.cacheBytes)
+        factory = SubnetFactory(supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed)
+        guard data.searchTrain.count >= settings.batch else {
+            throw SearchError.tooFewImages(split: "search-train", count: data.searchTrain.count, batch: settings.batch)
+        }
+        guard !data.validation.isEmpty else { throw SearchError.tooFewImages(split: "validation", count: 0, batch: 1) }
+    }
+
+    /// A new search in `directory` (created; must not hold a history yet).
+    public static func start(directory: URL, settings: SearchSettings, supernet: Supernet, supernetSHA256: String,
+                             dataset: LabeledImages, toolVersion: String) throws -> SearchRun {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try SQLiteSearchStore(creatingAt: directory.appendingPathComponent(historyFile), toolVersion: toolVersion)
+        let run = try SearchRun(directory: directory, settings: settings, supernet: supernet, supernetSHA256: supernetSHA256,
+                                dataset: dataset, store: store, toolVersion: toolVersion)
+        let now = ISO8601DateFormatter().string(from: Date())
+        try store.begin(RunRecord(createdAt: now, dataset: dataset.name, budgetBytes: settings.budgetBytes,
+                                  memScope: settings.memScope.rawValue, method: settings.method, seed: settings.seed,
+                                  supernetPath: settings.supernet, supernetSHA256: supernetSHA256,
+                                  family: supernet.space.family.rawValue, settingsJSON: settings.json, toolVersion: toolVersion))
+        return run
+    }
+
+    /// The search stored in `directory`, to continue. `load` opens the supernet and dataset the settings name.
+    public static func resume(directory: URL, toolVersion: String,
+                              load: (SearchSettings) throws -> (supernet: Supernet, sha256: String, dataset: LabeledImages)) throws -> SearchRun {
+        let store = try SQLiteSearchStore(openingAt: directory.appendingPathComponent(historyFile), readOnly: false)
+        guard let record = try store.run() else { throw SearchError.invalid("\(directory.path) holds no search settings (the search never started) — start a new search instead") }
+        let settings = try SearchSettings.decode(json: record.settingsJSON)
+        let (supernet, sha, dataset) = try load(settings)
+        guard sha == record.supernetSHA256 else {
+            throw SearchError.invalid("\(settings.supernet) changed since the search started (sha256 \(sha.prefix(12)) ≠ \(record.supernetSHA256.prefix(12))) — resume with the original supernet file")
+        }
+        let run = try SearchRun(directory: directory, settings: settings, supernet: supernet, supernetSHA256: sha, dataset: dataset, store: store,
+                                toolVersion: toolVersion)
+        guard run.data.fingerprint == (try? run.storedFingerprint()) ?? run.data.fingerprint else {
+            throw SearchError.invalid("the dataset \(settings.dataset) changed since the search started — resume with the original data")
+        }
+        return run
+    }
+
+    var runName: String { directory.lastPathComponent }
+    func url(_ file: String) -> URL { directory.appendingPathComponent(file) }
+
+    /// Runs (or continues) every phase and returns the summary also written to `summary.json`.
+    public func run() throws -> SearchSummary {
+        if let record = try store.run(), record.status == "finished", let summary = try? SearchSummary.read(from: url(Self.summaryFile)) {
+            report("this search already finished; nothing to do")
+            return summary
+        }
+        if !FileManager.default.fileExists(atPath: url("dataset.sha256").path) {
+            try data.fingerprint.write(to: url("dataset.sha256"), atomically: true, encoding: .utf8)
+        }
+        try phase("adapt") { try adapt() }
+        let search = try phase("search") { try evolve() }
+        guard let best = search.best else { throw SearchError.budgetTooSmall(budget: ByteCount.format(settings.budgetBytes), smallest: "unknown", scope: settings.memScope.rawValue) }
+        let winner = try phase("retrain") { try retrain(best) }
+        let summary = try finish(winner: winner, search: search)
+        return summary
+    }
+
+    /// Runs `body` between `startPhase` and `endPhase` records.
+    func phase<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        try store.startPhase(name)
+        let result = try body()
+        try store.endPhase(name)
+        return result
+    }
+
+    func storedFingerprint() throws -> String {
+        try String(contentsOf: url("dataset.sha256"), encoding: .utf8)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Transfer
+
+/// Everything that determines a search's result (stored in the run's history so `--resume` continues the same
+/// search). Sizes in bytes, times in seconds.
+public struct SearchSettings: Codable, Sendable, Equatable {
+    /// The dataset as given (a registry name or a path).
+    public var dataset: String
+    public var dataRoot: String?
+    public var supernet: String
+    public var budgetBytes: Int
+    public var memScope: MemoryScope
+    /// The TinyTL method's reference name (`tinytl-lite_residual+bias`, …).
+    public var method: String
+    /// Training images per step, for the memory plan, adaptation and the final training.
+    public var batch: Int
+    public var resolutions: [Int]
+    public var evolution: EvolutionSettings
+    public var adaptation: SharedAdaptation.Settings
+    public var finalEpochs: Int
+    public var finalLearningRate: Double
+    public var validationFraction: Double
+    public var calibrationImages: Int
+    public var seed: UInt64
+    public var threads: Int
+    /// Decoded-image cache, bytes.
+    public var cacheBytes: Int
+    /// Slots per stage of the supernet's space, for reading architectures in the history (`history importance`).
+    public var stageSlotCounts: [Int]
+
+    public init(dataset: String, dataRoot: String?, supernet: String, budgetBytes: Int, memScope: MemoryScope, method: String,
+                batch: Int, resolutions: [Int], evolution: EvolutionSettings, adaptation: SharedAdaptation.Settings,
+                finalEpochs: Int, finalLearningRate: Double, validationFraction: Double, calibrationImages: Int, seed: UInt64,
+                threads: Int, cacheBytes: Int, stageSlotCounts: [Int]) {
+        self.dataset = dataset; self.dataRoot = dataRoot; self.supernet = supernet; self.budgetBytes = budgetBytes
+        self.memScope = memScope; self.method = method; self.batch = batch; self.resolutions = resolutions
+        self.evolution = evolution; self.adaptation = adaptation; self.finalEpochs = finalEpochs
+        self.finalLearningRate = finalLearningRate; self.validationFraction = validationFraction
+        self.calibrationImages = calibrationImages; self.seed = seed; self.threads = threads; self.cacheBytes = cacheBytes
+        self.stageSlotCounts = stageSlotCounts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, dataRoot = "data_root", supernet, budgetBytes = "budget_bytes", memScope = "mem_scope", method, batch
+        case resolutions, evolution, adaptation, finalEpochs = "final_epochs", finalLearningRate = "final_lr"
+        case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
+        case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts"
+    }
+
+    /// The settings as a JSON object (sorted keys).
+    public var json: String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! e.encode(self), as: UTF8.self)
+    }
+
+    public static func decode(json: String) throws -> SearchSettings {
+        try JSONDecoder().decode(SearchSettings.self, from: Data(json.utf8))
+    }
+
+    public var tinyTLMethod: TinyTLMethod { TinyTLMethod(rawValue: method)! }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// What a finished search reports (`summary.json` in the run directory, and `--json` output). Bytes, seconds,
+/// accuracies as fractions.
+public struct SearchSummary: Codable, Sendable, Equatable {
+    public struct Winner: Codable, Sendable, Equatable {
+        public var candidate: Int
+        public var arch: String
+        public var resolution: Int
+        public var validationTop1: Double
+        public var testTop1: Double, testTop5: Double, testImages: Int
+        public var plannedBytes: Int
+        /// The process's peak resident growth during the final training (`ProcessMemory`), bytes.
+        public var measuredBytes: Int
+        public var ledger: [String: Int]
+        public var formulaBytes: Int
+        public var mflops: Double
+        public var parameters: Int
+        public var finalEpochs: Int
+        public var trainImagesPerSecond: Double
+    }
+
+    public var runDirectory: String
+    public var dataset: String
+    public var budgetBytes: Int
+    public var memScope: String
+    public var method: String
+    public var candidatesEvaluated: Int, candidatesOverBudget: Int
+    public var generations: Int
+    public var stoppedEarly: Bool
+    public var winner: Winner
+    public var seconds: Double
+    public var bestFile: String
+
+    public func write(to url: URL) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try e.encode(self).write(to: url, options: .atomic)
+    }
+
+    public static func read(from url: URL) throws -> SearchSummary {
+        try JSONDecoder().decode(SearchSummary.self, from: Data(contentsOf: url))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runDirectory = "run_directory", dataset, budgetBytes = "budget_bytes", memScope = "mem_scope", method
+        case candidatesEvaluated = "candidates_evaluated", candidatesOverBudget = "candidates_over_budget", generations
+        case stoppedEarly = "stopped_early", winner, seconds, bestFile = "best_file"
+    }
+}
+
+extension SearchSummary.Winner {
+    enum CodingKeys: String, CodingKey {
+        case candidate, arch, resolution, validationTop1 = "val_top1", testTop1 = "test_top1", testTop5 = "test_top5"
+        case testImages = "test_images", plannedBytes = "planned_bytes", measuredBytes = "measured_bytes", ledger
+        case formulaBytes = "formula_bytes", mflops, parameters, finalEpochs = "final_epochs"
+        case trainImagesPerSecond = "train_images_per_second"
+    }
+}

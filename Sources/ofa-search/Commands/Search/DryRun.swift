@@ -1,0 +1,93 @@
+import Datasets
+import Foundation
+import Memory
+import Search
+import Supernets
+import Tensors
+import Transfer
+
+/// `search --dry-run`: the size of the space, how much of it fits the budget (planned over seeded random draws),
+/// the smallest and largest planned memory, and a time estimate from a short timing probe. Trains nothing.
+struct DryRun {
+    let settings: SearchSettings
+    let supernet: Supernet
+    let dataset: LabeledImages
+    static let draws = 200
+
+    struct Report: Encodable {
+        let subnets: Double, resolutions: [Int], spaceSize: Double
+        let sampled: Int, fitting: Int, fractionFitting: Double
+        let smallestPlannedBytes: Int, largestPlannedBytes: Int, budgetBytes: Int, memScope: String
+        let trainImages: Int, validationImages: Int, testImages: Int
+        let secondsPerTrainingStep: Double, secondsPerEvaluatedImage: Double
+        let estimatedSeconds: [String: Double]
+    }
+
+    func print(json: Bool) throws {
+        let space = supernet.space
+        let method = TinyTLMethod(rawValue: settings.method)!
+        let classes = dataset.classes.count
+        func estimate(_ c: ArchConfig) throws -> MemoryEstimate {
+            let subnet = try supernet.subnet(c)
+            return try MemoryEstimate(graph: TrainingGraph(subnet: subnet, method: method, classes: classes, seed: settings.seed),
+                                      structure: subnet.structure, batch: settings.batch, resolution: c.r)
+        }
+        var sampler = ArchitectureSampler(space: space, resolutions: settings.resolutions, seed: settings.seed &+ 0xD7)
+        var fitting = 0, planned: [Int] = []
+        var firstFit: ArchConfig?
+        for _ in 0..<Self.draws {
+            let c = sampler.random()
+            let bytes = try estimate(c).bytes(in: settings.memScope)
+            planned.append(bytes)
+            if bytes <= settings.budgetBytes { fitting += 1; firstFit = firstFit ?? c }
+        }
+        let smallest = try estimate(ArchConfig.min(space, resolution: settings.resolutions.min()!)).bytes(in: settings.memScope)
+        let largest = try estimate(ArchConfig.max(space, resolution: settings.resolutions.max()!)).bytes(in: settings.memScope)
+
+        // Timing probe: two training steps and one evaluation batch of a fitting (else the smallest) subnet.
+        let probe = firstFit ?? ArchConfig.min(space, resolution: settings.resolutions.min()!)
+        let graph = TrainingGraph(subnet: try supernet.subnet(probe), method: method, classes: classes, seed: 0)
+        let trainer = try Trainer(graph: graph, batch: settings.batch, height: probe.r, width: probe.r,
+                                  optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
+        let images = Tensor.random(shape: [settings.batch, probe.r, probe.r, 3], seed: 1), labels = (0..<settings.batch).map { $0 % classes }
+        trainer.trainStep([(images, labels)], learningRate: 1e-4)
+        var start = Date()
+        for _ in 0..<2 { trainer.trainStep([(images, labels)], learningRate: 1e-4) }
+        let stepSeconds = Date().timeIntervalSince(start) / 2
+        start = Date()
+        _ = trainer.evaluate(images: images, labels: labels)
+        let evalPerImage = Date().timeIntervalSince(start) / Double(settings.batch)
+
+        let train = dataset[.train].count, validation = Int((settings.validationFraction * Double(train)).rounded())
+        let test = dataset[.test].isEmpty ? dataset[.valid].count : dataset[.test].count
+        let candidates = Double(settings.evolution.population * (settings.evolution.generations + 1))
+        // Adaptation also re-calibrates each subnet turn (calibration images per `stepsPerSubnet` steps).
+        let adaptSteps = Double(settings.adaptation.epochs * ((train - validation) / settings.batch))
+        let estimated: [String: Double] = [
+            "adapt": adaptSteps * stepSeconds
+                + adaptSteps / Double(settings.adaptation.stepsPerSubnet) * Double(settings.calibrationImages) * evalPerImage,
+            "search": candidates * Double(validation + settings.calibrationImages) * evalPerImage,
+            "retrain": Double(settings.finalEpochs * (train / settings.batch)) * stepSeconds + Double(test) * evalPerImage,
+        ]
+        let report = Report(
+            subnets: space.subnetCount, resolutions: settings.resolutions, spaceSize: space.subnetCount * Double(settings.resolutions.count),
+            sampled: Self.draws, fitting: fitting, fractionFitting: Double(fitting) / Double(Self.draws),
+            smallestPlannedBytes: min(smallest, planned.min()!), largestPlannedBytes: max(largest, planned.max()!),
+            budgetBytes: settings.budgetBytes, memScope: settings.memScope.rawValue, trainImages: train - validation,
+            validationImages: validation, testImages: test, secondsPerTrainingStep: stepSeconds, secondsPerEvaluatedImage: evalPerImage,
+            estimatedSeconds: estimated)
+        if json { try FileHandleOutput.json(report); return }
+        Swift.print(String(format: "space: %.3g subnets × %d resolutions = %.3g candidates (%@)", report.subnets, settings.resolutions.count,
+                           report.spaceSize, space.name))
+        Swift.print(String(format: "budget %@ (%@): %d of %d random draws fit (%.0f%%); planned memory ranges %@ … %@",
+                           ByteCount.format(settings.budgetBytes), settings.memScope.rawValue, fitting, Self.draws,
+                           100 * report.fractionFitting, ByteCount.format(report.smallestPlannedBytes), ByteCount.format(report.largestPlannedBytes)))
+        Swift.print("data: \(report.trainImages) search-train, \(validation) validation, \(test) test images, \(classes) classes")
+        let total = estimated.values.reduce(0, +)
+        Swift.print("time estimate: adapt \(SearchRun.duration(estimated["adapt"]!)), search \(SearchRun.duration(estimated["search"]!)) "
+                    + "(\(Int(candidates)) candidates), final training \(SearchRun.duration(estimated["retrain"]!)); total ≈ \(SearchRun.duration(total))")
+        if report.smallestPlannedBytes > settings.budgetBytes {
+            Swift.print("no subnet fits: the smallest planned memory is \(ByteCount.format(report.smallestPlannedBytes)) — raise --mem")
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Memory
+import Search
+import Supernets
+import Tensors
+import Transfer
+
+/// `ofa-search search` (also the bare `ofa-search --dataset … --mem …`): the whole pipeline in a run directory.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find the most accurate subnet whose TinyTL training fits a memory budget, train it and export it.",
+        discussion: """
+            Splits the training data into search-train and validation (seeded, stratified), adapts the supernet to the \
+            dataset with weight-shared TinyTL (biases, lite residuals and classifier shared by all subnets; sandwich \
+            rule), runs OFA's evolutionary search over kernel, expand, depth and resolution — rejecting candidates whose \
+            planned training memory exceeds --mem — with validation top-1 as fitness, then trains the winner on the \
+            whole training split, measures its memory, tests it once and writes best.h5. Everything lands in the run \
+            directory (history.sqlite, adapted.h5, best.h5, summary.json, search.log); --resume continues an \
+            interrupted run without re-evaluating finished candidates. Sizes: MB = 10^6 bytes.
+            """)
+
+    @Option(help: "A dataset name (flowers, cifar10, …) or path (class folders with train/ and test/, .csv manifest).")
+    var dataset: String?
+
+    @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
+    var dataRoot: String?
+
+    @Option(help: "Training-memory budget, e.g. 32MB (10^6 bytes), 32MiB, 500KB.", transform: { try ByteCount(parsing: $0) })
+    var mem: ByteCount?
+
+    @Option(name: .customLong("mem-scope"), help: "What the budget limits: total (all training memory) or activations.")
+    var memScope: MemoryScope = .total
+
+    @Option(help: "Supernet (.h5); default: the shipped Supernets/effnet-lite0-elastic.h5.", completion: .file(extensions: ["h5"]))
+    var supernet: String?
+
+    @Option(help: "TinyTL method: lite-residual+bias, lite-residual, bias, bn+last or last.")
+    var method: String = "lite-residual+bias"
+
+    @Option(help: "Training images per step (memory is planned for this batch).")
+    var batch: Int = 8
+
+    @Option(help: "Resolutions to search, e.g. 128,160,224 or 128-224:16 (default 128-224:16).")
+    var resolutions: ResolutionList?
+
+    @Option(help: "Population per generation (OFA: 100).")
+    var population: Int?
+
+    @Option(help: "Generations after the initial population (OFA: 500 with a predictor).")
+    var generations: Int?
+
+    @Option(name: .customLong("parent-ratio"), help: "Fraction of the population kept as parents.")
+    var parentRatio: Double = 0.25
+
+    @Option(name: .customLong("mutation-ratio"), help: "Fraction of children made by mutation (the rest by crossover).")
+    var mutationRatio: Double = 0.5
+
+    @Option(name: .customLong("mutation-prob"), help: "Probability of resampling each gene in a mutation.")
+    var mutationProb: Double = 0.1
+
+    @Option(name: .customLong("adapt-epochs"), help: "Epochs of weight-shared adaptation over search-train.")
+    var adaptEpochs: Int?
+
+    @Option(name: .customLong("final-epochs"), help: "Epochs of the winner's final training.")
+    var finalEpochs: Int?
+
+    @Option(help: "Initial learning rate of adaptation and final training (Adam, cosine).")
+    var lr: Double = 3e-4
+
+    @Option(name: .customLong("val-fraction"), help: "Fraction of each class of the training split held out for validation.")
+    var valFraction: Double = 0.1
+
+    @Option(name: .customLong("calibration-images"), help: "Images for batch-norm re-calibration of each subnet.")
+    var calibrationImages: Int = 100
+
+    @Option(help: "Seed of the split, the adaptation, the evolution and the final training.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Compute threads.")
+    var threads: Int = 2
+
+    @Option(name: .customLong("time-limit"), help: "Stop drawing candidates after this long (e.g. 15m, 900s, 1h); the winner is still trained.")
+    var timeLimit: String?
+
+    @Option(name: .customLong("cache-mb"), help: "Decoded images kept in memory, in MB.")
+    var cacheMB: Int = 1500
+
+    @Option(help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
+    var split: SplitRatios?
+
+    @Flag(help: "A short search (≤ 5 minutes on flowers5): population 8, 2 generations, 1 adaptation epoch, 2 final epochs.")
+    var quick = false
+
+    @Flag(name: .customLong("dry-run"), help: "Print the space, how much of it fits the budget and a time estimate; train nothing.")
+    var dryRun = false
+
+    @Option(name: .shortAndLong, help: "Run directory (default Searches/<dataset>-<budget>-<timestamp>).")
+    var out: String?
+
+    @Option(help: "Continue the search in this run directory (settings come from its history).", completion: .directory)
+    var resume: String?
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard resume != nil || (dataset != nil && mem != nil) else {
+            throw ValidationError("give --dataset <name|path> and --mem <budget, e.g. 32MB>, or --resume <run dir>")
+        }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        guard SearchCommand.method(named: method) != nil else {
+            throw ValidationError("unknown --method '\(method)' — choose one of lite-residual+bias, lite-residual, bias, bn+last, last")
+        }
+        if let population, population < 2 { throw ValidationError("--population must be at least 2, got \(population)") }
+        if let generations, generations < 0 { throw ValidationError("--generations must be 0 or more") }
+        for (name, v) in [("--parent-ratio", parentRatio), ("--mutation-ratio", mutationRatio), ("--mutation-prob", mutationProb)] where !(0...1).contains(v) {
+            throw ValidationError("\(name) must be between 0 and 1, got \(v)")
+        }
+        guard valFraction > 0 && valFraction < 1 else { throw ValidationError("--val-fraction must be between 0 and 1, got \(valFraction)") }
+        if let adaptEpochs, adaptEpochs < 0 { throw ValidationError("--adapt-epochs must be 0 or more") }
+        if let finalEpochs, finalEpochs < 1 { throw ValidationError("--final-epochs must be at least 1") }
+        guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+        guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
+        if let timeLimit, Self.seconds(timeLimit) == nil { throw ValidationError("--time-limit '\(timeLimit)' is not a duration — use e.g. 15m, 900s or 1h") }
+    }
+
+    /// Search methods: those whose trainables subnets can share.
+    static func method(named name: String) -> TinyTLMethod? {
+        let m: TinyTLMethod? = Train.method(named: name)
+        return m == .full ? nil : m
+    }
+
+    /// "90s", "15m", "1h", "1.5h" or plain seconds.
+    static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        if let last = text.last, let unit = units[last] { return Double(text.dropLast()).map { $0 * unit }.flatMap { $0 > 0 ? $0 : nil } }
+        return Double(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    static let toolVersion = "ofa-search 0.2.0"
+
+    func run() throws {
+        try reportingErrors {
+            Parallelism.setThreads(threads)
+            let interrupt = InterruptFlag.install()
+            let run: SearchRun
+            let log: LogFile
+            if let resume {
+                let directory = URL(fileURLWithPath: resume)
+                run = try SearchRun.resume(directory: directory, toolVersion: Self.toolVersion) { settings in
+                    Parallelism.setThreads(settings.threads)
+                    let url = URL(fileURLWithPath: settings.supernet)
+                    let net = try Supernet.read(from: url)
+                    let data = try DatasetRegistry.open(settings.dataset, dataRoot: settings.dataRoot, split: split, seed: settings.seed)
+                    return (net, try SHA256.hex(of: url), data)
+                }
+                log = try LogFile(url: directory.appendingPathComponent(SearchRun.logFile))
+                log.line("resumed \(Date())")
+            } else {
+                let supernetURL = try supernet.map { URL(fileURLWithPath: $0) } ?? DefaultSupernet.url()
+                let net = try Supernet.read(from: supernetURL)
+                let data = try DatasetRegistry.open(dataset!, dataRoot: dataRoot, split: split, seed: seed)
+                let settings = try makeSettings(space: net.space, supernet: supernetURL.path)
+                if dryRun {
+                    try DryRun(settings: settings, supernet: net, dataset: data).print(json: json)
+                    return
+                }
+                let directory = URL(fileURLWithPath: out ?? defaultDirectory(dataset: data.name))
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent(SearchRun.historyFile).path) {
+                    throw ValidationError("\(directory.path) already holds a search — continue it with --resume \(directory.path) or choose another --out")
+                }
+                run = try SearchRun.start(directory: directory, settings: settings, supernet: net, supernetSHA256: try SHA256.hex(of: supernetURL),
+                                          dataset: data, toolVersion: Self.toolVersion)
+                log = try LogFile(url: directory.appendingPathComponent(SearchRun.logFile))
+                log.line("ofa-search \(CommandLine.arguments.dropFirst().joined(separator: " "))")
+                printError("run directory: \(directory.path)")
+            }
+            run.report = { line in printError(line); log.line(line) }
+            run.interrupted = { interrupt.isSet }
+            if let timeLimit, let s = Self.seconds(timeLimit) { run.searchDeadline = Date().addingTimeInterval(s) }
+            let summary: SearchSummary
+            do { summary = try run.run() } catch { log.line("error: \(error)"); throw error }
+            if json { try FileHandleOutput.json(summary); return }
+            let w = summary.winner
+            print(String(format: "best subnet: test top-1 %.2f%% (top-5 %.2f%%, %d images), validation %.2f%%, %d px, planned %@, measured %@ (budget %@)",
+                         100 * w.testTop1, 100 * w.testTop5, w.testImages, 100 * w.validationTop1, w.resolution,
+                         ByteCount.format(w.plannedBytes), ByteCount.format(w.measuredBytes), ByteCount.format(summary.budgetBytes)))
+            print("architecture: \(w.arch)")
+            print("\(summary.candidatesEvaluated) candidates evaluated, \(summary.candidatesOverBudget) over budget, \(summary.generations) generations, \(SearchRun.duration(summary.seconds))")
+            print("wrote \(summary.bestFile) and \(run.directory.path)/\(SearchRun.summaryFile)")
+        }
+    }
+
+    func makeSettings(space: SearchSpace, supernet: String) throws -> SearchSettings {
+        let res = resolutions?.values ?? Array(stride(from: 128, through: 224, by: 16))
+        if let bad = res.first(where: { !space.resolutions.contains($0) }) {
+            throw ValidationError("--resolutions: \(bad) is outside the supernet's \(space.resolutionRange.lowerBound)...\(space.resolutionRange.upperBound) in steps of \(space.resolutionStep) — pick resolutions in it")
+        }
+        var evolution = EvolutionSettings(population: population ?? (quick ? 8 : 16), generations: generations ?? (quick ? 2 : 4))
+        evolution.parentRatio = parentRatio; evolution.mutationRatio = mutationRatio; evolution.mutationProbability = mutationProb
+        var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 2), batch: batch)
+        adaptation.learningRate = lr
+        return SearchSettings(
+            dataset: dataset!, dataRoot: dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
+            method: Self.method(named: method)!.rawValue, batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
+            finalEpochs: finalEpochs ?? (quick ? 2 : 5), finalLearningRate: lr, validationFraction: valFraction,
+            calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
+            stageSlotCounts: space.stages.map(\.slots.count))
+    }
+
+    func defaultDirectory(dataset: String) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let budget = ByteCount.format(mem!.bytes).replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ".00", with: "")
+        return "Searches/\(dataset)-\(budget)-\(f.string(from: Date()))"
+    }
+}
+
+extension MemoryScope: ExpressibleByArgument {}
+
+/// The run's log: every progress line, appended and flushed as it comes.
+final class LogFile {
+    let handle: FileHandle
+    init(url: URL) throws {
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        handle = try FileHandle(forWritingTo: url)
+        handle.seekToEndOfFile()
+    }
+    func line(_ text: String) { handle.write(Data((text + "\n").utf8)) }
+}
