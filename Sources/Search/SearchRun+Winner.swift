@@ -42,7 +42,7 @@ extension SearchRun {
             var lastReport = Date()
             for epoch in 0..<settings.finalEpochs {
                 let loader = BatchLoader(samples: data.train, transform: transform, batchSize: settings.batch, shuffle: true, dropLast: true,
-                                         seed: settings.seed &+ 0xF1A1, epoch: epoch, cache: cache)
+                                         seed: settings.seed &+ 0xF1A1, epoch: epoch, prefetch: 0, cache: cache)
                 var step = 0, lossSum = 0.0
                 while let b = try loader.next() {
                     if interrupted() { throw SearchError.interrupted }
@@ -89,7 +89,7 @@ extension SearchRun {
                                                 evalLoss: test.loss, trainLoss: 0, trainTop1: 0, epochs: settings.finalEpochs)
         let certificate = jsonObject([
             "budget_bytes": settings.budgetBytes, "mem_scope": settings.memScope.rawValue, "planned_peak_bytes": memory.plannedBytes,
-            "planned_activation_bytes": memory.activationBytes, "ledger": memory.ledger, "measured_peak_growth_bytes": measured,
+            "planned_activation_bytes": memory.activationBytes, "plan_peak_bytes": memory.planPeakBytes, "ledger": memory.ledger, "measured_peak_growth_bytes": measured,
             "measured_with": "VmHWM - VmRSS before the trainer was created (Linux /proc/self/status)",
             "formula_bytes": memory.formulaBytes, "batch": settings.batch, "resolution": r,
         ])

@@ -16,7 +16,7 @@ public struct SharedAdaptation {
     public struct Settings: Sendable, Equatable, Codable {
         public var epochs: Int
         public var batch: Int
-        public var stepsPerSubnet: Int = 8
+        public var stepsPerSubnet: Int = 16
         public var learningRate: Double = 3e-4
         public var labelSmoothing: Float = 0.1
         public init(epochs: Int, batch: Int) { self.epochs = epochs; self.batch = batch }

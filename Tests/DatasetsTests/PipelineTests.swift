@@ -70,6 +70,11 @@ struct PipelineTests {
         #expect(nextEpoch.flatMap(\.indices) != first.flatMap(\.indices) || nextEpoch.map(\.images) != first.map(\.images))
         let dropped = try Self.drain(BatchLoader(samples: Self.samples(), transform: t, batchSize: 3, shuffle: false, dropLast: true, seed: 5))
         #expect(dropped.map(\.labels.count) == [3, 3] && dropped.flatMap(\.indices) == Array(0..<6))
+        // Synchronous loading (prefetch 0) and a range of batches give the same batches.
+        let synchronous = try Self.drain(BatchLoader(samples: Self.samples(), transform: t, batchSize: 3, shuffle: true, seed: 5, epoch: 2, prefetch: 0))
+        #expect(synchronous.map(\.images) == first.map(\.images) && synchronous.map(\.indices) == first.map(\.indices))
+        let slice = try Self.drain(BatchLoader(samples: Self.samples(), transform: t, batchSize: 3, shuffle: true, seed: 5, epoch: 2, batches: 1..<2))
+        #expect(slice.map(\.indices) == [first[1].indices] && slice.map(\.images) == [first[1].images])
     }
 
     @Test func corruptImagesAreSkippedOrStopAStrictEpoch() throws {

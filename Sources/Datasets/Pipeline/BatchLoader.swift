@@ -26,13 +26,15 @@ public final class BatchLoader: Sendable {
     ///   - dropLast: leave out a last, smaller batch (training); keep it for evaluation.
     ///   - cache: decoded images to reuse across epochs (nil: decode every time).
     ///   - strict: stop at the first image that does not decode instead of skipping it.
+    ///   - prefetch: batches prepared ahead on a background thread; 0 loads each batch in `next()` on the caller's
+    ///     thread, so at most one batch exists at a time (for measuring training memory).
     ///   - batches: deliver only batches `batches.lowerBound..<batches.upperBound` of the epoch's order (the
     ///     images before are not read), e.g. to resume an epoch or walk it in slices.
     public init(
         samples: [Sample], transform: ImageTransform, batchSize: Int, shuffle: Bool, dropLast: Bool = false, seed: UInt64,
         epoch: Int = 0, prefetch: Int = 4, cache: DecodedImageCache? = nil, strict: Bool = false, batches: Range<Int>? = nil
     ) {
-        precondition(batchSize >= 1 && prefetch >= 1)
+        precondition(batchSize >= 1 && prefetch >= 0)
         var order = Array(samples.indices)
         if shuffle {
             var rng = SplitMix64(seed: loaderSeed(seed, UInt64(epoch), 0x5EED))
@@ -43,6 +45,7 @@ public final class BatchLoader: Sendable {
         }
         worker = LoaderWorker(samples: samples, order: order, transform: transform, batchSize: batchSize, dropLast: dropLast,
                               seed: seed, epoch: epoch, prefetch: prefetch, cache: cache, strict: strict)
+        guard prefetch > 0 else { return }
         let thread = Thread { [worker] in worker.produce() }  // the thread holds the worker, not the loader
         thread.name = "ofa-search.loader"
         thread.start()
@@ -52,7 +55,9 @@ public final class BatchLoader: Sendable {
 
     /// The next batch, waiting for the worker; nil at the end of the epoch.
     /// - Throws: the decoding error of a corrupt image when `strict`.
-    public func next() throws -> Batch? { try worker.next() }
+    public func next() throws -> Batch? {
+        try worker.prefetch == 0 ? worker.makeBatch()?.get() : worker.next()
+    }
 
     /// Sources of the samples skipped so far because they did not decode.
     public var skipped: [String] { worker.skipped }
@@ -67,6 +72,8 @@ private final class LoaderWorker: @unchecked Sendable {
     private var queue: [Result<Batch, Error>] = []
     private var finished = false, cancelled = false
     private var skippedSources: [String] = []
+    /// Next position in `order` (touched only by the producing thread).
+    private var position = 0
 
     init(samples: [Sample], order: [Int], transform: ImageTransform, batchSize: Int, dropLast: Bool, seed: UInt64, epoch: Int,
          prefetch: Int, cache: DecodedImageCache?, strict: Bool) {
@@ -95,7 +102,16 @@ private final class LoaderWorker: @unchecked Sendable {
     var skipped: [String] { condition.withLock { skippedSources } }
 
     func produce() {
-        var position = 0
+        while let result = makeBatch() {
+            if case .failure = result { deliver(result, last: true); return }
+            if !deliver(result, last: false) { return }
+        }
+        deliver(nil, last: true)
+    }
+
+    /// The next batch from `position` on (a decoding failure when `strict`), or nil at the end of the order.
+    /// Called by one thread at a time: the background producer, or the consumer when loading synchronously.
+    func makeBatch() -> Result<Batch, Error>? {
         let r = transform.resolution, perImage = r * r * 3
         while position < order.count {
             var values = [Float](repeating: 0, count: batchSize * perImage)
@@ -113,16 +129,16 @@ private final class LoaderWorker: @unchecked Sendable {
                     }
                     labels.append(sample.label); indices.append(index)
                 } catch {
-                    if strict { deliver(.failure(error), last: true); return }
+                    if strict { position = order.count; return .failure(error) }
                     condition.withLock { skippedSources.append(sample.source.name) }
                 }
             }
             if labels.isEmpty || (dropLast && labels.count < batchSize) { break }
             values.removeLast((batchSize - labels.count) * perImage)
-            let batch = Batch(images: Tensor(shape: [labels.count, r, r, 3], values: values), labels: labels, indices: indices)
-            if !deliver(.success(batch), last: false) { return }
+            return .success(Batch(images: Tensor(shape: [labels.count, r, r, 3], values: values), labels: labels, indices: indices))
         }
-        deliver(nil, last: true)
+        position = order.count
+        return nil
     }
 
     /// Appends a result when there is room (waiting otherwise); returns false once cancelled.
