@@ -6,7 +6,7 @@ extension HistoryPlots {
         let columns = 2, rowHeight = 18.0
         let legendRows = (categories.count + columns - 1) / columns
         let height = 190 + Double(legendRows) * rowHeight
-        let left = 92.0, right = width - 24
+        let left = 150.0, right = width - 24
         let planned = categories.reduce(0) { $0 + $1.value }
         let axis = PlotAxis.linear(
             covering: [0, Double(max(planned, result.plannedBytes, result.measuredBytes ?? 0, result.budgetBytes)) / 1e6],
@@ -20,32 +20,31 @@ extension HistoryPlots {
             svg.text(axis.format(t), x: px(t), y: axisY + 15, anchor: .middle, size: 11, fill: "#555555", cls: "tick")
         }
         svg.text(axis.label, x: (left + right) / 2, y: axisY + 33, anchor: .middle, cls: "axis-label")
-        svg.text("planned", x: left - 8, y: planY + barHeight / 2 + 4, anchor: .end, cls: "row-label")
-        svg.text("measured", x: left - 8, y: measuredY + barHeight / 2 + 4, anchor: .end, cls: "row-label")
+        svg.text("planned", x: left - 8, y: planY + barHeight / 2 - 3, anchor: .end, cls: "row-label")
+        svg.text(HistoryFormat.megabytes(result.plannedBytes), x: left - 8, y: planY + barHeight / 2 + 11, anchor: .end, size: 11,
+                 cls: "value")
+        svg.text("measured", x: left - 8, y: measuredY + barHeight / 2 - 3, anchor: .end, cls: "row-label")
+        svg.text(result.measuredBytes.map(HistoryFormat.megabytes) ?? "not measured", x: left - 8, y: measuredY + barHeight / 2 + 11,
+                 anchor: .end, size: 11, cls: "value")
         var x = 0.0
         for (i, (name, bytes)) in categories.enumerated() {
             let mb = Double(bytes) / 1e6
             svg.rect(x: px(x), y: planY, width: px(x + mb) - px(x), height: barHeight, fill: Palette.category(i), cls: "segment",
                      tooltip: "\(name): \(HistoryFormat.megabytes(bytes))")
-            x += mb
+            x += max(0, mb)
         }
-        svg.text(HistoryFormat.megabytes(result.plannedBytes), x: px(x) + 4, y: planY + barHeight / 2 + 4, size: 11, cls: "value")
         if let measured = result.measuredBytes {
             svg.rect(x: px(0), y: measuredY, width: px(Double(measured) / 1e6) - px(0), height: barHeight, fill: "#555555",
                      cls: "measured", tooltip: "measured peak growth: \(HistoryFormat.megabytes(measured))")
-            svg.text(HistoryFormat.megabytes(measured), x: px(Double(measured) / 1e6) + 4, y: measuredY + barHeight / 2 + 4,
-                     size: 11, cls: "value")
-        } else {
-            svg.text("not measured", x: px(0) + 4, y: measuredY + barHeight / 2 + 4, size: 11, fill: "#777777", cls: "value")
         }
         let budget = px(Double(result.budgetBytes) / 1e6)
         svg.line(x1: budget, y1: planY - 10, x2: budget, y2: measuredY + barHeight + 6, stroke: Palette.budget, width: 1.5,
                  dash: "6 4", cls: "budget")
         svg.text("budget \(HistoryFormat.megabytes(result.budgetBytes))", x: budget, y: planY - 13, anchor: .middle, size: 11,
                  fill: Palette.budget, cls: "budget-label")
-        let columnWidth = (right - left + 60) / Double(columns)
+        let columnWidth = (right - 24) / Double(columns)
         for (i, (name, bytes)) in categories.enumerated() {
-            let cx = left - 60 + Double(i % columns) * columnWidth, cy = 190 + Double(i / columns) * rowHeight
+            let cx = 24 + Double(i % columns) * columnWidth, cy = 190 + Double(i / columns) * rowHeight
             svg.rect(x: cx, y: cy - 10, width: 12, height: 12, fill: Palette.category(i), cls: "legend-item")
             svg.text("\(name): \(HistoryFormat.megabytes(bytes))", x: cx + 18, y: cy, size: 11, cls: "legend-label")
         }

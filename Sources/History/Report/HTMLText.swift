@@ -31,7 +31,7 @@ enum HTMLText {
         table.facts th { color: #555; font-weight: normal; }
         .num { text-align: right; font-variant-numeric: tabular-nums; }
         code { font-size: 12px; background: #f5f5f5; padding: 1px 4px; border-radius: 3px; word-break: break-all; }
-        figure { margin: 16px 0; } figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+        figure { margin: 16px 0; } figure svg { width: 100%; height: auto; border: 1px solid #eee; }
         figcaption { color: #555; font-size: 12px; margin-top: 4px; }
         .note { color: #666; font-size: 13px; }
         """
