@@ -22,8 +22,6 @@ struct SVGDocument {
             + "\n" + elements.joined(separator: "\n") + "\n</svg>\n"
     }
 
-    mutating func raw(_ element: String) { elements.append(element) }
-
     mutating func circle(x: Double, y: Double, r: Double, fill: String, stroke: String? = nil, strokeWidth: Double = 1,
                          cls: String, tooltip: String? = nil) {
         let strokeAttributes = stroke.map { #" stroke="\#($0)" stroke-width="\#(Self.number(strokeWidth))""# } ?? ""
