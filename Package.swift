@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "OFATestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "ofa-search"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "History", "ofa-search"]),
     ]
 )

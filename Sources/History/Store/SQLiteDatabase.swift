@@ -101,6 +101,15 @@ final class SQLiteDatabase: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in one read transaction (`BEGIN DEFERRED`): every query inside sees the same committed state.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try locked {
+            try execute("BEGIN DEFERRED")
+            defer { try? execute("COMMIT") }  // ending a read transaction releases only a read mark; nothing to report
+            return try body()
+        }
+    }
+
     // MARK: - Statements
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {

@@ -1,5 +1,5 @@
 /// How a candidate architecture came about.
-public enum CandidateOrigin: String, Sendable, CaseIterable {
+public enum CandidateOrigin: String, Sendable, CaseIterable, Codable {
     /// A fixed reference architecture placed in the population (e.g. the min or max subnet).
     case anchor
     /// Sampled uniformly from the search space.
@@ -11,7 +11,7 @@ public enum CandidateOrigin: String, Sendable, CaseIterable {
 }
 
 /// Where a candidate is in its evaluation.
-public enum CandidateStatus: String, Sendable, CaseIterable {
+public enum CandidateStatus: String, Sendable, CaseIterable, Codable {
     /// Asked, not yet told (a search killed now left it unfinished).
     case evaluating
     /// Scored on the validation split.

@@ -122,3 +122,10 @@ public final class SQLiteSearchStore: SearchStorage, @unchecked Sendable {
     /// Unix time now, seconds.
     static func now() -> Double { Date().timeIntervalSince1970 }
 }
+
+extension SQLiteSearchStore {
+    /// Runs `body`'s reads in one read transaction, so they see one committed state of a running search.
+    public func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        try database.readTransaction(body)
+    }
+}
