@@ -134,6 +134,8 @@ extension SearchRun {
             "baselines": RawJSON("[]"),
         ])
         try store.finish(status: "finished", resultJSON: result)
+        let report = try HistoryReport.write(runDirectory: directory)
+        self.report("wrote \(report.path)")
         return summary
     }
 }
