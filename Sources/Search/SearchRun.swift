@@ -29,6 +29,8 @@ public final class SearchRun {
     /// The search phase stops drawing candidates after this moment (the winner is still trained).
     public var searchDeadline: Date?
     var estimates: [String: MemoryEstimate] = [:]
+    /// Decoded training images for the final trainings (`finalCache()`).
+    var trainCache: DecodedImageCache?
     let started = Date()
 
     public static let historyFile = SQLiteSearchStore.fileName
@@ -99,7 +101,8 @@ public final class SearchRun {
         let search = try phase("search") { try evolve() }
         guard let best = search.best else { throw SearchError.budgetTooSmall(budget: ByteCount.format(settings.budgetBytes), smallest: "unknown", scope: settings.memScope.rawValue) }
         let winner = try phase("retrain") { try retrain(best) }
-        let summary = try finish(winner: winner, search: search)
+        let references = settings.baselines ? try phase("baselines") { try baselines() } : []
+        let summary = try finish(winner: winner, search: search, baselines: references)
         return summary
     }
 
