@@ -105,6 +105,15 @@ public final class Trainer {
         return Array(UnsafeBufferPointer(start: floats(plan.parameterTensor[p], in: plan, writing: false), count: graph.parameters[p].count))
     }
 
+    /// Overwrites all values of parameter `name` (engine layout, `GraphParameter.values`'s order): e.g. weights
+    /// trained elsewhere. Frozen or trainable alike; the optimiser state is untouched.
+    /// - Precondition: `name` is a parameter of the graph and `values` holds exactly its element count.
+    public func setParameterValues(_ name: String, _ values: [Float]) {
+        guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
+        precondition(values.count == graph.parameters[p].count, "\(name): \(values.count) values, expected \(graph.parameters[p].count)")
+        values.withUnsafeBufferPointer { floats(plan.parameterTensor[p], in: plan).update(from: $0.baseAddress!, count: values.count) }
+    }
+
     /// Overwrites one value of parameter `name` (finite-difference checks).
     public func setParameterValue(_ name: String, at index: Int, to value: Float) {
         guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }

@@ -229,27 +229,18 @@ struct Train: ParsableCommand {
 
     struct EpochResult {
         var epoch = 0, loss = 0.0, trainTop1 = 0.0
-        var evaluation = Tally()
+        var evaluation = Evaluation()
         var imagesPerSecond = 0.0
-    }
-
-    /// Top-1/top-5 counts and summed loss over evaluated batches (`Evaluation` has no public initialiser).
-    struct Tally {
-        var count = 0, top1 = 0, top5 = 0, lossSum = 0.0
-        var top1Accuracy: Double { count == 0 ? 0 : Double(top1) / Double(count) }
-        var top5Accuracy: Double { count == 0 ? 0 : Double(top5) / Double(count) }
-        var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
     }
 
     /// Top-1/top-5 over `samples` with the evaluation transform, in batches of `--batch`.
     func evaluate(_ trainer: Trainer, _ samples: [Sample], _ transform: ImageTransform, cache: DecodedImageCache?,
-                  interrupt: InterruptFlag) throws -> Tally {
+                  interrupt: InterruptFlag) throws -> Evaluation {
         let loader = BatchLoader(samples: samples, transform: transform, batchSize: batch, shuffle: false, seed: seed, cache: cache)
-        var total = Tally()
+        var total = Evaluation()
         while let b = try loader.next() {
             if interrupt.isSet { throw TrainError.interrupted }
-            let e = trainer.evaluate(images: b.images, labels: b.labels)
-            total.count += e.count; total.top1 += e.top1; total.top5 += e.top5; total.lossSum += e.lossSum
+            total = total + trainer.evaluate(images: b.images, labels: b.labels)
         }
         return total
     }
