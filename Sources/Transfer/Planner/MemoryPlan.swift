@@ -13,7 +13,7 @@ public enum MemoryCategory: String, CaseIterable, Sendable {
     case transientActivations = "transient activations"
     /// Gradients of values during the backward pass.
     case activationGradients = "activation gradients"
-    /// Kernel temporaries (im2col/col2im columns, squeeze-excite), one step each.
+    /// Kernel temporaries (im2col/col2im columns, squeeze-excite) and 8-bit weights expanded to float32, one step each.
     case scratch
 }
 
@@ -30,6 +30,8 @@ public struct PlannedTensor: Sendable {
         case mask(op: Int)
         case valueGradient(Int)
         case scratch(step: Int)
+        /// The 8-bit weights read at `step`, expanded to float32.
+        case dequantizedWeights(step: Int)
     }
     public let kind: Kind
     public let name: String
@@ -91,6 +93,9 @@ public struct MemoryPlan: Sendable {
     let gradientTensor: [Int?]
     let stateTensor: [Int?]
     let scratchTensor: [Int?]
+    /// Per step: the scratch tensor of expanded 8-bit weights, and which parameters it holds at which float offset.
+    let dequantizedWeightTensor: [Int?]
+    let dequantizedWeights: [[(parameter: Int, offset: Int)]]
     /// Per step: value-gradient tensors born there (zeroed before the step runs).
     let bornGradients: [[Int]]
     /// Per step: non-persistent tensors whose lifetime ends there.

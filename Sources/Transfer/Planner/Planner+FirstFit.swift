@@ -40,7 +40,8 @@ extension PlanBuilder {
             tensorsAtPeak: atPeak, ledgerAtPeak: ledgerAtPeak, allocated: allocated, opCount: opCount,
             valueTensor: valueTensor, valueGradientTensor: valueGradientTensor, maskTensor: maskTensor,
             parameterTensor: parameterTensor, gradientTensor: gradientTensor, stateTensor: stateTensor,
-            scratchTensor: scratchTensor, bornGradients: born, dying: dying)
+            scratchTensor: scratchTensor, dequantizedWeightTensor: dequantizedWeightTensor, dequantizedWeights: dequantizedWeights,
+            bornGradients: born, dying: dying)
     }
 
     /// First fit over lifetimes: each tensor of `order` goes to the lowest offset ≥ `base` that overlaps no

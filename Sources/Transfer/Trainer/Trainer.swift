@@ -41,21 +41,27 @@ public final class Trainer {
                 labelSmoothing: Float = 0, poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
         precondition(optimizer.parameterCounts == graph.trainableParameterCounts,
                      "the optimiser must be built over graph.trainableParameterCounts")
-        precondition(graph.parameters.allSatisfy { $0.storageBits == 32 }, "8-bit frozen weights are not wired into the trainer yet")
         let trainable = graph.trainableCount
         precondition(trainable == 0 || optimizer.stateBytes % (4 * trainable) == 0, "optimiser state is not whole floats per value")
         let stateFloats = trainable == 0 ? 0 : optimizer.stateBytes / (4 * trainable)
         plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats, backward: true)
-        self.graph = graph; self.optimizer = optimizer; self.labelSmoothing = labelSmoothing
+        self.graph = graph.releasingPayloads(); self.optimizer = optimizer; self.labelSmoothing = labelSmoothing
         self.poisonsDeadTensors = poisonsDeadTensors
         var index: [Int: Int] = [:]
         for p in graph.parameters.indices where graph.parameters[p].trainable { index[p] = index.count }
         optimizerIndex = index
         arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, 1), alignment: MemoryPlan.alignment)
         if poisonsDeadTensors { arena.initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.arenaBytes) }
-        for (p, parameter) in graph.parameters.enumerated() {
-            let t = plan.parameterTensor[p]
-            parameter.values.withUnsafeBufferPointer { floats(t, in: plan).update(from: $0.baseAddress!, count: parameter.count) }
+        for (p, parameter) in graph.parameters.enumerated() where parameter.count > 0 {
+            let destination = bytes(plan.parameterTensor[p], in: plan)
+            if let q = parameter.quantized {
+                // Layout of an 8-bit tensor: the float32 codebook, then one UInt8 index per element.
+                q.codebook.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                q.indices.withUnsafeBytes { (destination + 4 * q.codebook.count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            } else {
+                precondition(parameter.values.count == parameter.count, "\(parameter.name): the graph's values were released")
+                parameter.values.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
         }
         zeroGradients()
     }
@@ -64,9 +70,14 @@ public final class Trainer {
 
     /// A Float view of tensor `t` of `plan`, recording it as written.
     func floats(_ t: Int, in plan: MemoryPlan, writing: Bool = true) -> UnsafeMutablePointer<Float> {
+        bytes(t, in: plan, writing: writing).bindMemory(to: Float.self, capacity: plan.tensors[t].bytes / 4)
+    }
+
+    /// The bytes of tensor `t` of `plan`, recording it as written.
+    func bytes(_ t: Int, in plan: MemoryPlan, writing: Bool = true) -> UnsafeMutableRawPointer {
         let tensor = plan.tensors[t]
         if writing { measuredHighWaterBytes = max(measuredHighWaterBytes, tensor.offset + tensor.bytes) }
-        return (arena + tensor.offset).bindMemory(to: Float.self, capacity: tensor.bytes / 4)
+        return arena + tensor.offset
     }
 
     /// Zeroes every parameter gradient (backward kernels accumulate).
@@ -99,10 +110,25 @@ public final class Trainer {
         }
     }
 
-    /// Current values of parameter `name` (engine layout).
+    /// Current values of parameter `name` (engine layout; an 8-bit weight dequantised).
     public func parameterValues(_ name: String) -> [Float] {
         guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
-        return Array(UnsafeBufferPointer(start: floats(plan.parameterTensor[p], in: plan, writing: false), count: graph.parameters[p].count))
+        let n = graph.parameters[p].count
+        if graph.parameters[p].storageBits == 8 {
+            return [Float](unsafeUninitializedCapacity: n) { out, initialized in
+                if n > 0 { dequantize(p, into: out.baseAddress!) }
+                initialized = n
+            }
+        }
+        return Array(UnsafeBufferPointer(start: floats(plan.parameterTensor[p], in: plan, writing: false), count: n))
+    }
+
+    /// Expands 8-bit parameter `p` from its arena codebook and indices into `out` (count floats).
+    func dequantize(_ p: Int, into out: UnsafeMutablePointer<Float>) {
+        let stored = bytes(plan.parameterTensor[p], in: plan, writing: false), k = graph.parameters[p].codebookCount
+        QuantizedTensor.dequantize(codebook: stored.assumingMemoryBound(to: Float.self),
+                                   indices: (stored + 4 * k).assumingMemoryBound(to: UInt8.self),
+                                   count: graph.parameters[p].count, into: out)
     }
 
     /// Overwrites all values of parameter `name` (engine layout, `GraphParameter.values`'s order): e.g. weights
@@ -110,6 +136,7 @@ public final class Trainer {
     /// - Precondition: `name` is a parameter of the graph and `values` holds exactly its element count.
     public func setParameterValues(_ name: String, _ values: [Float]) {
         guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
+        precondition(graph.parameters[p].storageBits == 32, "\(name) is stored in 8 bits; set its values before quantising the graph")
         precondition(values.count == graph.parameters[p].count, "\(name): \(values.count) values, expected \(graph.parameters[p].count)")
         values.withUnsafeBufferPointer { floats(plan.parameterTensor[p], in: plan).update(from: $0.baseAddress!, count: values.count) }
     }
@@ -117,6 +144,7 @@ public final class Trainer {
     /// Overwrites one value of parameter `name` (finite-difference checks).
     public func setParameterValue(_ name: String, at index: Int, to value: Float) {
         guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
+        precondition(graph.parameters[p].storageBits == 32, "\(name) is stored in 8 bits")
         floats(plan.parameterTensor[p], in: plan)[index] = value
     }
 

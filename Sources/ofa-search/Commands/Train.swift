@@ -54,6 +54,10 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing of the training loss.")
     var labelSmoothing: Float = 0.1
 
+    @Option(name: .customLong("frozen-bits"), help: ArgumentHelp(
+        "Storage of frozen conv/linear weights: 8 (k-means codebook, TinyTL's memory model) or 32.", valueName: "8|32"))
+    var frozenBits: Int = 8
+
     @Option(help: "Seed of the new weights, the shuffles and the augmentation.")
     var seed: UInt64 = 0
 
@@ -92,6 +96,7 @@ struct Train: ParsableCommand {
         guard arch == nil || supernet != nil else { throw ValidationError("--arch needs --supernet <file.h5>") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
         guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
+        guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard cacheMB >= 0 else { throw ValidationError("--cache-mb must be 0 or more") }
         if let evalSplit, evalSplit == trainSplit { throw ValidationError("--eval-split must differ from --train-split (\(trainSplit.rawValue))") }
@@ -145,19 +150,22 @@ struct Train: ParsableCommand {
             let calibrated = calibrationBatches.reduce(0) { $0 + $1.shape[0] }
             printError("batch norm re-calibrated on \(calibrated) \(trainSplit.rawValue) images at \(r) px")
 
-            let graph = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed)
-            let counts = graph.trainableParameterCounts
-            let opt: any Optimizer = optimizer == .adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
+            // The trainer keeps every parameter in its arena; only `trainer.graph` (structure, no values) stays here.
             let trainer: Trainer
             do {
-                trainer = try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing)
+                let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed)
+                    .quantizingFrozenWeights(bits: frozenBits, seed: seed)
+                let counts = built.trainableParameterCounts
+                let opt: any Optimizer = optimizer == .adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
+                trainer = try Trainer(graph: built, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing)
             } catch let error as PlanError {
                 throw TrainError(error.localizedDescription)
             }
+            let graph = trainer.graph
             let plan = trainer.plan
             printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(optimizer.rawValue)): peak \(Self.bytes(plan.peakBytes)) "
                        + "at \(plan.stepDescription(plan.peakStep, graph: graph)); arena \(Self.bytes(plan.arenaBytes)); "
-                       + "\(graph.trainableCount) trainable values")
+                       + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits")
             for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
                 printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.bytes(plan.ledgerAtPeak[c]))")
             }
@@ -201,7 +209,7 @@ struct Train: ParsableCommand {
                 trainTop1: last.trainTop1, epochs: epochs)
             let ledger = "{" + MemoryCategory.allCases.map { "\"\($0.rawValue)\":\(plan.ledgerAtPeak[$0])" }.joined(separator: ",")
                 + ",\"peak_bytes\":\(plan.peakBytes),\"arena_bytes\":\(plan.arenaBytes),\"batch\":\(batch),\"resolution\":\(r)}"
-            let training = "{\"optimizer\":\"\(optimizer.rawValue)\",\"lr\":\(lr),\"schedule\":\"cosine\",\"epochs\":\(epochs),"
+            let training = "{\"optimizer\":\"\(optimizer.rawValue)\",\"frozen_bits\":\(frozenBits),\"lr\":\(lr),\"schedule\":\"cosine\",\"epochs\":\(epochs),"
                 + "\"batch\":\(batch),\"label_smoothing\":\(labelSmoothing),\"train_split\":\"\(trainSplit.rawValue)\","
                 + "\"train_images\":\(trainSamples.count),\"recalibration_images\":\(calibrated),\"dataset\":\(Self.jsonString(dataset.name))}"
             let file = TrainedSubnetFile(
