@@ -11,18 +11,27 @@ import Tensors
 /// Evaluation runs the forward only, in the same arena under an evaluation plan that keeps parameters (and the
 /// gradient/state slots) at the same offsets.
 ///
-/// Memory: parameters, gradients, activations, masks and scratch live in the arena; `measuredHighWaterBytes`
-/// records the end of the highest tensor actually written. The optimiser state has a planned slot in the arena,
-/// but `Optimizer` (Optimization/) keeps its buffers itself for now — see `Trainer.optimizer`.
+/// Memory: parameters (frozen ones at their stored width), gradients, optimiser state, activations, masks and
+/// scratch all live in the arena; `measuredHighWaterBytes` records the end of the highest tensor actually written.
+/// Outside it the trainer keeps only bookkeeping: the graph without parameter values (`releasingPayloads()`),
+/// its plans and the optimiser's per-tensor step counters.
 /// Deterministic for a graph, inputs and `Parallelism.threads`.
 public final class Trainer {
     public let graph: TrainingGraph
     /// The training plan (its batch is the micro-batch size).
     public let plan: MemoryPlan
-    /// The optimiser over the trainable parameters in graph order (`TrainingGraph.trainableParameterCounts`).
-    /// Seam: its state buffers live in the optimiser, not yet in the arena slot the plan reserves for them
-    /// (that needs an `Optimizer.step` variant taking the state pointer).
-    public private(set) var optimizer: any Optimizer
+    /// The optimiser over the trainable parameters in graph order (`TrainingGraph.trainableParameterCounts`), with
+    /// its state copied out of the arena (e.g. `(trainer.optimizer as! Adam).states` for a checkpoint; a new
+    /// trainer built with a restored optimiser continues exactly). Each read copies the whole state.
+    public var optimizer: any Optimizer {
+        var copy = core
+        for (p, k) in optimizerIndex {
+            if let t = plan.stateTensor[p] { copy.copyState(k, from: UnsafeBufferPointer(stateBuffer(t, writing: false))) }
+        }
+        return copy
+    }
+    /// The optimiser with its float state moved into the arena (it keeps only step counters).
+    var core: any Optimizer
     public var labelSmoothing: Float
     /// Fill dead tensors with NaN after their last step and the whole arena at start (debug: a planner lifetime
     /// error then shows up as NaN). Defaults to `OFA_INTERNAL_CHECKS` being set.
@@ -41,11 +50,10 @@ public final class Trainer {
                 labelSmoothing: Float = 0, poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
         precondition(optimizer.parameterCounts == graph.trainableParameterCounts,
                      "the optimiser must be built over graph.trainableParameterCounts")
-        let trainable = graph.trainableCount
-        precondition(trainable == 0 || optimizer.stateBytes % (4 * trainable) == 0, "optimiser state is not whole floats per value")
-        let stateFloats = trainable == 0 ? 0 : optimizer.stateBytes / (4 * trainable)
+        let stateFloats = optimizer.stateFloatsPerValue
+        precondition(optimizer.stateBytes == 4 * stateFloats * graph.trainableCount, "optimiser state is not whole floats per value")
         plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats, backward: true)
-        self.graph = graph.releasingPayloads(); self.optimizer = optimizer; self.labelSmoothing = labelSmoothing
+        self.graph = graph.releasingPayloads(); self.core = optimizer; self.labelSmoothing = labelSmoothing
         self.poisonsDeadTensors = poisonsDeadTensors
         var index: [Int: Int] = [:]
         for p in graph.parameters.indices where graph.parameters[p].trainable { index[p] = index.count }
@@ -63,7 +71,15 @@ public final class Trainer {
                 parameter.values.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
         }
+        for (p, k) in optimizerIndex {
+            if let t = plan.stateTensor[p] { core.moveState(k, into: stateBuffer(t)) }
+        }
         zeroGradients()
+    }
+
+    /// The optimiser state tensor `t` of the training plan.
+    func stateBuffer(_ t: Int, writing: Bool = true) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: floats(t, in: plan, writing: writing), count: plan.tensors[t].bytes / 4)
     }
 
     deinit { arena.deallocate() }
@@ -105,8 +121,9 @@ public final class Trainer {
             let count = graph.parameters[p].count
             let values = floats(plan.parameterTensor[p], in: plan)
             let gradient = floats(plan.gradientTensor[p]!, in: plan, writing: false)
-            optimizer.step(k, parameters: UnsafeMutableBufferPointer(start: values, count: count),
-                           gradients: UnsafeBufferPointer(start: gradient, count: count), lr: learningRate)
+            core.step(k, parameters: UnsafeMutableBufferPointer(start: values, count: count),
+                      gradients: UnsafeBufferPointer(start: gradient, count: count),
+                      state: plan.stateTensor[p].map { stateBuffer($0) } ?? UnsafeMutableBufferPointer(start: nil, count: 0), lr: learningRate)
         }
     }
 
