@@ -3,12 +3,14 @@
 //   ofa-bench [--weights <file.pth|.h5>] [--resolution 224] [--batches 1,8] [--threads 2] [--seconds 5] [--profile]
 //   ofa-bench --kernels [--threads T]
 //   ofa-bench --supernets
+//   ofa-bench --planner [--subnets 100]
 //   ofa-bench --data <class-folder tree, e.g. ../shared/datasets/flowers5/train>
 //   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 102] [--threads 2] [--frozen-bits 8]
 //
 // Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
 // --kernels times the depthwise kernel alone on Lite0's hottest shapes; --supernets times loading and
-// sampling + extracting subnets of the three supernet families; --data times the data loader (one worker);
+// sampling + extracting subnets of the three supernet families; --planner times Planner.plan on random subnets of
+// the shipped supernet (PlannerTiming.swift); --data times the data loader (one worker);
 // --train trains TinyTL lite-residual+bias on OFA-Proxyless w1.3 ks5 e4 d3 (random weights) and reports
 // images/s, the memory plan and the process's measured memory growth (TrainTiming.swift), one line per batch.
 import Foundation
@@ -21,7 +23,7 @@ if _isDebugAssertConfiguration() {
 }
 
 var options: [String: String] = ["resolution": "224", "batches": "1,8", "threads": "2", "seconds": "5"]
-var profile = false, kernels = false, supernets = false, train = false, dataFolder: String?
+var profile = false, kernels = false, supernets = false, train = false, planner = false, dataFolder: String?
 var given: Set<String> = []
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
@@ -29,6 +31,7 @@ while let flag = arguments.popFirst() {
     if flag == "--kernels" { kernels = true; continue }
     if flag == "--supernets" { supernets = true; continue }
     if flag == "--train" { train = true; continue }
+    if flag == "--planner" { planner = true; continue }
     if flag == "--data", let folder = arguments.popFirst() { dataFolder = folder; continue }
     guard flag.hasPrefix("--"), let value = arguments.popFirst() else {
         FileHandle.standardError.write(Data("usage: ofa-bench [--weights F] [--resolution R] [--batches 1,8] [--threads T] [--seconds S] [--profile]\n".utf8))
@@ -63,9 +66,17 @@ if let dataFolder {
     }
     exit(0)
 }
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+if planner {
+    do { try plannerTimings(repository: repository, subnets: Int(options["subnets"] ?? "100")!) } catch {
+        FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 if supernets {
     do {
-        try supernetTimings(repository: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
+        try supernetTimings(repository: repository)
     } catch {
         FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
         exit(1)

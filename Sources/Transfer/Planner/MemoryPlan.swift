@@ -15,6 +15,14 @@ public enum MemoryCategory: String, CaseIterable, Sendable {
     case activationGradients = "activation gradients"
     /// Kernel temporaries (im2col/col2im columns, squeeze-excite) and 8-bit weights expanded to float32, one step each.
     case scratch
+
+    /// Whether tensors of this category live over the whole plan (parameters, gradients, optimizer state).
+    public var isPersistent: Bool {
+        switch self {
+        case .frozenWeights, .trainableWeights, .gradients, .optimizerState: return true
+        case .savedActivations, .transientActivations, .activationGradients, .scratch: return false
+        }
+    }
 }
 
 /// One tensor of a plan: what it is, its size, its lifetime in steps and its place in the arena.
