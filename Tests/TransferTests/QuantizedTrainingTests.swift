@@ -59,3 +59,19 @@ struct QuantizedTrainingTests {
         print("frozen weights: float32 \(pf.allocated[.frozenWeights]) B, 8-bit \(pq.allocated[.frozenWeights]) B; peak \(pf.peakBytes) → \(pq.peakBytes) B")
     }
 }
+
+extension QuantizedTrainingTests {
+    /// Planning storage (sizes only, no k-means) plans exactly like the fitted 8-bit graph.
+    @Test(arguments: TrainerTests.cases)
+    func planningStorageEqualsTheFittedGraph(_ c: TrainerTests.Case) throws {
+        let graph = try TrainerTests.graph(c)
+        let fitted = graph.quantizingFrozenWeights(), planned = graph.frozenStorageForPlanning()
+        #expect(fitted.parameters.map(\.storedBytes) == planned.parameters.map(\.storedBytes))
+        #expect(planned.parameters.allSatisfy { $0.values.isEmpty })
+        let r = TrainingFixtures.resolution(for: c.method)
+        let a = try PlannerTests.plan(fitted, resolution: r), b = try PlannerTests.plan(planned, resolution: r)
+        #expect(a.peakBytes == b.peakBytes && a.arenaBytes == b.arenaBytes && a.tensors.map(\.offset) == b.tensors.map(\.offset))
+        #expect(TrainingGraph.codebookCount([0, -0, 1, 1, 2]) == 3)
+        #expect(TrainingGraph.codebookCount((0..<1000).map(Float.init)) == 256)
+    }
+}

@@ -49,6 +49,15 @@ public struct GraphParameter: Sendable {
         quantized = q; storageBits = 8; count = q.count; codebookCount = q.codebook.count
     }
 
+    /// Marks a frozen parameter as 8-bit with a `codebookCount`-entry codebook and drops its values (sizes only,
+    /// for planning: `TrainingGraph.frozenStorageForPlanning(bits:)`).
+    mutating func describeQuantized(codebookCount k: Int) {
+        precondition(!trainable, "\(name): only a frozen tensor can be stored quantised")
+        let n = count
+        values = []
+        count = n; storageBits = 8; codebookCount = k
+    }
+
     /// The parameter without its payload (values or quantised tensor): name, role, storage and sizes only.
     public func releasingPayload() -> GraphParameter {
         var p = self

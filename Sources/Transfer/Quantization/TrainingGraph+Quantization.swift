@@ -58,3 +58,31 @@ extension TrainingGraph {
         return g
     }
 }
+
+extension TrainingGraph {
+    /// The graph as the planner sees it after `quantizingFrozenWeights(bits:)`, without fitting any codebook:
+    /// every parameter released (`releasingPayloads()`), the quantisable frozen weights marked 8-bit with the
+    /// codebook size k-means would produce, min(256, distinct values). Plans of it equal plans of the quantised
+    /// graph byte for byte, at a tiny fraction of the cost (a candidate check in a search); it cannot be trained.
+    /// - Complexity: O(parameters), reading each weight only until 257 distinct values are seen.
+    public func frozenStorageForPlanning(bits: Int = 8) -> TrainingGraph {
+        precondition(bits == 8 || bits == 32, "frozen weights are stored in 8 or 32 bits, not \(bits)")
+        var g = self
+        if bits == 8 {
+            for p in quantizableFrozenWeights where parameters[p].storageBits == 32 {
+                g.parameters[p].describeQuantized(codebookCount: Self.codebookCount(parameters[p].values))
+            }
+        }
+        return g.releasingPayloads()
+    }
+
+    /// min(256, number of distinct values) (`==` equality, so −0 and +0 are one value, as in the k-means).
+    static func codebookCount(_ values: [Float]) -> Int {
+        var seen = Set<UInt32>()
+        for v in values {
+            seen.insert(v == 0 ? 0 : v.bitPattern)
+            if seen.count > QuantizedTensor.maxCodebookCount { return QuantizedTensor.maxCodebookCount }
+        }
+        return seen.count
+    }
+}

@@ -67,7 +67,8 @@ public final class Trainer {
                 q.codebook.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
                 q.indices.withUnsafeBytes { (destination + 4 * q.codebook.count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             } else {
-                precondition(parameter.values.count == parameter.count, "\(parameter.name): the graph's values were released")
+                precondition(parameter.storageBits == 32 && parameter.values.count == parameter.count,
+                             "\(parameter.name): the graph holds sizes only (released or planning storage); train a graph with values")
                 parameter.values.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
         }
