@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "ofa-search",
             dependencies: [
-                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets", "Transfer",
+                "HDF5", "Tensors", "TorchCheckpoint", "Images", "Networks", "Supernets", "Datasets", "Transfer", "Memory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/imagenet-classes.txt")]),

@@ -5,7 +5,7 @@ struct OFASearch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ofa-search",
         abstract: "Memory-efficient on-device transfer learning: OFA supernets, TinyTL, memory-constrained search.",
-        subcommands: [Predict.self, Convert.self, SupernetCommand.self, DatasetsCommand.self, Train.self])
+        subcommands: [Predict.self, Convert.self, SupernetCommand.self, DatasetsCommand.self, Train.self, MemoryCommand.self])
 }
 
 /// Runs `body`; a thrown error becomes one line on stderr and exit code 1, never a stack trace.
