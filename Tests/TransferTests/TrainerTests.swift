@@ -139,4 +139,15 @@ struct TrainerTests {
         }
         #expect(halves.plan.arenaBytes < whole.plan.arenaBytes)
     }
+
+    @Test func setParameterValuesOverwritesATensor() throws {
+        let graph = try Self.graph(Case(family: TrainingFixtures.proxyless, method: .bias))
+        let trainer = try Self.trainer(graph)
+        let p = graph.parameters.first { $0.trainable }!
+        let values = (0..<p.count).map { Float($0) * 0.25 }
+        trainer.setParameterValues(p.name, values)
+        #expect(trainer.parameterValues(p.name) == values)
+        let total = Evaluation(count: 2, top1: 1, top5: 2, lossSum: 3) + Evaluation(count: 1, top1: 1, top5: 1, lossSum: 1)
+        #expect(total == Evaluation(count: 3, top1: 2, top5: 3, lossSum: 4) && total.meanLoss == 4.0 / 3)
+    }
 }

@@ -1,21 +1,71 @@
 import Tensors
 
 /// One parameter (or frozen buffer) of a training graph, under its PyTorch `state_dict` name.
+///
+/// Storage: float32 `values`, or — for a frozen conv/depthwise/linear/SE weight after
+/// `TrainingGraph.quantizingFrozenWeights(bits:seed:)` — an 8-bit `quantized` tensor (≤ 256-entry codebook +
+/// one `UInt8` per element) with `values` empty. `count`, `storageBits` and `storedBytes` describe the storage
+/// and survive `releasingPayload()`, which drops the values (the trainer keeps them in its arena instead).
 public struct GraphParameter: Sendable {
     /// PyTorch name, e.g. `blocks.3.conv.depth_conv.conv.weight` (see `ParameterRole` for folded values).
     public var name: String
     public var role: ParameterRole
-    /// Values in the engine's layout (conv (O,kh,kw,I/g), depthwise (kh,kw,C), linear (O,I), vectors (C)).
-    public var values: [Float]
+    /// Float32 values in the engine's layout (conv (O,kh,kw,I/g), depthwise (kh,kw,C), linear (O,I), vectors (C));
+    /// empty while the parameter is stored quantised (`quantized`) or released. Assigning values makes the
+    /// parameter float32 again.
+    public var values: [Float] {
+        didSet { count = values.count; quantized = nil; storageBits = 32; codebookCount = 0 }
+    }
     public var trainable: Bool
-    /// Bits per stored value: 32 now; 8 once frozen weights are stored k-means quantised (the planner reads it).
-    public var storageBits: Int
+    /// The 8-bit storage of a frozen weight (nil: float32 `values`).
+    public private(set) var quantized: QuantizedTensor?
+    /// Bits per stored value: 32, or 8 for a k-means quantised frozen weight (the planner reads `storedBytes`).
+    public private(set) var storageBits: Int
+    /// Elements.
+    public private(set) var count: Int
+    /// Codebook entries of an 8-bit parameter (0 for float32).
+    public private(set) var codebookCount: Int
 
-    public init(name: String, role: ParameterRole, values: [Float], trainable: Bool, storageBits: Int = 32) {
-        self.name = name; self.role = role; self.values = values; self.trainable = trainable; self.storageBits = storageBits
+    public init(name: String, role: ParameterRole, values: [Float], trainable: Bool) {
+        self.name = name; self.role = role; self.values = values; self.trainable = trainable
+        storageBits = 32; count = values.count; codebookCount = 0
     }
 
-    public var count: Int { values.count }
+    /// Bytes of the stored parameter: 4·N for float32; N + 4·codebook entries for 8 bits (indices + codebook).
+    public var storedBytes: Int { storageBits == 8 ? count + 4 * codebookCount : 4 * count }
+
+    /// The float32 values the kernels compute with: `values`, or the dequantised codebook entries.
+    /// - Precondition: the payload has not been released.
+    public var float32Values: [Float] {
+        if let quantized { return quantized.dequantized() }
+        precondition(values.count == count, "\(name): values were released")
+        return values
+    }
+
+    /// Replaces the float32 values by their 8-bit storage (frozen parameters only).
+    mutating func store(_ q: QuantizedTensor) {
+        precondition(!trainable && q.count == count, "\(name): only a frozen tensor of \(count) elements can be stored quantised")
+        values = []
+        quantized = q; storageBits = 8; count = q.count; codebookCount = q.codebook.count
+    }
+
+    /// Marks a frozen parameter as 8-bit with a `codebookCount`-entry codebook and drops its values (sizes only,
+    /// for planning: `TrainingGraph.frozenStorageForPlanning(bits:)`).
+    mutating func describeQuantized(codebookCount k: Int) {
+        precondition(!trainable, "\(name): only a frozen tensor can be stored quantised")
+        let n = count
+        values = []
+        count = n; storageBits = 8; codebookCount = k
+    }
+
+    /// The parameter without its payload (values or quantised tensor): name, role, storage and sizes only.
+    public func releasingPayload() -> GraphParameter {
+        var p = self
+        let (n, bits, k) = (count, storageBits, codebookCount)
+        p.values = []
+        p.count = n; p.storageBits = bits; p.codebookCount = k
+        return p
+    }
 }
 
 /// A dense, grouped or pointwise conv; `weight`, `bias` index `TrainingGraph.parameters`.
@@ -123,6 +173,13 @@ public struct TrainingGraph: Sendable {
 
     /// Trainable values (floats).
     public var trainableCount: Int { parameters.filter(\.trainable).reduce(0) { $0 + $1.count } }
+
+    /// The graph without parameter payloads (`GraphParameter.releasingPayload()`): structure, names and sizes only.
+    public func releasingPayloads() -> TrainingGraph {
+        var g = self
+        g.parameters = parameters.map { $0.releasingPayload() }
+        return g
+    }
 
     /// Whether op `i`'s parameter `p` trains.
     func trains(_ p: Int?) -> Bool { p.map { parameters[$0].trainable } ?? false }

@@ -13,8 +13,16 @@ public enum MemoryCategory: String, CaseIterable, Sendable {
     case transientActivations = "transient activations"
     /// Gradients of values during the backward pass.
     case activationGradients = "activation gradients"
-    /// Kernel temporaries (im2col/col2im columns, squeeze-excite), one step each.
+    /// Kernel temporaries (im2col/col2im columns, squeeze-excite) and 8-bit weights expanded to float32, one step each.
     case scratch
+
+    /// Whether tensors of this category live over the whole plan (parameters, gradients, optimizer state).
+    public var isPersistent: Bool {
+        switch self {
+        case .frozenWeights, .trainableWeights, .gradients, .optimizerState: return true
+        case .savedActivations, .transientActivations, .activationGradients, .scratch: return false
+        }
+    }
 }
 
 /// One tensor of a plan: what it is, its size, its lifetime in steps and its place in the arena.
@@ -30,6 +38,8 @@ public struct PlannedTensor: Sendable {
         case mask(op: Int)
         case valueGradient(Int)
         case scratch(step: Int)
+        /// The 8-bit weights read at `step`, expanded to float32.
+        case dequantizedWeights(step: Int)
     }
     public let kind: Kind
     public let name: String
@@ -91,6 +101,9 @@ public struct MemoryPlan: Sendable {
     let gradientTensor: [Int?]
     let stateTensor: [Int?]
     let scratchTensor: [Int?]
+    /// Per step: the scratch tensor of expanded 8-bit weights, and which parameters it holds at which float offset.
+    let dequantizedWeightTensor: [Int?]
+    let dequantizedWeights: [[(parameter: Int, offset: Int)]]
     /// Per step: value-gradient tensors born there (zeroed before the step runs).
     let bornGradients: [[Int]]
     /// Per step: non-persistent tensors whose lifetime ends there.

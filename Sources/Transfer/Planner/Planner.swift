@@ -4,18 +4,22 @@ import Tensors
 /// lifetimes (from `ValueShapes` and `BackwardNeeds`), and their places in one arena.
 ///
 /// Concretely, with F ops, forward op i at step i, the loss at step F and the backward of op i at step 2F − i:
-/// - parameters (frozen at `storageBits`, trainable at 32), their gradients and the optimizer state live throughout;
+/// - parameters (frozen at their stored width, `GraphParameter.storedBytes`: 4 B per value, or 1 B per value plus
+///   a float32 codebook when stored in 8 bits; trainable at 4 B), their gradients and the optimizer state live
+///   throughout;
 /// - value v lives from its producer to its last forward reader, or to the backward of an op that saves it
 ///   (`SavedForBackward.input`), the logits to the loss; elementwise ops (activation, affine, add) write over
 ///   their first input when that input dies there, sharing its tensor;
 /// - a ReLU/ReLU6 mask lives from its op's forward to its backward;
 /// - dL/dv lives from the backward of v's last reader that produces it (where it is zeroed) to the backward of
 ///   v's producer; dlogits from the loss;
-/// - scratch is one tensor per step, the kernel's need at that step.
+/// - scratch is one tensor per step, the kernel's need at that step; a step that reads 8-bit weights has one
+///   more scratch tensor holding those weights expanded to float32 (4 B per value), live for that step only.
 /// Persistent tensors are packed first (frozen, trainable, gradients, state — so evaluation and training plans of
 /// one graph put parameters at the same offsets); the rest go by first fit over lifetimes, trying largest-first
 /// and birth order and keeping the smaller arena.
-/// - Complexity: O(T²) in the number of tensors T (a few hundred for a subnet).
+/// - Complexity: O(T·P) placement (`PlanBuilder.firstFit`), T tensors (300–800 for a subnet); about 0.2–0.5 ms
+///   per plan in release on the shipped supernet (`ofa-bench --planner`).
 public enum Planner {
     /// The plan of one training step (`backward: true`) or of a forward-only evaluation (`backward: false`).
     /// - Parameters:
@@ -45,6 +49,7 @@ struct PlanBuilder {
     var persistentCount = 0
     var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
     var parameterTensor: [Int], gradientTensor: [Int?], stateTensor: [Int?], scratchTensor: [Int?]
+    var dequantizedWeightTensor: [Int?], dequantizedWeights: [[(parameter: Int, offset: Int)]]
 
     init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool) {
         self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward
@@ -57,6 +62,8 @@ struct PlanBuilder {
         gradientTensor = Array(repeating: nil, count: graph.parameters.count)
         stateTensor = gradientTensor
         scratchTensor = Array(repeating: nil, count: lastStep + 1)
+        dequantizedWeightTensor = scratchTensor
+        dequantizedWeights = Array(repeating: [], count: lastStep + 1)
     }
 
     func backwardStep(_ op: Int) -> Int { 2 * opCount - op }
@@ -70,7 +77,8 @@ struct PlanBuilder {
         let ordered = graph.parameters.indices.filter { !graph.parameters[$0].trainable } + graph.parameters.indices.filter { graph.parameters[$0].trainable }
         for p in ordered {
             let param = graph.parameters[p]
-            let bytes = param.trainable ? 4 * param.count : (param.count * param.storageBits + 7) / 8
+            precondition(!param.trainable || param.storageBits == 32, "\(param.name): a trainable parameter is stored in float32")
+            let bytes = param.storedBytes
             parameterTensor[p] = add(.parameter(p), param.name, param.trainable ? .trainableWeights : .frozenWeights,
                                      bytes: bytes, birth: 0, death: lastStep)
         }
@@ -148,6 +156,34 @@ struct PlanBuilder {
                 let s = backwardStep(i)
                 scratchTensor[s] = add(.scratch(step: s), "\(op.name) backward scratch", .scratch, bytes: 4 * backwardFloats, birth: s, death: s)
             }
+            addDequantizedWeights(op: i, step: i, quantizedWeights(i, backward: false))
+            if backward && needs.runsBackward[i] { addDequantizedWeights(op: i, step: backwardStep(i), quantizedWeights(i, backward: true)) }
         }
+    }
+
+    /// The 8-bit weights op `i` reads in its forward, or in its backward (conv, depthwise and linear read their
+    /// weight only for dx; squeeze-excite recomputes its squeeze path from both weights).
+    func quantizedWeights(_ i: Int, backward: Bool) -> [Int] {
+        let read: [Int]
+        switch graph.ops[i].kind {
+        case .conv(let c): read = !backward || needs.inputGradients[i][0] ? [c.weight] : []
+        case .depthwise(let d): read = !backward || needs.inputGradients[i][0] ? [d.weight] : []
+        case .linear(let l): read = !backward || needs.inputGradients[i][0] ? [l.weight] : []
+        case .squeezeExcite(let s): read = [s.reduceWeight, s.expandWeight]
+        case .affine, .activation, .add, .globalAvgPool, .avgPool, .resize: read = []
+        }
+        return read.filter { graph.parameters[$0].storageBits == 8 }
+    }
+
+    /// One scratch tensor at `step` holding `weights` expanded to float32, one after the other.
+    mutating func addDequantizedWeights(op i: Int, step: Int, _ weights: [Int]) {
+        guard !weights.isEmpty else { return }
+        var floats = 0
+        for p in weights {
+            dequantizedWeights[step].append((p, floats))
+            floats += graph.parameters[p].count
+        }
+        let name = "\(graph.ops[i].name) \(step == i ? "" : "backward ")dequantised weights"
+        dequantizedWeightTensor[step] = add(.dequantizedWeights(step: step), name, .scratch, bytes: 4 * floats, birth: step, death: step)
     }
 }

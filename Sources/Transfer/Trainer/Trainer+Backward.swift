@@ -28,6 +28,8 @@ extension Trainer {
             p.flatMap { plan.gradientTensor[$0] }.map { floats($0, in: plan) }
         }
         let g = plan.shapes.geometries[i], step = 2 * plan.opCount - i
+        expandWeights(step, plan)
+        func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: step, plan) }
         switch op.kind {
         case .conv(let c):
             if let db = grad(c.bias) { conv2dBackwardBias(g!, dy: dy, dbias: db) }

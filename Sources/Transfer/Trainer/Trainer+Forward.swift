@@ -10,6 +10,20 @@ extension Trainer {
         floats(plan.parameterTensor[p], in: plan, writing: false)
     }
 
+    /// The float32 weights of parameter `p` at `step`: its arena tensor, or for an 8-bit weight its expansion in
+    /// the step's dequantised-weights scratch (written by `expandWeights`).
+    func weight(_ p: Int, step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> {
+        guard let slot = plan.dequantizedWeights[step].first(where: { $0.parameter == p }) else { return parameter(p, plan) }
+        return floats(plan.dequantizedWeightTensor[step]!, in: plan, writing: false) + slot.offset
+    }
+
+    /// Expands the 8-bit weights read at `step` into that step's scratch (before the step's kernels run).
+    func expandWeights(_ step: Int, _ plan: MemoryPlan) {
+        guard let t = plan.dequantizedWeightTensor[step] else { return }
+        let out = floats(t, in: plan)
+        for slot in plan.dequantizedWeights[step] { dequantize(slot.parameter, into: out + slot.offset) }
+    }
+
     func scratch(_ step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float>? {
         plan.scratchTensor[step].map { floats($0, in: plan) }
     }
@@ -34,6 +48,8 @@ extension Trainer {
         let op = graph.ops[i], s = plan.shapes.shapes[op.inputs[0]], count = plan.shapes.count(i + 1)
         let x = UnsafePointer(value(op.inputs[0], plan)), y = value(i + 1, plan, writing: true)
         let g = plan.shapes.geometries[i]
+        expandWeights(i, plan)
+        func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: i, plan) }
         switch op.kind {
         case .conv(let c):
             conv2dForward(g!, x: x, weight: parameter(c.weight, plan), bias: c.bias.map { UnsafePointer(parameter($0, plan)) },
