@@ -11,9 +11,7 @@ extension SearchRun {
         var out: [SearchSummary.Baseline] = []
         for (name, method) in [("max subnet, \(factory.method.rawValue)", factory.method), ("max subnet, last", TinyTLMethod.last)] {
             let fitting = try settings.resolutions.sorted(by: >).first { r in
-                let config = ArchConfig.max(factory.space, resolution: r)
-                let graph = TrainingGraph(subnet: try factory.supernet.subnet(config), method: method, classes: factory.classes)
-                let memory = try MemoryEstimate(graph: graph, structure: factory.space.subnetStructure(config), batch: settings.batch, resolution: r)
+                let memory = try factory.memory(ArchConfig.max(factory.space, resolution: r), method: method, batch: settings.batch)
                 return memory.bytes(in: settings.memScope) <= settings.budgetBytes
             }
             guard let r = fitting else {

@@ -25,9 +25,7 @@ extension SearchRun {
     func estimate(_ config: ArchConfig) throws -> MemoryEstimate {
         let key = config.hash(in: factory.space)
         if let e = estimates[key] { return e }
-        let subnet = try factory.supernet.subnet(config)
-        let graph = TrainingGraph(subnet: subnet, method: factory.method, classes: factory.classes, seed: settings.seed)
-        let e = try MemoryEstimate(graph: graph, structure: subnet.structure, batch: settings.batch, resolution: config.r)
+        let e = try factory.memory(config, method: factory.method, batch: settings.batch)
         estimates[key] = e
         return e
     }

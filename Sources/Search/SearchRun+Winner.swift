@@ -55,8 +55,8 @@ extension SearchRun {
     func train(_ config: ArchConfig, method: TinyTLMethod, label: String) throws -> FinalTraining {
         let r = config.r
         let subnet = try factory.subnet(config, calibration: data.calibrationBatches(resolution: r))
-        let graph = TrainingGraph(subnet: subnet, method: method, classes: factory.classes, seed: settings.seed)
-        let memory = try MemoryEstimate(graph: graph, structure: subnet.structure, batch: settings.batch, resolution: r)
+        let graph = factory.freshGraph(subnet, method: method)
+        let memory = try factory.memory(config, method: method, batch: settings.batch)
         let cache = try finalCache()
         let stepsPerEpoch = data.train.count / settings.batch
         let schedule = CosineSchedule(initialLR: settings.finalLearningRate, totalSteps: settings.finalEpochs * stepsPerEpoch)
@@ -128,16 +128,16 @@ extension SearchRun {
             "tool_version": toolVersion, "seed": Int(truncatingIfNeeded: settings.seed),
         ])
         let training = jsonObject([
-            "optimizer": "adam", "lr": settings.finalLearningRate, "schedule": "cosine", "epochs": settings.finalEpochs,
+            "optimizer": "adam", "frozen_bits": settings.frozenBits, "lr": settings.finalLearningRate, "schedule": "cosine", "epochs": settings.finalEpochs,
             "batch": settings.batch, "label_smoothing": Double(settings.adaptation.labelSmoothing), "train_images": data.train.count,
             "recalibration_images": data.calibration.count,
         ])
         return TrainedSubnetFile(
-            tensors: graph.exportedStateDict(trained: trainer.parameters(), subnet: subnet), family: subnet.structure.family.rawValue,
+            tensors: graph.engineFormTensors(trainer.storedParameter), family: subnet.structure.family.rawValue,
             netConfig: subnet.structure.netConfigJSON, arch: member.config.json, method: factory.method.rawValue, classNames: data.classes,
             resolution: r, mean: data.mean, std: data.std, liteResidual: graph.liteResidualJSON, ledger: memory.ledgerJSON,
             peakBytes: memory.plannedBytes, metrics: metrics, training: training, seed: settings.seed, supernetSHA256: supernetSHA256,
-            widthMult: factory.space.widthMult, memoryCertificate: certificate, provenance: provenance)
+            widthMult: factory.space.widthMult, memoryCertificate: certificate, provenance: provenance, parameterForm: "engine")
     }
 
     /// Writes the result into the history, `summary.json` and the report; marks the run finished.

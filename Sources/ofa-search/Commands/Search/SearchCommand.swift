@@ -91,6 +91,10 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
 
+    @Option(name: .customLong("frozen-bits"), help: ArgumentHelp(
+        "Storage of frozen conv/linear weights: 8 (TinyTL's k-means codebook, stored for real) or 32.", valueName: "8|32"))
+    var frozenBits: Int = 8
+
     @Flag(help: "After the winner, train the references it must beat with the same epochs: the max subnet with --method and with last, each at the largest searched resolution that fits the budget.")
     var baselines = false
 
@@ -125,6 +129,7 @@ struct SearchCommand: ParsableCommand {
         guard valFraction > 0 && valFraction < 1 else { throw ValidationError("--val-fraction must be between 0 and 1, got \(valFraction)") }
         if let adaptEpochs, adaptEpochs < 0 { throw ValidationError("--adapt-epochs must be 0 or more") }
         if let finalEpochs, finalEpochs < 1 { throw ValidationError("--final-epochs must be at least 1") }
+        guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
@@ -218,6 +223,7 @@ struct SearchCommand: ParsableCommand {
             calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
         settings.baselines = baselines
+        settings.frozenBits = frozenBits
         return settings
     }
 
