@@ -30,6 +30,16 @@ struct MemoryCommandTests {
         }
     }
 
+    /// GN mode under `bias`: the planner keeps every GroupNorm's input, the formula counts none of it.
+    @Test func groupNormModeKeepsNormInputs() throws {
+        func saved(_ norm: String) throws -> Int {
+            let r = try OFASearchCommand.run(Self.base + ["--json", "--norm", norm])
+            try #require(r.status == 0, "\(r.stderr)")
+            return try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8)).planner.ledgerAtPeak["saved activations"]!
+        }
+        #expect(try saved("gn") > 2 * saved("frozen-bn"))
+    }
+
     @Test func textPrintsMegabytes() throws {
         let r = try OFASearchCommand.run(Self.base)
         try #require(r.status == 0, "\(r.stderr)")
@@ -47,7 +57,7 @@ struct MemoryCommandTests {
         BadInput(id: "batch 0", arguments: ["--batch", "0"], message: "--batch must be at least 1, got 0"),
         BadInput(id: "resolution 64", arguments: ["--resolution", "64"], message: "--resolution 64 is outside the supernet's range 128...224"),
         BadInput(id: "resolution 512", arguments: ["--resolution", "512"], message: "--resolution 512 is outside the supernet's range"),
-        BadInput(id: "norm gn", arguments: ["--norm", "gn"], message: "--norm gn (GroupNorm + weight standardisation) is not implemented yet"),
+        BadInput(id: "norm", arguments: ["--norm", "ln"], message: "'ln'"),
         BadInput(id: "method", arguments: ["--method", "lora"], message: "unknown --method 'lora'"),
     ]
 

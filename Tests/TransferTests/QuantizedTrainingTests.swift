@@ -11,9 +11,10 @@ struct QuantizedTrainingTests {
 
     /// The 8-bit graph computes exactly what a float32 graph holding the dequantised values computes: the same
     /// losses, gradients and Adam steps, bit for bit; and the trainer writes exactly its planned arena.
-    @Test(arguments: cases)
-    func eightBitTrainingEqualsTheDequantisedGraph(_ c: TrainerTests.Case) throws {
-        let quantized = try TrainerTests.graph(c).quantizingFrozenWeights(bits: 8, seed: 5)
+    @Test(arguments: cases.map { ($0, NormMode.frozenBatchNorm) } + [(TrainerTests.Case(family: TrainingFixtures.proxyless, method: .liteResidualBias), .tinyTL),
+                                                                (TrainerTests.Case(family: TrainingFixtures.mbv3, method: .bias), .tinyTL)])
+    func eightBitTrainingEqualsTheDequantisedGraph(_ c: TrainerTests.Case, _ norm: NormMode) throws {
+        let quantized = try TrainerTests.graph(c, norm: norm).quantizingFrozenWeights(bits: 8, seed: 5)
         let reference = quantized.dequantizingFrozenWeights()
         #expect(quantized.quantizableFrozenWeights.isEmpty == (c.method == .full))
         #expect(quantized.parameters.filter { $0.storageBits == 8 }.count == quantized.quantizableFrozenWeights.count)
@@ -50,11 +51,11 @@ struct QuantizedTrainingTests {
         let indices = weights.reduce(0) { $0 + quantized.parameters[$1].count }
         let codebooks = weights.reduce(0) { $0 + 4 * quantized.parameters[$1].codebookCount }
         #expect(pf.allocated[.frozenWeights] - pq.allocated[.frozenWeights] == 4 * indices - indices - codebooks)
-        let expanded = pq.tensors.filter { if case .dequantizedWeights = $0.kind { return true } else { return false } }
+        let expanded = pq.tensors.filter { if case .expandedWeights = $0.kind { return true } else { return false } }
         #expect(!expanded.isEmpty && expanded.allSatisfy { $0.birth == $0.death && $0.category == .scratch })
         // Every forward step of an op with a quantised weight expands it.
         for (i, op) in quantized.ops.enumerated() where op.kind.parameters.contains(where: { quantized.parameters[$0].storageBits == 8 }) {
-            #expect(pq.dequantizedWeightTensor[i] != nil, "\(op.name)")
+            #expect(pq.expandedWeightTensor[i] != nil, "\(op.name)")
         }
         print("frozen weights: float32 \(pf.allocated[.frozenWeights]) B, 8-bit \(pq.allocated[.frozenWeights]) B; peak \(pf.peakBytes) → \(pq.peakBytes) B")
     }

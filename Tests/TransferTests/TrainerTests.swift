@@ -16,8 +16,8 @@ struct TrainerTests {
 
     /// The case's graph; fresh lite residual branches get a non-zero final γ so that every branch tensor has a
     /// non-zero gradient to check.
-    static func graph(_ c: Case) throws -> TrainingGraph {
-        var graph = TrainingGraph(subnet: try TrainingFixtures.minSubnet(c.family), method: c.method, classes: 5, seed: 11)
+    static func graph(_ c: Case, norm: NormMode = .frozenBatchNorm) throws -> TrainingGraph {
+        var graph = TrainingGraph(subnet: try TrainingFixtures.minSubnet(c.family), method: c.method, classes: 5, seed: 11, norm: norm)
         var rng = SplitMix64(seed: 3)
         for i in graph.parameters.indices where graph.parameters[i].name.hasSuffix("final_bn.weight") {
             graph.parameters[i].values = graph.parameters[i].values.map { _ in Float.random(in: 0.5...1.5, using: &rng) }

@@ -38,8 +38,8 @@ public struct PlannedTensor: Sendable {
         case mask(op: Int)
         case valueGradient(Int)
         case scratch(step: Int)
-        /// The 8-bit weights read at `step`, expanded to float32.
-        case dequantizedWeights(step: Int)
+        /// The weights read at `step` expanded to float32 (8-bit dequantised, standardised), and dL/dw′ slots.
+        case expandedWeights(step: Int)
     }
     public let kind: Kind
     public let name: String
@@ -53,6 +53,15 @@ public struct PlannedTensor: Sendable {
     public var alignedBytes: Int { (bytes + MemoryPlan.alignment - 1) / MemoryPlan.alignment * MemoryPlan.alignment }
 
     func overlapsLifetime(_ other: PlannedTensor) -> Bool { birth <= other.death && other.birth <= death }
+}
+
+/// One float32 slot of a step's expanded-weights scratch: parameter `parameter`'s weights as the kernel reads them
+/// (`gradient` false), or dL/dw′ of a standardised trainable weight (`gradient` true), at float offset `offset`.
+struct WeightSlot: Sendable {
+    let parameter: Int, offset: Int, gradient: Bool
+    /// Weight standardisation of the slot: output channels, weights per channel, and whether channels are the
+    /// last axis (depthwise); nil when the weight is not standardised.
+    let standardization: (outChannels: Int, perChannel: Int, channelLast: Bool)?
 }
 
 /// Bytes by category.
@@ -101,9 +110,10 @@ public struct MemoryPlan: Sendable {
     let gradientTensor: [Int?]
     let stateTensor: [Int?]
     let scratchTensor: [Int?]
-    /// Per step: the scratch tensor of expanded 8-bit weights, and which parameters it holds at which float offset.
-    let dequantizedWeightTensor: [Int?]
-    let dequantizedWeights: [[(parameter: Int, offset: Int)]]
+    /// Per step: the scratch tensor of weights expanded to float32 (8-bit weights dequantised, standardised weights
+    /// standardised) and of standardised weights' dL/dw′, and which parameter each slot holds.
+    let expandedWeightTensor: [Int?]
+    let expandedWeights: [[WeightSlot]]
     /// Per step: value-gradient tensors born there (zeroed before the step runs).
     let bornGradients: [[Int]]
     /// Per step: non-persistent tensors whose lifetime ends there.

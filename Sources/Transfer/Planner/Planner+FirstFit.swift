@@ -40,7 +40,7 @@ extension PlanBuilder {
             tensorsAtPeak: atPeak, ledgerAtPeak: ledgerAtPeak, allocated: allocated, opCount: opCount,
             valueTensor: valueTensor, valueGradientTensor: valueGradientTensor, maskTensor: maskTensor,
             parameterTensor: parameterTensor, gradientTensor: gradientTensor, stateTensor: stateTensor,
-            scratchTensor: scratchTensor, dequantizedWeightTensor: dequantizedWeightTensor, dequantizedWeights: dequantizedWeights,
+            scratchTensor: scratchTensor, expandedWeightTensor: expandedWeightTensor, expandedWeights: expandedWeights,
             bornGradients: born, dying: dying)
     }
 

@@ -13,8 +13,9 @@ import Tensors
 /// - a ReLU/ReLU6 mask lives from its op's forward to its backward;
 /// - dL/dv lives from the backward of v's last reader that produces it (where it is zeroed) to the backward of
 ///   v's producer; dlogits from the loss;
-/// - scratch is one tensor per step, the kernel's need at that step; a step that reads 8-bit weights has one
-///   more scratch tensor holding those weights expanded to float32 (4 B per value), live for that step only.
+/// - scratch is one tensor per step, the kernel's need at that step; a step that reads 8-bit or standardised
+///   weights has one more scratch tensor holding those weights expanded to float32 (4 B per value), plus dL/dw′ of
+///   a standardised trainable weight in its backward, live for that step only.
 /// Persistent tensors are packed first (frozen, trainable, gradients, state — so evaluation and training plans of
 /// one graph put parameters at the same offsets); the rest go by first fit over lifetimes, trying largest-first
 /// and birth order and keeping the smaller arena.
@@ -49,7 +50,7 @@ struct PlanBuilder {
     var persistentCount = 0
     var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
     var parameterTensor: [Int], gradientTensor: [Int?], stateTensor: [Int?], scratchTensor: [Int?]
-    var dequantizedWeightTensor: [Int?], dequantizedWeights: [[(parameter: Int, offset: Int)]]
+    var expandedWeightTensor: [Int?], expandedWeights: [[WeightSlot]]
 
     init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool) {
         self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward
@@ -62,8 +63,8 @@ struct PlanBuilder {
         gradientTensor = Array(repeating: nil, count: graph.parameters.count)
         stateTensor = gradientTensor
         scratchTensor = Array(repeating: nil, count: lastStep + 1)
-        dequantizedWeightTensor = scratchTensor
-        dequantizedWeights = Array(repeating: [], count: lastStep + 1)
+        expandedWeightTensor = scratchTensor
+        expandedWeights = Array(repeating: [], count: lastStep + 1)
     }
 
     func backwardStep(_ op: Int) -> Int { 2 * opCount - op }
@@ -149,6 +150,9 @@ struct PlanBuilder {
             case .squeezeExcite(let se):
                 forward = n * (2 * se.channels + se.mid)
                 backwardFloats = squeezeExciteBackwardScratchCount(batch: n, channels: se.channels, mid: se.mid)
+            case .affine(let a) where a.groups != nil:
+                // GroupNorm backward: per-sample Σ dy·x̂ and Σ dy in Double (`groupNormBackwardScratchCount`), as floats.
+                backwardFloats = 2 * groupNormBackwardScratchCount(batch: n, channels: a.channels)
             default: break
             }
             if forward > 0 { scratchTensor[i] = add(.scratch(step: i), "\(op.name) scratch", .scratch, bytes: 4 * forward, birth: i, death: i) }
@@ -156,34 +160,51 @@ struct PlanBuilder {
                 let s = backwardStep(i)
                 scratchTensor[s] = add(.scratch(step: s), "\(op.name) backward scratch", .scratch, bytes: 4 * backwardFloats, birth: s, death: s)
             }
-            addDequantizedWeights(op: i, step: i, quantizedWeights(i, backward: false))
-            if backward && needs.runsBackward[i] { addDequantizedWeights(op: i, step: backwardStep(i), quantizedWeights(i, backward: true)) }
+            addExpandedWeights(op: i, step: i, expandedWeights(i, backward: false))
+            if backward && needs.runsBackward[i] { addExpandedWeights(op: i, step: backwardStep(i), expandedWeights(i, backward: true)) }
         }
     }
 
-    /// The 8-bit weights op `i` reads in its forward, or in its backward (conv, depthwise and linear read their
-    /// weight only for dx; squeeze-excite recomputes its squeeze path from both weights).
-    func quantizedWeights(_ i: Int, backward: Bool) -> [Int] {
+    /// The weights op `i` reads as float32 copies in its forward, or in its backward — 8-bit or standardised ones
+    /// (conv, depthwise and linear read their weight only for dx; squeeze-excite recomputes its squeeze path from
+    /// both weights) — and, in the backward, the dL/dw′ slot of a standardised trainable weight.
+    func expandedWeights(_ i: Int, backward: Bool) -> [(parameter: Int, gradient: Bool)] {
         let read: [Int]
+        var standardizedTrainable: Int?
         switch graph.ops[i].kind {
-        case .conv(let c): read = !backward || needs.inputGradients[i][0] ? [c.weight] : []
-        case .depthwise(let d): read = !backward || needs.inputGradients[i][0] ? [d.weight] : []
+        case .conv(let c):
+            read = !backward || needs.inputGradients[i][0] ? [c.weight] : []
+            if backward && c.standardize && graph.trains(c.weight) { standardizedTrainable = c.weight }
+        case .depthwise(let d):
+            read = !backward || needs.inputGradients[i][0] ? [d.weight] : []
+            if backward && d.standardize && graph.trains(d.weight) { standardizedTrainable = d.weight }
         case .linear(let l): read = !backward || needs.inputGradients[i][0] ? [l.weight] : []
         case .squeezeExcite(let s): read = [s.reduceWeight, s.expandWeight]
         case .affine, .activation, .add, .globalAvgPool, .avgPool, .resize: read = []
         }
-        return read.filter { graph.parameters[$0].storageBits == 8 }
+        let expanded = read.filter { graph.parameters[$0].storageBits == 8 || standardization(op: i, $0) != nil }
+        return expanded.map { ($0, false) } + (standardizedTrainable.map { [($0, true)] } ?? [])
     }
 
-    /// One scratch tensor at `step` holding `weights` expanded to float32, one after the other.
-    mutating func addDequantizedWeights(op i: Int, step: Int, _ weights: [Int]) {
-        guard !weights.isEmpty else { return }
-        var floats = 0
-        for p in weights {
-            dequantizedWeights[step].append((p, floats))
-            floats += graph.parameters[p].count
+    /// The standardisation of weight `p` in op `i` (nil when the op does not standardise it).
+    func standardization(op i: Int, _ p: Int) -> (outChannels: Int, perChannel: Int, channelLast: Bool)? {
+        switch graph.ops[i].kind {
+        case .conv(let c) where c.standardize && c.weight == p: return (c.outChannels, graph.parameters[p].count / c.outChannels, false)
+        case .depthwise(let d) where d.standardize && d.weight == p: return (d.channels, d.kernel * d.kernel, true)
+        default: return nil
         }
-        let name = "\(graph.ops[i].name) \(step == i ? "" : "backward ")dequantised weights"
-        dequantizedWeightTensor[step] = add(.dequantizedWeights(step: step), name, .scratch, bytes: 4 * floats, birth: step, death: step)
+    }
+
+    /// One scratch tensor at `step` holding `slots` (float32 weights or weight gradients), one after the other.
+    mutating func addExpandedWeights(op i: Int, step: Int, _ slots: [(parameter: Int, gradient: Bool)]) {
+        guard !slots.isEmpty else { return }
+        var floats = 0
+        for slot in slots {
+            expandedWeights[step].append(WeightSlot(parameter: slot.parameter, offset: floats, gradient: slot.gradient,
+                                                    standardization: standardization(op: i, slot.parameter)))
+            floats += graph.parameters[slot.parameter].count
+        }
+        let name = "\(graph.ops[i].name) \(step == i ? "" : "backward ")expanded weights"
+        expandedWeightTensor[step] = add(.expandedWeights(step: step), name, .scratch, bytes: 4 * floats, birth: step, death: step)
     }
 }

@@ -10,18 +10,34 @@ extension Trainer {
         floats(plan.parameterTensor[p], in: plan, writing: false)
     }
 
-    /// The float32 weights of parameter `p` at `step`: its arena tensor, or for an 8-bit weight its expansion in
-    /// the step's dequantised-weights scratch (written by `expandWeights`).
+    /// The float32 weights of parameter `p` at `step`: its arena tensor, or for an 8-bit or standardised weight its
+    /// expansion in the step's expanded-weights scratch (written by `expandWeights`).
     func weight(_ p: Int, step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> {
-        guard let slot = plan.dequantizedWeights[step].first(where: { $0.parameter == p }) else { return parameter(p, plan) }
-        return floats(plan.dequantizedWeightTensor[step]!, in: plan, writing: false) + slot.offset
+        guard let slot = plan.expandedWeights[step].first(where: { $0.parameter == p && !$0.gradient }) else { return parameter(p, plan) }
+        return floats(plan.expandedWeightTensor[step]!, in: plan, writing: false) + slot.offset
     }
 
-    /// Expands the 8-bit weights read at `step` into that step's scratch (before the step's kernels run).
+    /// The dL/dw′ slot of standardised trainable weight `p` at backward `step`, zeroed (nil when `p` has none).
+    func standardizedWeightGradient(_ p: Int, step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float>? {
+        guard let slot = plan.expandedWeights[step].first(where: { $0.parameter == p && $0.gradient }) else { return nil }
+        let out = floats(plan.expandedWeightTensor[step]!, in: plan) + slot.offset
+        out.update(repeating: 0, count: graph.parameters[p].count)
+        return out
+    }
+
+    /// Writes the float32 weights read at `step` into that step's scratch before the step's kernels run: 8-bit
+    /// weights dequantised, float32 ones copied, then standardised where the op standardises them.
     func expandWeights(_ step: Int, _ plan: MemoryPlan) {
-        guard let t = plan.dequantizedWeightTensor[step] else { return }
-        let out = floats(t, in: plan)
-        for slot in plan.dequantizedWeights[step] { dequantize(slot.parameter, into: out + slot.offset) }
+        guard let t = plan.expandedWeightTensor[step] else { return }
+        let base = floats(t, in: plan)
+        for slot in plan.expandedWeights[step] where !slot.gradient {
+            let out = base + slot.offset, p = slot.parameter, n = graph.parameters[p].count
+            if graph.parameters[p].storageBits == 8 { dequantize(p, into: out) } else { out.update(from: parameter(p, plan), count: n) }
+            if let s = slot.standardization {
+                weightStandardizeForward(out, outChannels: s.outChannels, perChannel: s.perChannel, channelLast: s.channelLast,
+                                         eps: graph.weightStandardizationEps, out: out)
+            }
+        }
     }
 
     func scratch(_ step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float>? {
@@ -56,6 +72,9 @@ extension Trainer {
                           y: y, scratch: scratch(i, plan))
         case .depthwise(let d):
             depthwiseConv2dForward(g!, x: x, weight: parameter(d.weight, plan), bias: d.bias.map { UnsafePointer(parameter($0, plan)) }, y: y)
+        case .affine(let a) where a.groups != nil:
+            groupNormForward(x: x, batch: s[0], pixels: s[1] * s[2], channels: a.channels, groups: a.groups!,
+                             gamma: parameter(a.gamma, plan), beta: parameter(a.beta, plan), eps: a.eps, y: y)
         case .affine(let a):
             batchNormInferenceForward(x: x, rows: count / a.channels, channels: a.channels, gamma: parameter(a.gamma, plan),
                                       beta: parameter(a.beta, plan), mean: parameter(a.mean, plan),

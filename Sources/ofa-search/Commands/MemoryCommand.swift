@@ -42,7 +42,7 @@ struct MemoryCommand: ParsableCommand {
     @Option(name: .customLong("frozen-bits"), help: ArgumentHelp("Storage of frozen conv/linear weights.", valueName: "8|32"))
     var frozenBits: Int = 8
 
-    @Option(help: "Normalisation: frozen-bn (the engine's mode) or gn (GroupNorm + weight standardisation).")
+    @Option(help: "Normalisation: frozen-bn (re-calibrated BN, folded) or gn (TinyTL's GroupNorm(8) + weight standardisation).")
     var norm: NormMode = .frozenBN
 
     @Option(help: "A memory budget (32MB = 32·10^6 bytes, 32MiB, 500KB): says whether the plan fits.",
@@ -66,9 +66,6 @@ struct MemoryCommand: ParsableCommand {
             throw ValidationError("unknown --method '\(method)' — choose one of \(Train.methodNames.map(\.name).joined(separator: ", "))")
         }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
-        guard norm == .frozenBN else {
-            throw ValidationError("--norm gn (GroupNorm + weight standardisation) is not implemented yet — the engine supports --norm frozen-bn")
-        }
         guard top >= 0 else { throw ValidationError("--top must be 0 or more") }
     }
 
@@ -87,7 +84,8 @@ struct MemoryCommand: ParsableCommand {
             try config.validate(in: net.space)
             let subnet = try net.subnet(config)
 
-            let graph = TrainingGraph(subnet: subnet, method: method, classes: classes).frozenStorageForPlanning(bits: frozenBits)
+            let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, norm: norm == .gn ? .tinyTL : .frozenBatchNorm)
+                .frozenStorageForPlanning(bits: frozenBits)
             let plan: MemoryPlan
             do {
                 plan = try Planner.plan(graph, batch: batch, height: r, width: r,
@@ -95,7 +93,8 @@ struct MemoryCommand: ParsableCommand {
             } catch let error as PlanError {
                 throw TrainError(error.localizedDescription)
             }
-            let setup = TinyTLSetup(method: TransferMethod(rawValue: method.rawValue)!, normalization: .batchNorm, classes: classes)
+            let setup = TinyTLSetup(method: TransferMethod(rawValue: method.rawValue)!,
+                                    normalization: norm == .gn ? .groupNorm(channelsPerGroup: 8) : .batchNorm, classes: classes)
             let network = ProfiledNetwork(TinyTLBackbone(subnet.structure), setup: setup, resolution: r)
             let formula = TinyTLMemoryProfiler.profile(network, requireBackward: setup.method.requiresBackward,
                                                        frozenParameterBits: frozenBits)
