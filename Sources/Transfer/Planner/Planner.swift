@@ -12,7 +12,9 @@ import Tensors
 ///   their first input when that input dies there, sharing its tensor;
 /// - a ReLU/ReLU6 mask lives from its op's forward to its backward;
 /// - dL/dv lives from the backward of v's last reader that produces it (where it is zeroed) to the backward of
-///   v's producer; dlogits from the loss;
+///   v's producer; dlogits from the loss; an activation, frozen batch norm or addition that is the last reader of
+///   its first input writes that input's gradient over its output's (one shared tensor, as the forward's in-place
+///   values);
 /// - scratch is one tensor per step, the kernel's need at that step; a step that reads 8-bit or standardised
 ///   weights has one more scratch tensor holding those weights expanded to float32 (4 B per value), plus dL/dw′ of
 ///   a standardised trainable weight in its backward, live for that step only.
@@ -131,10 +133,35 @@ struct PlanBuilder {
         for (i, op) in graph.ops.enumerated() {
             for (k, v) in op.inputs.enumerated() where needs.inputGradients[i][k] { firstWriter[v] = max(firstWriter[v] ?? i, i) }
         }
-        for v in 1...opCount where needs.valueNeedsGradient[v] {
-            let birth = v == opCount ? opCount : backwardStep(firstWriter[v]!)
-            valueGradientTensor[v] = add(.valueGradient(v), "grad \(graph.ops[v - 1].name)", .activationGradients,
-                                         bytes: 4 * shapes.count(v), birth: birth, death: backwardStep(v - 1))
+        // Shared gradient buffers: an elementwise op whose backward is the first to write its input's gradient
+        // computes it over its output's gradient, which dies there (`Trainer` runs the in-place kernels).
+        var representative = Array(0...opCount)
+        for v in stride(from: opCount, through: 1, by: -1) where needs.valueNeedsGradient[v] {
+            let i = v - 1, op = graph.ops[i], u = op.inputs[0]
+            if Self.writesInputGradientInPlace(op.kind) && u != 0 && needs.inputGradients[i][0] && firstWriter[u] == i
+                && !op.inputs.dropFirst().contains(u) {
+                representative[u] = representative[v]
+            }
+        }
+        var groups: [Int: [Int]] = [:]
+        for v in 1...opCount where needs.valueNeedsGradient[v] { groups[representative[v], default: []].append(v) }
+        for r in groups.keys.sorted(by: >) {
+            let members = groups[r]!
+            let birth = r == opCount ? opCount : backwardStep(firstWriter[r]!)
+            let t = add(.valueGradient(r), "grad \(graph.ops[r - 1].name)", .activationGradients,
+                        bytes: 4 * shapes.count(r), birth: birth, death: backwardStep(members.min()! - 1))
+            for v in members { valueGradientTensor[v] = t }
+        }
+    }
+
+    /// Ops whose backward can write dL/d(input 0) over dL/d(output): activations (`reluBackwardInPlace`,
+    /// `activationBackwardInPlace`), frozen batch norms (`batchNormInferenceBackwardInPlace`) and additions
+    /// (input 0's gradient is the output's).
+    static func writesInputGradientInPlace(_ kind: OpKind) -> Bool {
+        switch kind {
+        case .activation, .add: return true
+        case .affine(let a): return a.groups == nil
+        default: return false
         }
     }
 

@@ -34,6 +34,8 @@ extension Trainer {
         func grad(_ p: Int?) -> UnsafeMutablePointer<Float>? {
             p.flatMap { plan.gradientTensor[$0] }.map { floats($0, in: plan) }
         }
+        // dL/d(input 0) shares dL/d(output)'s tensor (`Planner`): the backward rewrites dy in place.
+        let inPlace = needs.inputGradients[i][0] && plan.valueGradientTensor[op.inputs[0]] == plan.valueGradientTensor[i + 1]
         let g = plan.shapes.geometries[i], step = 2 * plan.opCount - i
         expandWeights(step, plan)
         func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: step, plan) }
@@ -60,6 +62,10 @@ extension Trainer {
             groupNormBackward(dy: dy, x: savedInput ?? dy, batch: s[0], pixels: s[1] * s[2], channels: a.channels, groups: a.groups!,
                               gamma: parameter(a.gamma, plan), eps: a.eps, dx: dx(0), dgamma: grad(a.gamma), dbeta: grad(a.beta),
                               scratch: statistics)
+        case .affine(let a) where inPlace:
+            batchNormInferenceBackwardInPlace(dx(0)!, x: savedInput, rows: count / a.channels, channels: a.channels,
+                                              gamma: parameter(a.gamma, plan), mean: parameter(a.mean, plan),
+                                              variance: parameter(a.variance, plan), eps: a.eps, dgamma: grad(a.gamma), dbeta: grad(a.beta))
         case .affine(let a):
             batchNormInferenceBackward(dy: dy, x: savedInput, rows: count / a.channels, channels: a.channels,
                                        gamma: parameter(a.gamma, plan), mean: parameter(a.mean, plan),
@@ -69,13 +75,15 @@ extension Trainer {
             guard let d = dx(0) else { return }
             if let m = plan.maskTensor[i] {
                 floats(m, in: plan, writing: false).withMemoryRebound(to: UInt64.self, capacity: activationMaskWordCount(count)) { mask in
-                    reluBackward(dy: dy, mask: mask, count: count, dx: d)
+                    if inPlace { reluBackwardInPlace(d, mask: mask, count: count) } else { reluBackward(dy: dy, mask: mask, count: count, dx: d) }
                 }
+            } else if inPlace {
+                activationBackwardInPlace(f, x: savedInput!, d, count: count)
             } else {
                 activationBackward(f, x: savedInput!, dy: dy, count: count, dx: d)
             }
         case .add:
-            addBackward(dy: dy, count: count, da: dx(0), db: dx(1))
+            addBackward(dy: dy, count: count, da: inPlace ? nil : dx(0), db: dx(1))
         case .globalAvgPool:
             if let d = dx(0) { globalAvgPoolBackward(dy: dy, batch: s[0], pixels: s[1] * s[2], channels: s[3], dx: d) }
         case .avgPool:
