@@ -27,6 +27,7 @@ public enum ProcessMemory {
     /// pages and the growth reads near 0; and the free heap top glibc keeps for reuse (up to 128 KiB, plus
     /// padding) creeps up by about 0.5 MB over a few hundred steps of image loading (seen on flowers5). A no-op
     /// outside glibc.
+    /// Call at process start (before threads), then again before measuring.
     public static func releaseFreedMemory() {
         #if os(Linux)
         let process = UnsafeMutableRawPointer(bitPattern: 0)
@@ -39,6 +40,12 @@ public enum ProcessMemory {
         if let f = dlsym(process, "malloc_trim") { _ = unsafeBitCast(f, to: (@convention(c) (Int) -> Int32).self)(0) }
         #endif
     }
+
+    /// Bytes a training process holds outside the trainer's arena and the data it is fed, counted by the search's
+    /// memory estimates: thread stacks, OpenBLAS's packing buffers, the allocator's own slack. Measured on
+    /// flowers5 (one epoch at 128 px, batch 8, after `releaseFreedMemory()` at start): 0.12 MB training on one
+    /// fixed batch, 0.34 MB with the data loader; counted as 0.5 MB.
+    public static let runtimeOverheadBytes = 500_000
 
     /// Runs `body` and returns its result with the growth of the peak over the resident size before it, bytes
     /// (after `releaseFreedMemory()`, so what `body` allocates is counted even if earlier work freed as much).
