@@ -5,7 +5,7 @@ struct OFASearch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ofa-search",
         abstract: "Memory-efficient on-device transfer learning: OFA supernets, TinyTL, memory-constrained search.",
-        subcommands: [SearchCommand.self, HistoryCommand.self, Predict.self, Convert.self, SupernetCommand.self, DatasetsCommand.self,
+        subcommands: [SearchCommand.self, HistoryCommand.self, Eval.self, Predict.self, Convert.self, SupernetCommand.self, DatasetsCommand.self,
                       Train.self],
         defaultSubcommand: SearchCommand.self)
 }
