@@ -20,17 +20,21 @@ struct Classifier {
     }
 
     /// The network of a trained-subnet file (`ofa-search train`, a search's `best.h5`), run forward in a `Trainer`
-    /// planned for the batch at hand, with the file's preprocessing and class names.
+    /// planned for up to `Self.trainedBatch` images at a time, with the file's preprocessing and class names.
     init(trained: TrainedSubnetFile) throws {
         let graph = try trained.graph()
         self.logits = { images in
             let (n, h, w) = (images.shape[0], images.shape[1], images.shape[2])
-            let trainer = try Trainer(graph: graph, batch: n, height: h, width: w, optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
+            let trainer = try Trainer(graph: graph, batch: min(n, Self.trainedBatch), height: h, width: w,
+                                      optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
             return trainer.predict(images: images)
         }
         mean = trained.mean; std = trained.std; resolution = trained.resolution; classNames = trained.classNames
         description = "trained \(trained.family) subnet (\(trained.classNames.count) classes)"
     }
+
+    /// Images per forward pass of a trained network (its arena is planned for this batch).
+    static let trainedBatch = 8
 
     /// Loads, by content: an `ofa-search/trained-subnet` file, an `ofa-search/supernet` file (the subnet `arch`,
     /// default the max subnet), an `ofa-search/subnet` file, or EfficientNet-Lite0 weights (.pth or
