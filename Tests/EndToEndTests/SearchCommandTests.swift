@@ -4,7 +4,7 @@ import OFATestSupport
 import Testing
 
 /// `ofa-search search` end to end at CI size: the w0.2 OFA-MobileNetV3 fixture supernet, a three-class pattern
-/// dataset of 32×32 PNGs (8 train and 4 test images per class), 128 px (the space's smallest resolution), batch 4,
+/// dataset of 32×32 PNGs (6 train and 4 test images per class), 128 px (the space's smallest resolution), batch 4,
 /// population 4, 2 generations, 1 adaptation and 1 final epoch. At 128 px and batch 4 the planned training memory
 /// of this space's subnets clusters near 6.2–6.7 MB, 7.8–8.2 MB and 10–11 MB, so a 7.5 MB budget admits some
 /// candidates and rejects others with a margin on both sides.
@@ -44,7 +44,7 @@ struct SearchCommandTests {
     @Test func searchesUnderTheBudgetResumesAfterAKillAndExportsAReloadableNetwork() throws {
         try SupernetCommandTests.withScratch { dir in
             let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.mbv3, into: dir)
-            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 8, test: 4).path
+            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 6, test: 4).path
             let arguments = Self.searchArguments(supernet: supernet, data: data)
 
             // 1. An uninterrupted search.
