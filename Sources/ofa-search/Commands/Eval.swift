@@ -63,6 +63,15 @@ struct Eval: ParsableCommand {
         enum CodingKeys: String, CodingKey {
             case file, dataset, split, resolution, images, top1, top5, loss, stored, matchesStored = "matches_stored"
         }
+
+        /// Every key, `matches_stored` as null when not comparable.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(file, forKey: .file); try c.encode(dataset, forKey: .dataset); try c.encode(split, forKey: .split)
+            try c.encode(resolution, forKey: .resolution); try c.encode(images, forKey: .images); try c.encode(top1, forKey: .top1)
+            try c.encode(top5, forKey: .top5); try c.encode(loss, forKey: .loss); try c.encode(stored, forKey: .stored)
+            try c.encode(matchesStored, forKey: .matchesStored)
+        }
     }
 
     func run() throws {
