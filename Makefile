@@ -1,4 +1,5 @@
-# The two commands a new user needs (README): `make demo` runs the main job on the shipped default supernet,
+# The two commands a new user needs (README): `make demo` runs the main job on the shipped default supernet
+# (a quick memory-constrained search on ../shared/datasets/flowers5, about 5 minutes),
 # `make test` runs the tests. Both install the Debian packages first; `make test` also fetches the original
 # EfficientNet-Lite0 checkpoint for the parity tests (each step is skipped when already done).
 SHARED ?= ../shared
@@ -16,9 +17,7 @@ test: deps weights
 
 demo: deps
 	swift build -c release --product ofa-search
-	.build/release/ofa-search supernet inspect Supernets/effnet-lite0-elastic.h5
-	.build/release/ofa-search predict --weights Supernets/effnet-lite0-elastic.h5 \
-	    $(SHARED)/images/coffee.png $(SHARED)/images/sklearn-flower.jpg $(SHARED)/images/chelsea.png
+	.build/release/ofa-search --dataset $(SHARED)/datasets/flowers5 --mem 32MB --quick --out Searches/demo-$$(date +%Y%m%d-%H%M%S)
 
 bench: deps weights
 	bash Benchmarks/run.sh

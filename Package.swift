@@ -54,7 +54,7 @@ let package = Package(
 
         .executableTarget(
             name: "ofa-bench",
-            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets", "Datasets", "Transfer"],
+            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets", "Datasets", "Transfer", "Memory"],
             path: "Benchmarks/ofa-bench",
             swiftSettings: kernelSettings),
 

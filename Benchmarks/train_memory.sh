@@ -45,7 +45,7 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 dirty = bool(subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout.strip())
 print(f"TinyTL lite-residual+bias, OFA-Proxyless w1.3 ks5 e4 d3, {os.environ['THREADS']} threads, {os.environ['STEPS']} timed steps, {cpu}")
-print("ours MB = growth of VmHWM over VmRSS from before the Trainer (arena + optimiser state); PyTorch MB = train_peak_extra_MB")
+print("ours MB = growth of VmHWM over VmRSS from before the Trainer (the arena: parameters, 8-bit frozen weights, gradients, optimiser state, activations); PyTorch MB = train_peak_extra_MB")
 hdr = f"{'res':>4} {'batch':>5} | {'ours img/s':>10} {'torch img/s':>11} {'speed':>6} | {'ours MB':>8} {'plan MB':>8} {'meas/plan':>9} | {'torch MB':>8} {'torch/ours':>10} {'tinytl formula MB':>17}"
 print(hdr); print("-" * len(hdr))
 summary = []

@@ -9,13 +9,14 @@ import Transfer
 ///
 /// What is measured (Linux /proc/self/status; "5" written to /proc/self/clear_refs resets VmHWM to VmRSS):
 /// - `growth_from_before_trainer_mb`: VmHWM − VmRSS, reset just before the optimiser and `Trainer` are created,
-///   up to the end of the timed steps: the arena pages actually touched, the optimiser state (held by `Adam`,
-///   outside the arena), the parameters' copy into the arena, warm-up and timed steps with all kernel temporaries
-///   and thread stacks outside the arena. The graph's own parameter arrays are resident before (reported apart).
+///   up to the end of the timed steps: the arena pages actually touched (parameters, frozen weights at
+///   `frozenBits`, gradients, optimiser state, activations, scratch), warm-up and timed steps with everything
+///   outside the arena (kernel temporaries, OpenBLAS buffers, thread stacks). The graph's own parameter arrays are
+///   resident before (reported apart).
 ///   This is the figure comparable to PyTorch's `train_peak_extra_MB` (growth from after model + inputs exist).
 /// - `growth_during_steps_mb`: the same, reset after warm-up: what the steady state adds beyond a warmed trainer.
 /// - `planned_arena_mb`: `MemoryPlan.arenaBytes`; `trainer_high_water_mb`: `Trainer.measuredHighWaterBytes`.
-func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes: Int, threads: Int) throws {
+func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes: Int, threads: Int, frozenBits: Int = 8) throws {
     glibcMalloc("mallopt", -3, 128 * 1024)   // M_MMAP_THRESHOLD fixed: big buffers are fresh mmaps, freed ones go back
     let space = SearchSpace.ofaProxylessNAS(widthMult: 1.3)
     let config = try ArchConfig.parse(json: #"{"ks": 5, "e": 4, "d": 3, "r": \#(resolution)}"#, space: space)
@@ -28,11 +29,12 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
         }
         let supernet = try Supernet(space: space, weights: weights, mean: Supernet.imageNetMean, std: Supernet.imageNetStd)
         graph = TrainingGraph(subnet: try supernet.subnet(config), method: .liteResidualBias, classes: classes, seed: 0)
+            .quantizingFrozenWeights(bits: frozenBits)
     }   // supernet and subnet weights are released here; only the graph's (folded) parameters stay
     glibcMalloc("malloc_trim", 0)
     let images = Tensor.random(shape: [batch, resolution, resolution, 3], seed: 1)
     let labels = (0..<batch).map { $0 % classes }
-    let graphParameterBytes = graph.parameters.reduce(0) { $0 + 4 * $1.count }
+    let graphParameterBytes = graph.parameters.reduce(0) { $0 + $1.storedBytes }
 
     resetHighWater()
     let rssBeforeTrainer = procStatusKB("VmRSS:")
@@ -56,7 +58,8 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
 
     let plan = trainer.plan
     func mb(_ bytes: Int) -> Double { (Double(bytes) / 1e4).rounded() / 100 }
-    func mbKB(_ kb: Int) -> Double { (Double(kb) / 1024 * 100).rounded() / 100 }
+    // /proc reports kB of 1024 bytes; MB here is 10^6 bytes, as for the plan.
+    func mbKB(_ kb: Int) -> Double { (Double(kb) * 1024 / 1e4).rounded() / 100 }
     let growthA = mbKB(peakA - rssBeforeTrainer)
     var ledger: [String: Double] = [:]
     for c in MemoryCategory.allCases where plan.allocated[c] > 0 { ledger[c.rawValue] = mb(plan.allocated[c]) }
@@ -64,13 +67,12 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
     for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 { peakLedger[c.rawValue] = mb(plan.ledgerAtPeak[c]) }
     let row: [String: Any] = [
         "engine": "ofa-search", "method": "lb", "arch": "ks5 e4 d3 (OFA-Proxyless w1.3, random)", "classes": classes,
-        "res": resolution, "batch": batch, "threads": threads, "steps": steps, "warmup": warmup,
+        "res": resolution, "batch": batch, "frozen_bits": frozenBits, "threads": threads, "steps": steps, "warmup": warmup,
         "img_per_s": (Double(steps * batch) / seconds * 100).rounded() / 100, "last_loss": Double(loss),
         "trainable": graph.trainableCount,
         "planned_arena_mb": mb(plan.arenaBytes), "plan_peak_mb": mb(plan.peakBytes),
         "plan_ledger_at_peak_mb": peakLedger, "plan_allocated_by_category_mb": ledger,
         "trainer_high_water_mb": mb(trainer.measuredHighWaterBytes),
-        "optimizer_state_outside_arena_mb": mb(trainer.optimizer.stateBytes),
         "graph_parameters_outside_arena_mb": mb(graphParameterBytes),
         "rss_before_trainer_mb": mbKB(rssBeforeTrainer), "rss_after_trainer_init_mb": mbKB(rssAfterInit),
         "rss_after_warmup_mb": mbKB(rssAfterWarmup),
@@ -82,33 +84,3 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
     print(String(decoding: data, as: UTF8.self))
 }
 
-/// Calls glibc's `mallopt(a, b)` or `malloc_trim(a)` (not exported by the Glibc module); a no-op elsewhere.
-private func glibcMalloc(_ name: String, _ a: Int32, _ b: Int32 = 0) {
-    #if os(Linux)
-    guard let f = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return }
-    if name == "mallopt" {
-        _ = unsafeBitCast(f, to: (@convention(c) (Int32, Int32) -> Int32).self)(a, b)
-    } else {
-        _ = unsafeBitCast(f, to: (@convention(c) (Int) -> Int32).self)(Int(a))
-    }
-    #endif
-}
-
-/// Resets the process's peak resident size (VmHWM) to its current resident size.
-private func resetHighWater() {
-    guard let f = fopen("/proc/self/clear_refs", "w") else { return }
-    fputs("5", f)
-    fclose(f)
-}
-
-/// A `/proc/self/status` field in kB (e.g. "VmRSS:"), 0 when absent.
-private func procStatusKB(_ key: String) -> Int {
-    guard let f = fopen("/proc/self/status", "r") else { return 0 }   // size 0 on disk: read it line by line
-    defer { fclose(f) }
-    var line = [CChar](repeating: 0, count: 512)
-    while fgets(&line, Int32(line.count), f) != nil {
-        let text = String(cString: line)
-        if text.hasPrefix(key) { return Int(text.dropFirst(key.count).split(whereSeparator: \.isWhitespace).first ?? "") ?? 0 }
-    }
-    return 0
-}

@@ -3,12 +3,16 @@
 //   ofa-bench [--weights <file.pth|.h5>] [--resolution 224] [--batches 1,8] [--threads 2] [--seconds 5] [--profile]
 //   ofa-bench --kernels [--threads T]
 //   ofa-bench --supernets
+//   ofa-bench --planner [--subnets 100]
+//   ofa-bench --memory-sweep [--subnets 50] [--resolutions 128,160,224] [--batches 1,8] [--steps 2]
 //   ofa-bench --data <class-folder tree, e.g. ../shared/datasets/flowers5/train>
-//   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 102] [--threads 2]
+//   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 102] [--threads 2] [--frozen-bits 8]
 //
 // Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
 // --kernels times the depthwise kernel alone on Lite0's hottest shapes; --supernets times loading and
-// sampling + extracting subnets of the three supernet families; --data times the data loader (one worker);
+// sampling + extracting subnets of the three supernet families; --planner times Planner.plan on random subnets of
+// the shipped supernet (PlannerTiming.swift); --memory-sweep compares planned, measured and TinyTL-formula training
+// memory over random subnets (MemorySweep.swift); --data times the data loader (one worker);
 // --train trains TinyTL lite-residual+bias on OFA-Proxyless w1.3 ks5 e4 d3 (random weights) and reports
 // images/s, the memory plan and the process's measured memory growth (TrainTiming.swift), one line per batch.
 import Foundation
@@ -21,7 +25,7 @@ if _isDebugAssertConfiguration() {
 }
 
 var options: [String: String] = ["resolution": "224", "batches": "1,8", "threads": "2", "seconds": "5"]
-var profile = false, kernels = false, supernets = false, train = false, dataFolder: String?
+var profile = false, kernels = false, supernets = false, train = false, planner = false, sweep = false, dataFolder: String?
 var given: Set<String> = []
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
@@ -29,6 +33,8 @@ while let flag = arguments.popFirst() {
     if flag == "--kernels" { kernels = true; continue }
     if flag == "--supernets" { supernets = true; continue }
     if flag == "--train" { train = true; continue }
+    if flag == "--planner" { planner = true; continue }
+    if flag == "--memory-sweep" { sweep = true; continue }
     if flag == "--data", let folder = arguments.popFirst() { dataFolder = folder; continue }
     guard flag.hasPrefix("--"), let value = arguments.popFirst() else {
         FileHandle.standardError.write(Data("usage: ofa-bench [--weights F] [--resolution R] [--batches 1,8] [--threads T] [--seconds S] [--profile]\n".utf8))
@@ -47,7 +53,8 @@ if train {
         for batch in (given.contains("batches") ? options["batches"]! : "8").split(separator: ",").map({ Int($0)! }) {
             try trainTimings(resolution: given.contains("resolution") ? resolution : 128, batch: batch,
                              steps: Int(options["steps"] ?? "10")!, warmup: Int(options["warmup"] ?? "2")!,
-                             classes: Int(options["classes"] ?? "102")!, threads: threads)
+                             classes: Int(options["classes"] ?? "102")!, threads: threads,
+                             frozenBits: Int(options["frozen-bits"] ?? "8")!)
         }
     } catch {
         FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
@@ -62,9 +69,29 @@ if let dataFolder {
     }
     exit(0)
 }
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+if sweep {
+    do {
+        try memorySweep(repository: repository, subnets: Int(options["subnets"] ?? "50")!,
+                        resolutions: (options["resolutions"] ?? "128,160,224").split(separator: ",").map { Int($0)! },
+                        batches: (given.contains("batches") ? options["batches"]! : "1,8").split(separator: ",").map { Int($0)! },
+                        steps: Int(options["steps"] ?? "2")!)
+    } catch {
+        FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+if planner {
+    do { try plannerTimings(repository: repository, subnets: Int(options["subnets"] ?? "100")!) } catch {
+        FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 if supernets {
     do {
-        try supernetTimings(repository: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent())
+        try supernetTimings(repository: repository)
     } catch {
         FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
         exit(1)

@@ -17,17 +17,19 @@ struct CandidateJournal {
     /// Whether candidates from an earlier session remain to be replayed.
     var isReplaying: Bool { cursor < stored.count }
 
-    /// Records `candidate` (its id is assigned here), or returns the stored record of the same draw when replaying.
+    /// The stored record of the next draw, while replaying (its memory plan and outcome need no recomputing).
     /// - Throws: `SearchError.historyMismatch` when the stored draw differs (other settings or seed).
+    mutating func replay(archHash: String, generation: Int) throws -> CandidateRecord {
+        precondition(isReplaying)
+        let old = stored[cursor]
+        guard old.archHash == archHash, old.generation == generation else { throw SearchError.historyMismatch(run: runName, candidate: old.id) }
+        cursor += 1
+        return old
+    }
+
+    /// Records a new candidate (its id is assigned here).
     mutating func record(_ candidate: CandidateRecord) throws -> CandidateRecord {
-        if cursor < stored.count {
-            let old = stored[cursor]
-            guard old.archHash == candidate.archHash, old.generation == candidate.generation else {
-                throw SearchError.historyMismatch(run: runName, candidate: old.id)
-            }
-            cursor += 1
-            return old
-        }
+        precondition(!isReplaying, "replay the stored draws first")
         var new = candidate
         new.id = try store.ask(candidate)
         return new

@@ -15,7 +15,7 @@ public struct EvolutionSettings: Sendable, Equatable, Codable {
     /// Probability of resampling each gene (resolution, each block's kernel and expand, each stage's depth).
     public var mutationProbability: Double = 0.1
     /// Draws allowed to find a child that fits the budget before giving up on that child.
-    public var maxTries: Int = 200
+    public var maxTries: Int = 500
 
     public init(population: Int, generations: Int) { self.population = population; self.generations = generations }
 

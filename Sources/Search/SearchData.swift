@@ -51,9 +51,10 @@ public struct SearchData: Sendable {
         return out
     }
 
-    /// The calibration images at `resolution`, in batches of 50 (OFA's re-calibration batch).
-    public func calibrationBatches(resolution: Int) throws -> [Tensor] {
-        try evaluationBatches(calibration, resolution: resolution, batch: 50, cache: calibrationCache).map(\.images)
+    /// The first `images` calibration images (default all) at `resolution`, in batches of at most 50.
+    public func calibrationBatches(resolution: Int, images: Int? = nil) throws -> [Tensor] {
+        let samples = Array(calibration.prefix(images ?? calibration.count))
+        return try evaluationBatches(samples, resolution: resolution, batch: 50, cache: calibrationCache).map(\.images)
     }
 
     /// The validation images at `resolution`.

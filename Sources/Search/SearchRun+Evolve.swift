@@ -25,9 +25,7 @@ extension SearchRun {
     func estimate(_ config: ArchConfig) throws -> MemoryEstimate {
         let key = config.hash(in: factory.space)
         if let e = estimates[key] { return e }
-        let subnet = try factory.supernet.subnet(config)
-        let graph = TrainingGraph(subnet: subnet, method: factory.method, classes: factory.classes, seed: settings.seed)
-        let e = try MemoryEstimate(graph: graph, structure: subnet.structure, batch: settings.batch, resolution: config.r)
+        let e = try factory.memory(config, method: factory.method, batch: settings.batch)
         estimates[key] = e
         return e
     }
@@ -57,16 +55,22 @@ extension SearchRun {
                 let (config, origin, parents) = make(&sampler)
                 let hash = config.hash(in: space)
                 if seen[hash] != nil || overBudget.contains(hash) { continue }
-                let memory = try estimate(config)
-                let fits = memory.bytes(in: settings.memScope) <= settings.budgetBytes
-                let structure = space.subnetStructure(config)
-                let now = Date().timeIntervalSince1970
-                var record = try journal.record(CandidateRecord(
-                    archJSON: config.json, archHash: hash, generation: generation, origin: origin, parents: parents.map(\.record.id),
-                    resolution: config.r, plannedBytes: memory.plannedBytes, plannedActivationBytes: memory.activationBytes,
-                    ledgerJSON: memory.ledgerJSON, formulaBytes: memory.formulaBytes, mflops: structure.mflops(resolution: config.r),
-                    parameters: structure.parameterCount, status: fits ? .evaluating : .rejected, startedAt: now,
-                    finishedAt: fits ? nil : now))
+                var record: CandidateRecord
+                if journal.isReplaying {
+                    record = try journal.replay(archHash: hash, generation: generation)
+                } else {
+                    let memory = try estimate(config)
+                    let fits = memory.bytes(in: settings.memScope) <= settings.budgetBytes
+                    let structure = space.subnetStructure(config)
+                    let now = Date().timeIntervalSince1970
+                    record = try journal.record(CandidateRecord(
+                        archJSON: config.json, archHash: hash, generation: generation, origin: origin, parents: parents.map(\.record.id),
+                        resolution: config.r, plannedBytes: memory.plannedBytes, plannedActivationBytes: memory.activationBytes,
+                        ledgerJSON: memory.ledgerJSON, formulaBytes: memory.formulaBytes, mflops: structure.mflops(resolution: config.r),
+                        parameters: structure.parameterCount, status: fits ? .evaluating : .rejected, startedAt: now,
+                        finishedAt: fits ? nil : now))
+                }
+                let fits = record.status != .rejected
                 guard fits else { overBudget.insert(hash); outcome.rejected += 1; continue }
                 if record.status != .evaluated {
                     let start = Date()

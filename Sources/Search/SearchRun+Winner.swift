@@ -6,6 +6,17 @@ import Supernets
 import Tensors
 import Transfer
 
+/// One final training's outcome.
+struct FinalTraining {
+    var config: ArchConfig
+    var trainer: Trainer, graph: TrainingGraph, subnet: Subnet
+    var memory: MemoryEstimate
+    /// Peak resident growth of the process over the training, bytes.
+    var measured: Int
+    var test: CandidateEvaluator.Result
+    var imagesPerSecond: Double
+}
+
 /// The winner after its final training.
 struct TrainedWinner {
     var member: Member
@@ -17,20 +28,36 @@ struct TrainedWinner {
 }
 
 extension SearchRun {
-    /// Phase 3: TinyTL training of the winner from the pretrained supernet (fresh lite residuals and classifier,
-    /// as `ofa-search train` does) on the whole training split for `finalEpochs`, measuring the process's peak
-    /// memory growth over the training; then the test split, once.
+    /// Phase 3: the winner's final training (`train(_:method:label:)`), the budget check on its measured memory,
+    /// and the checkpoint bundle.
     /// - Throws: `SearchError.overBudget` when the measured memory exceeds the budget.
     func retrain(_ best: Member) throws -> TrainedWinner {
-        let config = best.config, r = config.r
         report(String(format: "final training of #%d (validation %.1f%%, %@ planned, %dpx): %d epochs on %d images",
-                      best.record.id, 100 * best.fitness, ByteCount.format(best.record.plannedBytes), r, settings.finalEpochs,
+                      best.record.id, 100 * best.fitness, ByteCount.format(best.record.plannedBytes), best.config.r, settings.finalEpochs,
                       data.train.count))
+        let t = try train(best.config, method: factory.method, label: "retrain")
+        report("final training: planned \(ByteCount.format(t.memory.plannedBytes)), measured peak growth \(ByteCount.format(t.measured)) "
+               + "(budget \(ByteCount.format(settings.budgetBytes)), \(settings.memScope.rawValue))")
+        if settings.memScope == .total && ProcessMemory.isAvailable && t.measured > settings.budgetBytes {
+            throw SearchError.overBudget(measured: ByteCount.format(t.measured), budget: ByteCount.format(settings.budgetBytes))
+        }
+        report(String(format: "test: top-1 %.2f%%, top-5 %.2f%% on %d images", 100 * t.test.top1, 100 * t.test.top5, t.test.images))
+        let file = bundle(t, member: best)
+        try file.write(to: url(Self.bestFile))
+        return TrainedWinner(member: best, file: file, testTop1: t.test.top1, testTop5: t.test.top5, testImages: t.test.images,
+                             measuredBytes: t.measured, memory: t.memory, imagesPerSecond: t.imagesPerSecond)
+    }
+
+    /// One final TinyTL training: `config` from the pretrained supernet with `method`'s fresh lite residuals and
+    /// classifier (as `ofa-search train` does), batch norms re-calibrated on the calibration images, `finalEpochs`
+    /// over the whole training split (Adam, cosine), the process's peak memory growth measured over the training,
+    /// then the test split once.
+    func train(_ config: ArchConfig, method: TinyTLMethod, label: String) throws -> FinalTraining {
+        let r = config.r
         let subnet = try factory.subnet(config, calibration: data.calibrationBatches(resolution: r))
-        let graph = TrainingGraph(subnet: subnet, method: factory.method, classes: factory.classes, seed: settings.seed)
-        let memory = try estimate(config)
-        let cache = DecodedImageCache(capacityBytes: settings.cacheBytes)
-        try warm(cache, data.train)
+        let graph = factory.freshGraph(subnet, method: method)
+        let memory = try factory.memory(config, method: method, batch: settings.batch)
+        let cache = try finalCache()
         let stepsPerEpoch = data.train.count / settings.batch
         let schedule = CosineSchedule(initialLR: settings.finalLearningRate, totalSteps: settings.finalEpochs * stepsPerEpoch)
         let transform = ImageTransform.train(resolution: r, mean: data.mean, std: data.std)
@@ -47,13 +74,13 @@ extension SearchRun {
                 while let b = try loader.next() {
                     if interrupted() { throw SearchError.interrupted }
                     let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + step))
-                    guard loss.isFinite else { throw SearchError.nonFiniteLoss(phase: "final training", step: epoch * stepsPerEpoch + step + 1) }
+                    guard loss.isFinite else { throw SearchError.nonFiniteLoss(phase: label, step: epoch * stepsPerEpoch + step + 1) }
                     lossSum += Double(loss); step += 1; images += b.labels.count
                     if Date().timeIntervalSince(lastReport) > 10 || step == stepsPerEpoch {
                         lastReport = Date()
                         let rate = Double(images) / max(Date().timeIntervalSince(start), 1e-9)
                         let left = Double(settings.finalEpochs * stepsPerEpoch * settings.batch - images) / max(rate, 1e-9)
-                        report(String(format: "[retrain] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s · ETA %@", epoch + 1,
+                        report(String(format: "[%@] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s · ETA %@", label, epoch + 1,
                                       settings.finalEpochs, step, stepsPerEpoch, lossSum / Double(step), rate, SearchRun.duration(left)))
                     }
                 }
@@ -61,17 +88,19 @@ extension SearchRun {
             return trainer
         }
         let rate = Double(images) / max(Date().timeIntervalSince(start), 1e-9)
-        report("final training: planned \(ByteCount.format(memory.plannedBytes)), measured peak growth \(ByteCount.format(measured)) "
-               + "(budget \(ByteCount.format(settings.budgetBytes)), \(settings.memScope.rawValue))")
-        if settings.memScope == .total && ProcessMemory.isAvailable && measured > settings.budgetBytes {
-            throw SearchError.overBudget(measured: ByteCount.format(measured), budget: ByteCount.format(settings.budgetBytes))
-        }
         let test = CandidateEvaluator.evaluate(trainer, batches: try data.testBatches(resolution: r, batch: settings.batch))
-        report(String(format: "test: top-1 %.2f%%, top-5 %.2f%% on %d images", 100 * test.top1, 100 * test.top5, test.images))
-        let file = bundle(trainer: trainer, graph: graph, subnet: subnet, member: best, memory: memory, measured: measured, test: test)
-        try file.write(to: url(Self.bestFile))
-        return TrainedWinner(member: best, file: file, testTop1: test.top1, testTop5: test.top5, testImages: test.images,
-                             measuredBytes: measured, memory: memory, imagesPerSecond: rate)
+        return FinalTraining(config: config, trainer: trainer, graph: graph, subnet: subnet, memory: memory, measured: measured,
+                             test: test, imagesPerSecond: rate)
+    }
+
+    /// The decoded training images, filled once before the first measured training (so the cache's growth is not
+    /// counted as training memory).
+    func finalCache() throws -> DecodedImageCache {
+        if let cache = trainCache { return cache }
+        let cache = DecodedImageCache(capacityBytes: settings.cacheBytes)
+        try warm(cache, data.train)
+        trainCache = cache
+        return cache
     }
 
     /// Decodes every image of `samples` once into `cache`, so the measured training does not count the cache filling.
@@ -82,8 +111,8 @@ extension SearchRun {
     }
 
     /// The checkpoint bundle: the trained network with its certificate and provenance.
-    func bundle(trainer: Trainer, graph: TrainingGraph, subnet: Subnet, member: Member, memory: MemoryEstimate, measured: Int,
-                test: CandidateEvaluator.Result) -> TrainedSubnetFile {
+    func bundle(_ t: FinalTraining, member: Member) -> TrainedSubnetFile {
+        let (trainer, graph, subnet, memory, measured, test) = (t.trainer, t.graph, t.subnet, t.memory, t.measured, t.test)
         let r = member.config.r
         let metrics = TrainedSubnetFile.Metrics(evalSplit: "test", evalImages: test.images, evalTop1: test.top1, evalTop5: test.top5,
                                                 evalLoss: test.loss, trainLoss: 0, trainTop1: 0, epochs: settings.finalEpochs)
@@ -99,20 +128,20 @@ extension SearchRun {
             "tool_version": toolVersion, "seed": Int(truncatingIfNeeded: settings.seed),
         ])
         let training = jsonObject([
-            "optimizer": "adam", "lr": settings.finalLearningRate, "schedule": "cosine", "epochs": settings.finalEpochs,
+            "optimizer": "adam", "frozen_bits": settings.frozenBits, "lr": settings.finalLearningRate, "schedule": "cosine", "epochs": settings.finalEpochs,
             "batch": settings.batch, "label_smoothing": Double(settings.adaptation.labelSmoothing), "train_images": data.train.count,
             "recalibration_images": data.calibration.count,
         ])
         return TrainedSubnetFile(
-            tensors: graph.exportedStateDict(trained: trainer.parameters(), subnet: subnet), family: subnet.structure.family.rawValue,
+            tensors: graph.engineFormTensors(trainer.storedParameter), family: subnet.structure.family.rawValue,
             netConfig: subnet.structure.netConfigJSON, arch: member.config.json, method: factory.method.rawValue, classNames: data.classes,
             resolution: r, mean: data.mean, std: data.std, liteResidual: graph.liteResidualJSON, ledger: memory.ledgerJSON,
             peakBytes: memory.plannedBytes, metrics: metrics, training: training, seed: settings.seed, supernetSHA256: supernetSHA256,
-            widthMult: factory.space.widthMult, memoryCertificate: certificate, provenance: provenance)
+            widthMult: factory.space.widthMult, memoryCertificate: certificate, provenance: provenance, parameterForm: "engine")
     }
 
     /// Writes the result into the history, `summary.json` and the report; marks the run finished.
-    func finish(winner: TrainedWinner, search: SearchOutcome) throws -> SearchSummary {
+    func finish(winner: TrainedWinner, search: SearchOutcome, baselines: [SearchSummary.Baseline]) throws -> SearchSummary {
         let m = winner.member
         let structure = factory.space.subnetStructure(m.config)
         let summary = SearchSummary(
@@ -125,13 +154,16 @@ extension SearchRun {
                           formulaBytes: winner.memory.formulaBytes, mflops: structure.mflops(resolution: m.config.r),
                           parameters: structure.parameterCount, finalEpochs: settings.finalEpochs,
                           trainImagesPerSecond: winner.imagesPerSecond),
-            seconds: Date().timeIntervalSince(started), bestFile: url(Self.bestFile).path)
+            baselines: baselines, seconds: Date().timeIntervalSince(started), bestFile: url(Self.bestFile).path)
         try summary.write(to: url(Self.summaryFile))
         let result = jsonObject([
             "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": m.fitness, "test_top1": winner.testTop1,
             "test_top5": winner.testTop5, "planned_bytes": winner.memory.plannedBytes, "measured_bytes": winner.measuredBytes,
             "ledger": winner.memory.ledger, "budget_bytes": settings.budgetBytes, "final_epochs": settings.finalEpochs,
-            "baselines": RawJSON("[]"),
+            "baselines": RawJSON("[" + baselines.map { b in
+                jsonObject(["name": b.name, "arch": RawJSON(b.arch), "resolution": b.resolution, "planned_bytes": b.plannedBytes,
+                            "measured_bytes": b.measuredBytes, "test_top1": b.testTop1])
+            }.joined(separator: ", ") + "]"),
         ])
         try store.finish(status: "finished", resultJSON: result)
         let report = try HistoryReport.write(runDirectory: directory)

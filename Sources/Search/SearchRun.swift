@@ -29,6 +29,8 @@ public final class SearchRun {
     /// The search phase stops drawing candidates after this moment (the winner is still trained).
     public var searchDeadline: Date?
     var estimates: [String: MemoryEstimate] = [:]
+    /// Decoded training images for the final trainings (`finalCache()`).
+    var trainCache: DecodedImageCache?
     let started = Date()
 
     public static let historyFile = SQLiteSearchStore.fileName
@@ -43,7 +45,8 @@ public final class SearchRun {
         }
         data = SearchData(dataset: dataset, validationFraction: settings.validationFraction, calibrationImages: settings.calibrationImages,
                           seed: settings.seed, mean: supernet.mean, std: supernet.std, cacheBytes: settings.cacheBytes)
-        factory = SubnetFactory(supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed)
+        factory = SubnetFactory(supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed,
+                                frozenBits: settings.frozenBits)
         guard data.searchTrain.count >= settings.batch else {
             throw SearchError.tooFewImages(split: "search-train", count: data.searchTrain.count, batch: settings.batch)
         }
@@ -99,7 +102,8 @@ public final class SearchRun {
         let search = try phase("search") { try evolve() }
         guard let best = search.best else { throw SearchError.budgetTooSmall(budget: ByteCount.format(settings.budgetBytes), smallest: "unknown", scope: settings.memScope.rawValue) }
         let winner = try phase("retrain") { try retrain(best) }
-        let summary = try finish(winner: winner, search: search)
+        let references = settings.baselines ? try phase("baselines") { try baselines() } : []
+        let summary = try finish(winner: winner, search: search, baselines: references)
         return summary
     }
 

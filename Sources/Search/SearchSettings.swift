@@ -25,6 +25,10 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var threads: Int
     /// Decoded-image cache, bytes.
     public var cacheBytes: Int
+    /// Bits per stored frozen weight: 8 (TinyTL's k-means codebook, stored for real) or 32.
+    public var frozenBits: Int = 8
+    /// Also train the references the search must beat (`SearchRun.baselines()`).
+    public var baselines: Bool = false
     /// Slots per stage of the supernet's space, for reading architectures in the history (`history importance`).
     public var stageSlotCounts: [Int]
 
@@ -44,7 +48,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case dataset, dataRoot = "data_root", supernet, budgetBytes = "budget_bytes", memScope = "mem_scope", method, batch
         case resolutions, evolution, adaptation, finalEpochs = "final_epochs", finalLearningRate = "final_lr"
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
-        case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts"
+        case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", baselines, frozenBits = "frozen_bits"
     }
 
     /// The settings as a JSON object (sorted keys).

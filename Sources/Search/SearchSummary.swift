@@ -20,6 +20,19 @@ public struct SearchSummary: Codable, Sendable, Equatable {
         public var trainImagesPerSecond: Double
     }
 
+    /// A reference trained like the winner (`--baselines`).
+    public struct Baseline: Codable, Sendable, Equatable {
+        public var name: String, method: String, arch: String
+        public var resolution: Int
+        public var plannedBytes: Int, measuredBytes: Int
+        public var testTop1: Double, testTop5: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, method, arch, resolution, plannedBytes = "planned_bytes", measuredBytes = "measured_bytes"
+            case testTop1 = "test_top1", testTop5 = "test_top5"
+        }
+    }
+
     public var runDirectory: String
     public var dataset: String
     public var budgetBytes: Int
@@ -29,6 +42,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     public var generations: Int
     public var stoppedEarly: Bool
     public var winner: Winner
+    public var baselines: [Baseline]
     public var seconds: Double
     public var bestFile: String
 
@@ -45,7 +59,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case runDirectory = "run_directory", dataset, budgetBytes = "budget_bytes", memScope = "mem_scope", method
         case candidatesEvaluated = "candidates_evaluated", candidatesOverBudget = "candidates_over_budget", generations
-        case stoppedEarly = "stopped_early", winner, seconds, bestFile = "best_file"
+        case stoppedEarly = "stopped_early", winner, baselines, seconds, bestFile = "best_file"
     }
 }
 

@@ -8,15 +8,18 @@ import Transfer
 /// the classifier are trained once for all subnets, so any candidate can be evaluated without training it.
 ///
 /// Concretely, each epoch walks search-train in shuffled batches; every `stepsPerSubnet` batches a new subnet
-/// is chosen by the sandwich rule (the largest at the largest resolution, the smallest at the smallest, then
-/// two random ones, repeating), its batch norms re-calibrated on the calibration images at its resolution, its
+/// is chosen by the sandwich rule (the largest, the smallest, then two random ones, repeating; each at a
+/// seeded random resolution of the searched ones), its batch norms re-calibrated on the first
+/// `calibrationImages` calibration images at its resolution, its
 /// graph loaded from the shared store, trained with Adam (cosine learning rate over the whole adaptation), and
 /// its trained values and Adam moments written back. Deterministic for a seed and thread count.
 public struct SharedAdaptation {
     public struct Settings: Sendable, Equatable, Codable {
         public var epochs: Int
         public var batch: Int
-        public var stepsPerSubnet: Int = 16
+        public var stepsPerSubnet: Int = 32
+        /// Images re-calibrating each adapted subnet's batch norms (the first of the search's calibration set).
+        public var calibrationImages: Int = 50
         public var learningRate: Double = 3e-4
         public var labelSmoothing: Float = 0.1
         public init(epochs: Int, batch: Int) { self.epochs = epochs; self.batch = batch }
@@ -38,12 +41,11 @@ public struct SharedAdaptation {
     /// The subnet trained from global step `step` on: position `(step / stepsPerSubnet) % 4` of the sandwich.
     public func config(atStep step: Int) -> ArchConfig {
         let space = factory.space, turn = step / settings.stepsPerSubnet
+        var sampler = ArchitectureSampler(space: space, resolutions: resolutions, seed: seed &+ 0xADA7 &+ UInt64(turn))
         switch turn % 4 {
-        case 0: return ArchConfig.max(space, resolution: resolutions.max()!).canonical(in: space)
-        case 1: return ArchConfig.min(space, resolution: resolutions.min()!).canonical(in: space)
-        default:
-            var sampler = ArchitectureSampler(space: space, resolutions: resolutions, seed: seed &+ 0xADA7 &+ UInt64(turn))
-            return sampler.random()
+        case 0: return ArchConfig.max(space, resolution: resolutions[sampler.index(below: resolutions.count)]).canonical(in: space)
+        case 1: return ArchConfig.min(space, resolution: resolutions[sampler.index(below: resolutions.count)]).canonical(in: space)
+        default: return sampler.random()
         }
     }
 
@@ -62,7 +64,8 @@ public struct SharedAdaptation {
             let global = epoch * steps + step
             let config = config(atStep: global)
             let run = min(settings.stepsPerSubnet - global % settings.stepsPerSubnet, steps - step)
-            let subnet = try factory.subnet(config, calibration: data.calibrationBatches(resolution: config.r))
+            let calibration = try data.calibrationBatches(resolution: config.r, images: settings.calibrationImages)
+            let subnet = try factory.subnet(config, calibration: calibration)
             let (graph, states) = factory.graph(subnet, config: config, shared: shared)
             var adam = Adam(parameterCounts: graph.trainableParameterCounts)
             try adam.restore(states)

@@ -19,6 +19,7 @@ public struct SharedTrainables: Sendable {
     public struct Entry: Sendable, Equatable {
         public var values: [Float], m: [Float], v: [Float]
         public var step: Int
+        public init(values: [Float], m: [Float], v: [Float], step: Int) { self.values = values; self.m = m; self.v = v; self.step = step }
     }
 
     public private(set) var entries: [String: Entry] = [:]

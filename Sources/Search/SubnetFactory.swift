@@ -11,9 +11,11 @@ public struct SubnetFactory: Sendable {
     public let classes: Int
     /// Seed of the fresh lite residual and classifier values (used for tensors the shared store does not hold yet).
     public let seed: UInt64
+    /// Bits per stored frozen weight (8: TinyTL's k-means codebook, stored for real; or 32).
+    public let frozenBits: Int
 
-    public init(supernet: Supernet, method: TinyTLMethod, classes: Int, seed: UInt64) {
-        self.supernet = supernet; self.method = method; self.classes = classes; self.seed = seed
+    public init(supernet: Supernet, method: TinyTLMethod, classes: Int, seed: UInt64, frozenBits: Int) {
+        self.supernet = supernet; self.method = method; self.classes = classes; self.seed = seed; self.frozenBits = frozenBits
     }
 
     public var space: SearchSpace { supernet.space }
@@ -25,10 +27,23 @@ public struct SubnetFactory: Sendable {
         return calibration.isEmpty ? subnet : subnet.recalibrated(on: calibration)
     }
 
-    /// The graph of `subnet` with the shared trainables loaded, and the Adam state that goes with them.
+    /// The graph of `subnet` with the shared trainables loaded (frozen weights stored in `frozenBits`), and the
+    /// Adam state that goes with them.
     public func graph(_ subnet: Subnet, config: ArchConfig, shared: SharedTrainables) -> (graph: TrainingGraph, states: [Adam.State]) {
         var graph = TrainingGraph(subnet: subnet, method: method, classes: classes, seed: seed)
         let states = shared.load(into: &graph, subnet: subnet, config: config, space: space)
-        return (graph, states)
+        return (graph.quantizingFrozenWeights(bits: frozenBits, seed: seed), states)
+    }
+
+    /// A fresh graph of `subnet` (new lite residuals and classifier) with `method`, frozen weights in `frozenBits`.
+    public func freshGraph(_ subnet: Subnet, method: TinyTLMethod) -> TrainingGraph {
+        TrainingGraph(subnet: subnet, method: method, classes: classes, seed: seed).quantizingFrozenWeights(bits: frozenBits, seed: seed)
+    }
+
+    /// The planned memory of `config` trained with `method` (no weights fitted: sizes only).
+    public func memory(_ config: ArchConfig, method: TinyTLMethod, batch: Int) throws -> MemoryEstimate {
+        let subnet = try supernet.subnet(config)
+        let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, seed: seed).frozenStorageForPlanning(bits: frozenBits)
+        return try MemoryEstimate(graph: graph, structure: subnet.structure, batch: batch, resolution: config.r)
     }
 }

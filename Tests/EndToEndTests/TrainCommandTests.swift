@@ -123,3 +123,61 @@ struct TrainCommandTests {
         }
     }
 }
+
+/// Ctrl-C, checkpoints and `--resume`: an interrupted and resumed run writes exactly what an uninterrupted one does.
+@Suite(.serialized)
+struct TrainResumeCommandTests {
+    static func trainArguments(_ supernet: String, _ data: String, _ out: String) -> [String] {
+        ["train", "--supernet", supernet, "--arch", "min", "--data", data, "--method", "lite-residual+bias", "--epochs", "2",
+         "--batch", "3", "--resolution", "128", "--cache-mb", "0", "--json", "-o", out]
+    }
+
+    static func tensors(_ path: String) throws -> [String: [Float]] {
+        let file = try HDF5File.open(at: URL(fileURLWithPath: path))
+        var out: [String: [Float]] = [:]
+        for name in try file.datasetPaths() { out[name] = try file.openDataset(name).read(Float.self) }
+        return out
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func resumeEqualsAnUninterruptedRun(interruptAfter steps: Int) throws {
+        try TrainCommandTests.withSetup { dir, supernet, data in
+            let whole = dir.appendingPathComponent("whole.h5").path, split = dir.appendingPathComponent("split.h5").path
+            let a = try OFASearchCommand.run(Self.trainArguments(supernet, data, whole))
+            try #require(a.status == 0, "\(a.stderr)")
+            let b = try OFASearchCommand.run(Self.trainArguments(supernet, data, split), environment: ["OFA_INTERRUPT_AFTER_STEPS": "\(steps)"])
+            #expect(b.status == 130, "\(b.stderr)")
+            let checkpoint = dir.appendingPathComponent("split.checkpoint.h5").path
+            #expect(b.stderr.contains("--resume \(checkpoint)") && !FileManager.default.fileExists(atPath: split))
+            let c = try OFASearchCommand.run(Self.trainArguments(supernet, data, split) + ["--resume", checkpoint])
+            try #require(c.status == 0, "\(c.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: checkpoint), "the checkpoint is removed once the trained file exists")
+            let ra = try JSONDecoder().decode(TrainCommandTests.Result.self, from: Data(a.stdout.utf8))
+            let rc = try JSONDecoder().decode(TrainCommandTests.Result.self, from: Data(c.stdout.utf8))
+            #expect(ra.trainLoss.bitPattern == rc.trainLoss.bitPattern && ra.top1 == rc.top1 && ra.trainTop1 == rc.trainTop1)
+            let ta = try Self.tensors(whole), tc = try Self.tensors(split)
+            #expect(ta.keys.sorted() == tc.keys.sorted())
+            for (name, values) in ta { #expect(values.map(\.bitPattern) == tc[name]?.map(\.bitPattern), "\(name)") }
+        }
+    }
+
+    @Test func resumeWithOtherFlagsIsRefused() throws {
+        try TrainCommandTests.withSetup { dir, supernet, data in
+            let out = dir.appendingPathComponent("t.h5").path
+            let b = try OFASearchCommand.run(Self.trainArguments(supernet, data, out), environment: ["OFA_INTERRUPT_AFTER_STEPS": "1"])
+            #expect(b.status == 130)
+            let c = try OFASearchCommand.run(Self.trainArguments(supernet, data, out) + ["--lr", "0.01", "--resume", dir.appendingPathComponent("t.checkpoint.h5").path])
+            #expect(c.status == 1 && c.stderr.contains("--lr 0.0003 there, 0.01 here"), "\(c.stderr)")
+        }
+    }
+
+    @Test func aDivergingLossStopsWithOneLine() throws {
+        try TrainCommandTests.withSetup { dir, supernet, data in
+            let out = dir.appendingPathComponent("t.h5").path
+            let r = try OFASearchCommand.run(Self.trainArguments(supernet, data, out) + ["--lr", "1e30", "--optimizer", "sgd"])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("the loss became") && r.stderr.contains("lower --lr"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+}

@@ -77,3 +77,26 @@ struct PlannerTests {
         print(p.peakReport(graph: TrainingGraph(subnet: subnet, method: .liteResidualBias, classes: 5)).split(separator: "\n").prefix(8).joined(separator: "\n"))
     }
 }
+
+extension PlannerTests {
+    /// GN mode under `bias`: γ frozen, β trains — every GroupNorm still keeps its input (dx needs x̂), which
+    /// TinyTL's formula counts as zero; frozen BN keeps nothing there (dx = a·dy).
+    @Test func groupNormKeepsItsInputWithAFrozenGamma() throws {
+        let subnet = try TrainingFixtures.minSubnet(TrainingFixtures.proxyless)
+        let gn = TrainingGraph(subnet: subnet, method: .bias, classes: 5, norm: .tinyTL)
+        let bn = TrainingGraph(subnet: subnet, method: .bias, classes: 5)
+        let needs = BackwardNeeds(gn)
+        var norms = 0
+        for (i, op) in gn.ops.enumerated() {
+            guard case .affine(let a) = op.kind else { continue }
+            #expect(a.groups != nil && !gn.parameters[a.gamma].trainable && gn.parameters[a.beta].trainable)
+            #expect(needs.saved[i] == (needs.inputGradients[i][0] ? .input : .nothing), "\(op.name)")
+            norms += 1
+        }
+        #expect(norms > 10)
+        #expect(!bn.ops.contains { if case .affine = $0.kind { return true } else { return false } }, "frozen BN folds every norm under bias")
+        let pg = try Self.plan(gn, resolution: 32), pb = try Self.plan(bn, resolution: 32)
+        #expect(pg.allocated[.savedActivations] > 2 * pb.allocated[.savedActivations])
+        #expect(gn.ops.contains { if case .conv(let c) = $0.kind { return c.standardize } else { return false } })
+    }
+}

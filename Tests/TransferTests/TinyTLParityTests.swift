@@ -11,21 +11,24 @@ import Testing
 /// exact tensors — the trainable set, the loss, every trainable gradient, and the tensors and losses over 5 Adam
 /// steps (lr 1e-3, same batch).
 ///
-/// Norm mode `bn` only (frozen BN, the mode the graph implements); the fixture's `gn` runs (GroupNorm + weight
-/// standardisation) are not checked: the graph has no GroupNorm yet.
+/// Both norm modes: `bn` (frozen BN, `NormMode.frozenBatchNorm`) and `gn` (GroupNorm + weight standardisation,
+/// `NormMode.tinyTL`).
 ///
 /// Tolerances: loss 1e-5 relative; gradients and tensors after 5 steps element-wise within 1e-4 of the tensor's
 /// largest magnitude. A folded frozen BN's bias parameter holds b′ = β − mean·a; its gradient equals dβ, and after
 /// training β = b′ + mean·a (a = γ/√(var + eps), frozen), which is what is compared.
 struct TinyTLParityTests {
     struct Run: CustomTestStringConvertible, Sendable {
-        let method: TinyTLMethod, variant: String?
-        var path: String { "runs/bn/\(method.rawValue)" + (variant.map { "/\($0)" } ?? "") }
-        var testDescription: String { method.rawValue + (variant.map { " \($0)" } ?? "") }
+        let norm: String, method: TinyTLMethod, variant: String?
+        var path: String { "runs/\(norm)/\(method.rawValue)" + (variant.map { "/\($0)" } ?? "") }
+        var testDescription: String { "\(norm) " + method.rawValue + (variant.map { " \($0)" } ?? "") }
+        var mode: NormMode { norm == "gn" ? .tinyTL : .frozenBatchNorm }
     }
 
-    static let runs: [Run] = [TinyTLMethod.full, .last, .bnLast, .bias].map { Run(method: $0, variant: nil) }
-        + [TinyTLMethod.liteResidual, .liteResidualBias].flatMap { m in ["lr_zero", "lr_random"].map { Run(method: m, variant: $0) } }
+    static let runs: [Run] = ["bn", "gn"].flatMap { norm in
+        [TinyTLMethod.full, .last, .bnLast, .bias].map { Run(norm: norm, method: $0, variant: nil) }
+            + [TinyTLMethod.liteResidual, .liteResidualBias].flatMap { m in ["lr_zero", "lr_random"].map { Run(norm: norm, method: m, variant: $0) } }
+    }
 
     static let labels = [0, 3, 7, 9]
 
@@ -98,7 +101,7 @@ struct TinyTLParityTests {
         }
         #expect(try file.read(Int64.self, at: "input/labels").values.map { Int($0) } == Self.labels)
 
-        var graph = TrainingGraph(subnet: try Self.subnet(file), method: run.method, classes: 10)
+        var graph = TrainingGraph(subnet: try Self.subnet(file), method: run.method, classes: 10, norm: run.mode)
         let unread = graph.load(stateDict: stateDict)
         #expect(unread.isEmpty, "\(run.testDescription): state-dict tensors the graph does not use: \(unread)")
 
@@ -130,6 +133,9 @@ struct TinyTLParityTests {
             if e > worstGrad.0 || worstGrad.1.isEmpty { worstGrad = (e, name) }
             #expect(e <= 1e-4, "\(run.testDescription) grad \(name): relative error \(e)")
         }
+        // GN + live lite residual branches: the 5-step trajectory amplifies float rounding ~10x per step
+        // (`gnLiteResidualTrajectoriesAreIllConditioned`), so only step 0 is compared there.
+        let trajectoryComparable = !(run.norm == "gn" && run.variant == "lr_random")
 
         // 5 Adam steps on the same batch: the gradient above is step 0's.
         var losses = [loss]
@@ -139,14 +145,14 @@ struct TinyTLParityTests {
         let lossAfter5 = trainer.loss(images: images, labels: Self.labels)
         let refAfter5 = try file.read(Float.self, at: "\(run.path)/loss_after5").values[0]
         var worstLoss = lossError
-        for (k, (a, e)) in zip(losses + [lossAfter5], refLosses + [refAfter5]).enumerated() {
+        for (k, (a, e)) in zip(losses + [lossAfter5], refLosses + [refAfter5]).enumerated() where trajectoryComparable {
             let err = Double(abs(a - e) / abs(e))
             worstLoss = max(worstLoss, err)
             #expect(err <= 1e-5, "\(run.testDescription): loss of step \(k) \(a) vs \(e)")
         }
 
         var worstAfter = (0.0, "")
-        if try file.contains("\(run.path)/after5") {
+        if try trajectoryComparable && file.contains("\(run.path)/after5") {
             for name in trainable {
                 let p = graph.parameterIndex(name)!
                 var ours = trainer.parameterValues(name)
@@ -189,5 +195,38 @@ struct TinyTLParityTests {
             let ours = keys.filter { name in roleAndSection(name).map { method.trains($0.0, in: $0.1) } ?? false }
             #expect(ours == expected, "\(method.rawValue): ours only \(Set(ours).subtracting(expected).sorted()), reference only \(Set(expected).subtracting(ours).sorted())")
         }
+    }
+
+    /// Why the GN lite-residual (lr_random) trajectories are compared at step 0 only: in our own engine, a 1e-5
+    /// relative change of one weight of every branch conv1 moves the loss after 5 Adam steps by more than 1e-4
+    /// relative with GroupNorm + WS (GroupNorm over the branches' 1×1 and 2×2 maps at 64 px), and not measurably with
+    /// frozen BN; a difference at float rounding level (the reference computes in float32, we sum in Double) grows
+    /// the same way.
+    @Test func gnLiteResidualTrajectoriesAreIllConditioned() throws {
+        let file = try Self.fixture()
+        func lossesAfterSteps(_ norm: String, perturbation: Float) throws -> [Float] {
+            let netPath = "nets/\(norm)+lr_random"
+            let keys: [String] = try Self.json(try file.openGroup(netPath), "state_dict_keys")
+            var stateDict: [String: [Float]] = [:]
+            for key in keys where !key.hasSuffix("num_batches_tracked") {
+                stateDict[key] = try file.read(Float.self, at: "\(netPath)/state_dict/\(key)").values
+            }
+            for key in stateDict.keys where key.hasSuffix("lite_residual.conv1.weight") { stateDict[key]![0] *= 1 + perturbation }
+            var graph = TrainingGraph(subnet: try Self.subnet(file), method: .liteResidualBias, classes: 10,
+                                      norm: norm == "gn" ? .tinyTL : .frozenBatchNorm)
+            graph.load(stateDict: stateDict)
+            let trainer = try Trainer(graph: graph, batch: 4, height: 64, width: 64,
+                                      optimizer: Adam(parameterCounts: graph.trainableParameterCounts), labelSmoothing: 0.1)
+            let images = Self.input(batch: 4, resolution: 64)
+            return (0..<6).map { _ in trainer.trainStep([(images, Self.labels)], learningRate: 1e-3) }
+        }
+        func drift(_ norm: String) throws -> [Double] {
+            let a = try lossesAfterSteps(norm, perturbation: 0), b = try lossesAfterSteps(norm, perturbation: 1e-5)
+            return zip(a, b).map { Double(abs($0 - $1) / abs($0)) }
+        }
+        let gn = try drift("gn"), bn = try drift("bn")
+        print("relative loss drift per step from a 1e-5 change of the branch convs: gn \(gn), bn \(bn)")
+        #expect(gn[0] < 1e-6 && gn[5] > 1e-4)
+        #expect(bn.allSatisfy { $0 < 1e-6 })
     }
 }

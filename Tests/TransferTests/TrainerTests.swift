@@ -16,8 +16,8 @@ struct TrainerTests {
 
     /// The case's graph; fresh lite residual branches get a non-zero final γ so that every branch tensor has a
     /// non-zero gradient to check.
-    static func graph(_ c: Case) throws -> TrainingGraph {
-        var graph = TrainingGraph(subnet: try TrainingFixtures.minSubnet(c.family), method: c.method, classes: 5, seed: 11)
+    static func graph(_ c: Case, norm: NormMode = .frozenBatchNorm) throws -> TrainingGraph {
+        var graph = TrainingGraph(subnet: try TrainingFixtures.minSubnet(c.family), method: c.method, classes: 5, seed: 11, norm: norm)
         var rng = SplitMix64(seed: 3)
         for i in graph.parameters.indices where graph.parameters[i].name.hasSuffix("final_bn.weight") {
             graph.parameters[i].values = graph.parameters[i].values.map { _ in Float.random(in: 0.5...1.5, using: &rng) }
@@ -138,5 +138,16 @@ struct TrainerTests {
             #expect(diff <= 1e-4 * scale, "\(p.name): max |Δ| \(diff) of \(scale)")
         }
         #expect(halves.plan.arenaBytes < whole.plan.arenaBytes)
+    }
+
+    @Test func setParameterValuesOverwritesATensor() throws {
+        let graph = try Self.graph(Case(family: TrainingFixtures.proxyless, method: .bias))
+        let trainer = try Self.trainer(graph)
+        let p = graph.parameters.first { $0.trainable }!
+        let values = (0..<p.count).map { Float($0) * 0.25 }
+        trainer.setParameterValues(p.name, values)
+        #expect(trainer.parameterValues(p.name) == values)
+        let total = Evaluation(count: 2, top1: 1, top5: 2, lossSum: 3) + Evaluation(count: 1, top1: 1, top5: 1, lossSum: 1)
+        #expect(total == Evaluation(count: 3, top1: 2, top5: 3, lossSum: 4) && total.meanLoss == 4.0 / 3)
     }
 }

@@ -230,6 +230,19 @@ public func activationBackward(
     }
 }
 
+/// `activationBackward` written over its own input (a gradient buffer shared by the activation's output and
+/// input): g[i] = f′(x[i])·g[i], not accumulating. Layouts: x, g (count).
+public func activationBackwardInPlace(_ activation: Activation, x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int) {
+    Parallelism.forEachChunk(count, minChunk: 1 << 15) { range in
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            store8(activation.derivative(load8(x + i)) * load8(g + i), g + i)
+            i += 8
+        }
+        while i < range.upperBound { g[i] = activation.derivative(x[i]) * g[i]; i += 1 }
+    }
+}
+
 /// Words of a 1-bit activation mask for `count` elements.
 public func activationMaskWordCount(_ count: Int) -> Int { (count + 63) / 64 }
 
@@ -286,6 +299,30 @@ public func reluBackward(
                     }
                 } else {
                     for i in base..<count where (word >> UInt64(i - base)) & 1 == 1 { dx[i] += dy[i] }
+                }
+            }
+        }
+    }
+}
+
+/// `reluBackward` written over its own input, for a gradient buffer the planner shares between an activation's
+/// output and input: g[i] = g[i] where bit i is set, else +0 (not accumulating — the one exception to the
+/// kernels' `+=` rule, used only when dx would otherwise be a fresh zeroed buffer). Layouts as `reluBackward`.
+public func reluBackwardInPlace(_ g: UnsafeMutablePointer<Float>, mask: UnsafePointer<UInt64>, count: Int) {
+    reluLaneMasks.withUnsafeBufferPointer { table in
+        let lanes = table.baseAddress!
+        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: 512) { range in
+            for w in range {
+                let base = w * 64, word = mask[w]
+                if base + 64 <= count {
+                    for j in 0..<8 {
+                        let i = base + 8 * j
+                        let bits = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<UInt32>.self)
+                            & lanes[Int(truncatingIfNeeded: word >> UInt64(8 * j)) & 0xFF]
+                        store8(unsafeBitCast(bits, to: SIMD8<Float>.self), g + i)
+                    }
+                } else {
+                    for i in base..<count where (word >> UInt64(i - base)) & 1 == 0 { g[i] = 0 }
                 }
             }
         }

@@ -124,6 +124,23 @@ public func batchNormInferenceBackward(
     if let dbeta { accumulateChannelSums(dy, rows: rows, channels: channels, into: dbeta) }
 }
 
+/// `batchNormInferenceBackward` with dx written over dy (a gradient buffer shared by the op's output and input):
+/// dγ and dβ accumulate from g first, then g ← s·g (not accumulating). Layouts as `batchNormInferenceBackward`.
+public func batchNormInferenceBackwardInPlace(
+    _ g: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>?, rows: Int, channels: Int,
+    gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, eps: Float,
+    dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?
+) {
+    batchNormInferenceBackward(dy: g, x: x, rows: rows, channels: channels, gamma: gamma, mean: mean, variance: variance, eps: eps,
+                               dx: nil, dgamma: dgamma, dbeta: dbeta)
+    let scale = (0..<channels).map { Float(Double(gamma[$0]) * (1 / (Double(variance[$0]) + Double(eps)).squareRoot())) }
+    scale.withUnsafeBufferPointer { s in
+        Parallelism.forEachChunk(rows, minChunk: 64) { range in
+            for r in range { for c in 0..<channels { g[r * channels + c] *= s[c] } }
+        }
+    }
+}
+
 /// Gradient of training-mode batch normalisation (`batchNormTrainingForward`): the batch statistics depend on x.
 ///
 /// Concretely, per channel over the M = rows values, with μ, σ² the batch mean and biased variance,

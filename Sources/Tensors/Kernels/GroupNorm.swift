@@ -49,20 +49,23 @@ public func groupNormForward(
 /// `dy` is the gradient of the normalised output before any fused activation. `gamma` nil means γ = 1 (as in the
 /// forward); a frozen γ is passed as `gamma` with `dgamma` nil. Pass nil for any gradient that is not needed.
 /// Layouts: x, dy, dx (N, H·W, C); γ, dγ, dβ (C). Sums in Double; (sample, group) pairs are split across threads.
-/// - Complexity: two passes over x and dy; 16·N·C bytes of temporary memory for the per-sample γ/β sums.
+/// - Complexity: two passes over x and dy; 16·N·C bytes of temporary memory for the per-sample γ/β sums
+///   (`scratch`, ``groupNormBackwardScratchCount(batch:channels:)`` doubles, or allocated here when nil), plus
+///   12 bytes per channel of a group per thread.
 /// ### References
 /// Wu, He, "Group Normalization", 2018, https://arxiv.org/abs/1803.08494
 public func groupNormBackward(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, groups: Int,
     gamma: UnsafePointer<Float>?, eps: Float,
-    dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?
+    dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?,
+    scratch: UnsafeMutablePointer<Double>? = nil
 ) {
     precondition(channels % groups == 0, "GroupNorm: \(channels) channels not divisible by \(groups) groups")
     let perGroup = channels / groups
     let count = Double(pixels * perGroup)
     // Per-sample channel sums of dy·x̂ and dy, reduced over samples afterwards (no races across threads).
-    let partial = UnsafeMutablePointer<Double>.allocate(capacity: 2 * batch * channels)
-    defer { partial.deallocate() }
+    let partial = scratch ?? UnsafeMutablePointer<Double>.allocate(capacity: groupNormBackwardScratchCount(batch: batch, channels: channels))
+    defer { if scratch == nil { partial.deallocate() } }
     Parallelism.forEachChunk(batch * groups) { range in
         // Per-channel Σ dy and Σ dy·x of the current (sample, group), in Double; per-channel dy coefficient of dx.
         let sumDy = UnsafeMutablePointer<Double>.allocate(capacity: 2 * perGroup), sumDyX = sumDy + perGroup
@@ -113,3 +116,6 @@ public func groupNormBackward(
         dbeta?[c] += Float(sDy)
     }
 }
+
+/// Doubles of `groupNormBackward`'s scratch: 2·N·C (per-sample Σ dy·x̂ and Σ dy).
+public func groupNormBackwardScratchCount(batch: Int, channels: Int) -> Int { 2 * batch * channels }

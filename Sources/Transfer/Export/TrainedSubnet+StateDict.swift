@@ -7,7 +7,20 @@ import Tensors
 public struct ExportedTensor: Sendable, Equatable {
     public var name: String
     public var shape: [Int]
+    /// The values (for an 8-bit tensor, its dequantised values).
     public var values: [Float]
+    /// An 8-bit tensor's storage: codebook and one index per element, in the PyTorch layout of `shape`.
+    public var quantized: QuantizedTensor? = nil
+}
+
+/// A parameter's PyTorch shape and the conversions between its engine and PyTorch layouts.
+struct TorchLayout {
+    var shape: [Int]
+    var toTorch: ([Float]) -> [Float] = { $0 }
+    var fromTorch: ([Float]) -> [Float] = { $0 }
+
+    /// Where each PyTorch-layout element comes from in the engine layout (a permutation of 0..<count).
+    func torchOrder(count: Int) -> [Int] { toTorch((0..<count).map(Float.init)).map { Int($0) } }
 }
 
 extension TrainingGraph {
@@ -28,34 +41,10 @@ extension TrainingGraph {
     public func exportedStateDict(trained: [(name: String, values: [Float])], subnet: Subnet) -> [ExportedTensor] {
         precondition(trained.count == parameters.count && zip(trained, parameters).allSatisfy { $0.name == $1.name },
                      "trained values must be the graph's parameters, in graph order")
-        var shapes = [[Int]?](repeating: nil, count: parameters.count)
-        var layouts = [((Int, [Float]) -> [Float])?](repeating: nil, count: parameters.count)
-        for op in ops {
-            switch op.kind {
-            case .conv(let c):
-                let i = c.inChannels / c.groups, k = c.kernel
-                shapes[c.weight] = [c.outChannels, i, k, k]
-                layouts[c.weight] = { _, v in WeightLayout.convToTorch(v, outChannels: c.outChannels, inPerGroup: i, kernel: k) }
-                if let b = c.bias { shapes[b] = [c.outChannels] }
-            case .depthwise(let d):
-                shapes[d.weight] = [d.channels, 1, d.kernel, d.kernel]
-                layouts[d.weight] = { _, v in WeightLayout.depthwiseToTorch(v, channels: d.channels, kernel: d.kernel) }
-                if let b = d.bias { shapes[b] = [d.channels] }
-            case .affine(let a):
-                for p in [a.gamma, a.beta, a.mean, a.variance] { shapes[p] = [a.channels] }
-            case .squeezeExcite(let s):
-                shapes[s.reduceWeight] = [s.mid, s.channels, 1, 1]; shapes[s.reduceBias] = [s.mid]
-                shapes[s.expandWeight] = [s.channels, s.mid, 1, 1]; shapes[s.expandBias] = [s.channels]
-            case .linear(let l):
-                shapes[l.weight] = [l.outFeatures, l.inFeatures]; shapes[l.bias] = [l.outFeatures]
-            case .activation, .add, .globalAvgPool, .avgPool, .resize:
-                break
-            }
-        }
+        let layouts = torchLayouts()
         var out: [ExportedTensor] = []
         for (p, parameter) in parameters.enumerated() {
-            guard let shape = shapes[p] else { preconditionFailure("parameter \(parameter.name) is read by no op") }
-            let values = trained[p].values
+            let shape = layouts[p].shape, values = trained[p].values
             switch parameter.role {
             case .foldedWeight:
                 out.append(ExportedTensor(name: parameter.name, shape: shape, values: subnetTensor(subnet, parameter.name).values))
@@ -72,10 +61,45 @@ extension TrainingGraph {
                 out.append(ExportedTensor(name: "\(bn).running_mean", shape: shape, values: mean))
                 out.append(ExportedTensor(name: "\(bn).running_var", shape: shape, values: variance))
             default:
-                out.append(ExportedTensor(name: parameter.name, shape: shape, values: layouts[p]?(p, values) ?? values))
+                out.append(ExportedTensor(name: parameter.name, shape: shape, values: layouts[p].toTorch(values)))
             }
         }
         return out
+    }
+
+    /// PyTorch shape and layout conversions of every parameter, from the op that reads it.
+    func torchLayouts() -> [TorchLayout] {
+        var layouts = [TorchLayout?](repeating: nil, count: parameters.count)
+        for op in ops {
+            switch op.kind {
+            case .conv(let c):
+                let i = c.inChannels / c.groups, k = c.kernel
+                layouts[c.weight] = TorchLayout(
+                    shape: [c.outChannels, i, k, k],
+                    toTorch: { WeightLayout.convToTorch($0, outChannels: c.outChannels, inPerGroup: i, kernel: k) },
+                    fromTorch: { WeightLayout.convFromTorch($0, outChannels: c.outChannels, inPerGroup: i, kernel: k) })
+                if let b = c.bias { layouts[b] = TorchLayout(shape: [c.outChannels]) }
+            case .depthwise(let d):
+                layouts[d.weight] = TorchLayout(
+                    shape: [d.channels, 1, d.kernel, d.kernel],
+                    toTorch: { WeightLayout.depthwiseToTorch($0, channels: d.channels, kernel: d.kernel) },
+                    fromTorch: { WeightLayout.depthwiseFromTorch($0, channels: d.channels, kernel: d.kernel) })
+                if let b = d.bias { layouts[b] = TorchLayout(shape: [d.channels]) }
+            case .affine(let a):
+                for p in [a.gamma, a.beta, a.mean, a.variance] { layouts[p] = TorchLayout(shape: [a.channels]) }
+            case .squeezeExcite(let s):
+                layouts[s.reduceWeight] = TorchLayout(shape: [s.mid, s.channels, 1, 1]); layouts[s.reduceBias] = TorchLayout(shape: [s.mid])
+                layouts[s.expandWeight] = TorchLayout(shape: [s.channels, s.mid, 1, 1]); layouts[s.expandBias] = TorchLayout(shape: [s.channels])
+            case .linear(let l):
+                layouts[l.weight] = TorchLayout(shape: [l.outFeatures, l.inFeatures]); layouts[l.bias] = TorchLayout(shape: [l.outFeatures])
+            case .activation, .add, .globalAvgPool, .avgPool, .resize:
+                break
+            }
+        }
+        return layouts.enumerated().map { p, layout in
+            guard let layout else { preconditionFailure("parameter \(parameters[p].name) is read by no op") }
+            return layout
+        }
     }
 
     /// The subnet tensor behind graph name `name` (`…conv.main_branch.` is the subnet's `…conv.`).

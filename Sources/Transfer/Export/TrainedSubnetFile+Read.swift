@@ -19,8 +19,15 @@ extension TrainedSubnetFile {
             : SupernetFamily(rawValue: family) == .ofaProxylessNAS ? 1.3 : 1.0
         var tensors: [ExportedTensor] = []
         for path in try file.datasetPaths() {
-            let a = try file.read(Float.self, at: path)
-            tensors.append(ExportedTensor(name: path.hasPrefix("/") ? String(path.dropFirst()) : path, shape: a.shape, values: a.values))
+            let name = path.hasPrefix("/") ? String(path.dropFirst()) : path
+            let dataset = try file.openDataset(path)
+            if try dataset.hasAttribute("codebook") {
+                let q = try QuantizedTensor(codebook: try dataset.floatArrayAttribute("codebook"), indices: try dataset.read(UInt8.self),
+                                            shape: dataset.shape)
+                tensors.append(ExportedTensor(name: name, shape: dataset.shape, values: q.dequantized(), quantized: q))
+            } else {
+                tensors.append(ExportedTensor(name: name, shape: dataset.shape, values: try dataset.read(Float.self)))
+            }
         }
         return TrainedSubnetFile(
             tensors: tensors, family: family, netConfig: try string("net_config"), arch: try optional("arch"),
@@ -29,7 +36,8 @@ extension TrainedSubnetFile {
             liteResidual: try string("lite_residual"), ledger: try string("memory_ledger"),
             peakBytes: Int(try file.int64Attribute("peak_bytes")), metrics: metrics, training: try string("training"),
             seed: UInt64(bitPattern: try file.int64Attribute("seed")), supernetSHA256: try optional("supernet_sha256"),
-            widthMult: widthMult, memoryCertificate: try optional("memory_certificate"), provenance: try optional("provenance"))
+            widthMult: widthMult, memoryCertificate: try optional("memory_certificate"), provenance: try optional("provenance"),
+            parameterForm: try optional("parameter_form") ?? "state_dict")
     }
 
     /// The network the file holds as a training graph (frozen-BN mode, every tensor from the file): the subnet
@@ -52,12 +60,21 @@ extension TrainedSubnetFile {
             weights.set(t.name.replacingOccurrences(of: ".main_branch", with: ""), Tensor(shape: t.shape, values: t.values))
         }
         let structure = space.subnetStructure(config)
-        for (name, _) in structure.staticKeys where weights[name] == nil && !name.hasPrefix("classifier.") && !name.hasSuffix("num_batches_tracked") {
-            throw TrainedSubnetFileError(reason: "missing tensor \(name)")
+        let engineForm = parameterForm == "engine"
+        for (name, shape) in structure.staticKeys where weights[name] == nil && !name.hasPrefix("classifier.") && !name.hasSuffix("num_batches_tracked") {
+            // The engine form has no tensors for folded batch norms: any stand-in builds the same graph, whose
+            // parameters are then all set from the file.
+            guard engineForm else { throw TrainedSubnetFileError(reason: "missing tensor \(name)") }
+            let one = name.hasSuffix("running_var") || name.hasSuffix("bn.weight")
+            weights.set(name, Tensor(shape: shape, values: [Float](repeating: one ? 1 : 0, count: shape.reduce(1, *))))
         }
         let subnet = Subnet(structure: structure, weights: weights, resolution: resolution, mean: mean, std: std)
         var graph = TrainingGraph(subnet: subnet, method: method, classes: classNames.count)
-        graph.load(stateDict: stateDict)
+        if engineForm {
+            try graph.loadEngineForm(Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
+        } else {
+            graph.load(stateDict: stateDict)
+        }
         return graph
     }
 }

@@ -54,16 +54,19 @@ public struct TrainedSubnetFile: Sendable {
     public var memoryCertificate: String?
     /// JSON: where the network came from — dataset name and fingerprint, tool version, date, run directory.
     public var provenance: String?
+    /// How `tensors` hold the network: `state_dict` (PyTorch's, batch norms unfolded, float32; `exportedStateDict`)
+    /// or `engine` (as the trainer computes: folded batch norms, 8-bit frozen weights; `engineFormTensors`).
+    public var parameterForm: String = "state_dict"
 
     public init(tensors: [ExportedTensor], family: String, netConfig: String, arch: String?, method: String, classNames: [String],
                 resolution: Int, mean: [Float], std: [Float], liteResidual: String, ledger: String, peakBytes: Int,
                 metrics: Metrics, training: String, seed: UInt64, supernetSHA256: String?, widthMult: Double,
-                memoryCertificate: String? = nil, provenance: String? = nil) {
+                memoryCertificate: String? = nil, provenance: String? = nil, parameterForm: String = "state_dict") {
         self.tensors = tensors; self.family = family; self.netConfig = netConfig; self.arch = arch; self.method = method
         self.classNames = classNames; self.resolution = resolution; self.mean = mean; self.std = std
         self.liteResidual = liteResidual; self.ledger = ledger; self.peakBytes = peakBytes; self.metrics = metrics
         self.training = training; self.seed = seed; self.supernetSHA256 = supernetSHA256; self.widthMult = widthMult
-        self.memoryCertificate = memoryCertificate; self.provenance = provenance
+        self.memoryCertificate = memoryCertificate; self.provenance = provenance; self.parameterForm = parameterForm
     }
 
     /// Writes the file through a temporary file renamed into place (nothing under `url` on error).
@@ -94,7 +97,16 @@ public struct TrainedSubnetFile: Sendable {
             try file.setAttribute("width_mult", .double(widthMult))
             if let memoryCertificate { try file.setAttribute("memory_certificate", .string(memoryCertificate)) }
             if let provenance { try file.setAttribute("provenance", .string(provenance)) }
-            for t in tensors { try file.createDataset(t.name, values: t.values, shape: t.shape, compression: .gzip()) }
+            try file.setAttribute("parameter_form", .string(parameterForm))
+            for t in tensors {
+                if let q = t.quantized {
+                    // 8 bits: uint8 indices in PyTorch layout, the codebook as the dataset's `codebook` attribute.
+                    let dataset = try file.createDataset(t.name, values: q.indices, shape: t.shape, compression: .gzip())
+                    try dataset.setAttribute("codebook", .floats(q.codebook))
+                } else {
+                    try file.createDataset(t.name, values: t.values, shape: t.shape, compression: .gzip())
+                }
+            }
         }
     }
 }

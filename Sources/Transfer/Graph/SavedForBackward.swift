@@ -6,6 +6,7 @@ import Tensors
 /// |---|---|
 /// | conv / depthwise / linear | its input if the weight trains, else nothing (dx needs only the weight; db only dy) |
 /// | affine (frozen-statistics BN) | its input if γ trains, else nothing (dx = a·dy, dβ = Σ dy) |
+/// | affine (GroupNorm) | its input if dx or dγ is computed (both need x̂), else nothing (dβ = Σ dy) |
 /// | ReLU, ReLU6 | a 1-bit mask (`activationMaskWordCount` words), packed from the output |
 /// | h-swish, h-sigmoid, sigmoid | its input |
 /// | squeeze-excite | its input (the backward recomputes the squeeze path from it) |
@@ -51,7 +52,8 @@ public struct BackwardNeeds: Sendable {
             case .conv(let c): saved.append(graph.trains(c.weight) ? .input : .nothing)
             case .depthwise(let d): saved.append(graph.trains(d.weight) ? .input : .nothing)
             case .linear(let l): saved.append(graph.trains(l.weight) ? .input : .nothing)
-            case .affine(let a): saved.append(graph.trains(a.gamma) ? .input : .nothing)
+            case .affine(let a) where a.groups == nil: saved.append(graph.trains(a.gamma) ? .input : .nothing)
+            case .affine(let a): saved.append(graph.trains(a.gamma) || inputGradients[i][0] ? .input : .nothing)
             case .activation(let f): saved.append(f.backwardNeedsOnlyMask ? .bitMask : .input)
             case .squeezeExcite: saved.append(.input)
             case .add, .globalAvgPool, .avgPool, .resize: saved.append(.nothing)

@@ -14,11 +14,15 @@ extension TrainingGraph {
     ///
     /// Random draws (lite residual convs first, in block order, then the classifier) come from one SplitMix64
     /// seeded with `seed`.
+    ///
+    /// With `norm: .groupNorm` (TinyTL's GN + WS, spec §5.5) nothing is folded: every batch norm becomes a GroupNorm
+    /// (`AffineOp.groups`) with its γ and β and the subnet's eps, and every bias-free conv standardises its weight at
+    /// use (`ConvOp.standardize`); trainable sets are the same rules.
     /// - Precondition: `subnet.weights` holds every tensor its structure names (true for extracted subnets).
-    public init(subnet: Subnet, method: TinyTLMethod, classes: Int, seed: UInt64 = 0) {
+    public init(subnet: Subnet, method: TinyTLMethod, classes: Int, seed: UInt64 = 0, norm: NormMode = .frozenBatchNorm) {
         precondition(classes >= 1, "a classifier needs at least one class")
         var b = GraphBuilder(weights: subnet.weights, method: method, eps: Float(subnet.structure.bnEps),
-                             padding: subnet.structure.padding, seed: seed)
+                             padding: subnet.structure.padding, seed: seed, norm: norm)
         let s = subnet.structure
         let branches = method.insertsLiteResidual ? liteResidualBranches(s) : [:]
         var x = b.convBN("first_conv.conv", bn: "first_conv.bn", ConvShape(s.firstConv), input: 0)
@@ -56,21 +60,21 @@ extension TrainingGraph {
         }
         _ = b.classifier(inFeatures: s.headFeatures, classes: classes, input: x)
         self.init(parameters: b.parameters, ops: b.ops, inputChannels: 3, classes: classes, method: method,
-                  batchNormEps: Float(s.bnEps))
+                  batchNormEps: Float(s.bnEps), norm: norm)
     }
 }
 
 /// Appends ops and parameters for OFA modules, reading weights by PyTorch name.
 struct GraphBuilder {
-    let weights: NamedTensors, method: TinyTLMethod, eps: Float, padding: Padding
+    let weights: NamedTensors, method: TinyTLMethod, eps: Float, padding: Padding, norm: NormMode
     var rng: SplitMix64
     /// A prefix rewrite applied to the names of new ops and parameters (not to the weights read).
     var rename: (from: String, to: String)?
     var parameters: [GraphParameter] = []
     var ops: [GraphOp] = []
 
-    init(weights: NamedTensors, method: TinyTLMethod, eps: Float, padding: Padding, seed: UInt64) {
-        self.weights = weights; self.method = method; self.eps = eps; self.padding = padding
+    init(weights: NamedTensors, method: TinyTLMethod, eps: Float, padding: Padding, seed: UInt64, norm: NormMode) {
+        self.weights = weights; self.method = method; self.eps = eps; self.padding = padding; self.norm = norm
         self.rng = SplitMix64(seed: seed)
     }
 
@@ -115,7 +119,7 @@ struct GraphBuilder {
         let module = String(conv.dropLast(".conv".count))
         func op(weight: Int, bias: Int?) -> OpKind {
             .conv(ConvOp(inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, groups: groups,
-                         padding: padding ?? self.padding, weight: weight, bias: bias))
+                         padding: padding ?? self.padding, weight: weight, bias: bias, standardize: norm != .frozenBatchNorm && bias == nil))
         }
         guard let bn else {
             let weight = parameter("\(conv).weight", .weight, w, section: section)
@@ -124,7 +128,7 @@ struct GraphBuilder {
         }
         let v = bnValues ?? batchNorm(bn)
         let normSection = bnSection ?? section
-        let foldable = !method.trains(.weight, in: section) && !method.trains(.normWeight, in: normSection)
+        let foldable = norm == .frozenBatchNorm && !method.trains(.weight, in: section) && !method.trains(.normWeight, in: normSection)
         if foldable {
             let f = foldBatchNorm(weight: w, bias: nil, outChannels: c.outChannels, gamma: v.gamma, beta: v.beta, mean: v.mean,
                                   variance: v.variance, eps: Double(eps))
@@ -139,9 +143,18 @@ struct GraphBuilder {
         return activation("\(module).act", c.activation, input: z)
     }
 
-    /// A frozen-statistics batch norm as a separate affine op.
+    /// A frozen-statistics batch norm as a separate affine op, or in GN mode the GroupNorm replacing it
+    /// (`replace_bn_with_gn`: C / min_divisible_value(C, channels per group) groups, γ and β kept, statistics dropped).
     mutating func affine(_ bn: String, channels: Int, _ v: (gamma: [Float], beta: [Float], mean: [Float], variance: [Float]),
                          section: ParameterSection, input: Int) -> Int {
+        if case .groupNorm(let perGroup, _) = norm {
+            let gamma = parameter("\(bn).weight", .normWeight, v.gamma, section: section)
+            let beta = parameter("\(bn).bias", .normBias, v.beta, section: section)
+            var divisor = min(perGroup, channels)
+            while channels % divisor != 0 { divisor -= 1 }
+            return append(bn, .affine(AffineOp(channels: channels, gamma: gamma, beta: beta, mean: gamma, variance: beta, eps: eps,
+                                               groups: channels / divisor)), [input])
+        }
         let gamma = parameter("\(bn).weight", .normWeight, v.gamma, section: section)
         let beta = parameter("\(bn).bias", .normBias, v.beta, section: section)
         let mean = parameter("\(bn).running_mean", .runningMean, v.mean, section: section)
@@ -154,9 +167,10 @@ struct GraphBuilder {
         let w = WeightLayout.depthwiseFromTorch(tensor("\(prefix).conv.weight"), channels: channels, kernel: kernel)
         let v = batchNorm("\(prefix).bn")
         func op(weight: Int, bias: Int?) -> OpKind {
-            .depthwise(DepthwiseOp(channels: channels, kernel: kernel, stride: stride, padding: padding, weight: weight, bias: bias))
+            .depthwise(DepthwiseOp(channels: channels, kernel: kernel, stride: stride, padding: padding, weight: weight, bias: bias,
+                                   standardize: norm != .frozenBatchNorm && bias == nil))
         }
-        if !method.trains(.weight, in: .featureExtractor) && !method.trains(.normWeight, in: .featureExtractor) {
+        if norm == .frozenBatchNorm && !method.trains(.weight, in: .featureExtractor) && !method.trains(.normWeight, in: .featureExtractor) {
             let f = foldBatchNorm(weight: w, bias: nil, outChannels: channels, channelLast: true, gamma: v.gamma, beta: v.beta,
                                   mean: v.mean, variance: v.variance, eps: Double(eps))
             let weight = parameter("\(prefix).conv.weight", .foldedWeight, f.weight, section: .featureExtractor)

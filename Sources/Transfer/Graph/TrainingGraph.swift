@@ -1,21 +1,71 @@
 import Tensors
 
 /// One parameter (or frozen buffer) of a training graph, under its PyTorch `state_dict` name.
+///
+/// Storage: float32 `values`, or — for a frozen conv/depthwise/linear/SE weight after
+/// `TrainingGraph.quantizingFrozenWeights(bits:seed:)` — an 8-bit `quantized` tensor (≤ 256-entry codebook +
+/// one `UInt8` per element) with `values` empty. `count`, `storageBits` and `storedBytes` describe the storage
+/// and survive `releasingPayload()`, which drops the values (the trainer keeps them in its arena instead).
 public struct GraphParameter: Sendable {
     /// PyTorch name, e.g. `blocks.3.conv.depth_conv.conv.weight` (see `ParameterRole` for folded values).
     public var name: String
     public var role: ParameterRole
-    /// Values in the engine's layout (conv (O,kh,kw,I/g), depthwise (kh,kw,C), linear (O,I), vectors (C)).
-    public var values: [Float]
+    /// Float32 values in the engine's layout (conv (O,kh,kw,I/g), depthwise (kh,kw,C), linear (O,I), vectors (C));
+    /// empty while the parameter is stored quantised (`quantized`) or released. Assigning values makes the
+    /// parameter float32 again.
+    public var values: [Float] {
+        didSet { count = values.count; quantized = nil; storageBits = 32; codebookCount = 0 }
+    }
     public var trainable: Bool
-    /// Bits per stored value: 32 now; 8 once frozen weights are stored k-means quantised (the planner reads it).
-    public var storageBits: Int
+    /// The 8-bit storage of a frozen weight (nil: float32 `values`).
+    public private(set) var quantized: QuantizedTensor?
+    /// Bits per stored value: 32, or 8 for a k-means quantised frozen weight (the planner reads `storedBytes`).
+    public private(set) var storageBits: Int
+    /// Elements.
+    public private(set) var count: Int
+    /// Codebook entries of an 8-bit parameter (0 for float32).
+    public private(set) var codebookCount: Int
 
-    public init(name: String, role: ParameterRole, values: [Float], trainable: Bool, storageBits: Int = 32) {
-        self.name = name; self.role = role; self.values = values; self.trainable = trainable; self.storageBits = storageBits
+    public init(name: String, role: ParameterRole, values: [Float], trainable: Bool) {
+        self.name = name; self.role = role; self.values = values; self.trainable = trainable
+        storageBits = 32; count = values.count; codebookCount = 0
     }
 
-    public var count: Int { values.count }
+    /// Bytes of the stored parameter: 4·N for float32; N + 4·codebook entries for 8 bits (indices + codebook).
+    public var storedBytes: Int { storageBits == 8 ? count + 4 * codebookCount : 4 * count }
+
+    /// The float32 values the kernels compute with: `values`, or the dequantised codebook entries.
+    /// - Precondition: the payload has not been released.
+    public var float32Values: [Float] {
+        if let quantized { return quantized.dequantized() }
+        precondition(values.count == count, "\(name): values were released")
+        return values
+    }
+
+    /// Replaces the float32 values by their 8-bit storage (frozen parameters only).
+    mutating func store(_ q: QuantizedTensor) {
+        precondition(!trainable && q.count == count, "\(name): only a frozen tensor of \(count) elements can be stored quantised")
+        values = []
+        quantized = q; storageBits = 8; count = q.count; codebookCount = q.codebook.count
+    }
+
+    /// Marks a frozen parameter as 8-bit with a `codebookCount`-entry codebook and drops its values (sizes only,
+    /// for planning: `TrainingGraph.frozenStorageForPlanning(bits:)`).
+    mutating func describeQuantized(codebookCount k: Int) {
+        precondition(!trainable, "\(name): only a frozen tensor can be stored quantised")
+        let n = count
+        values = []
+        count = n; storageBits = 8; codebookCount = k
+    }
+
+    /// The parameter without its payload (values or quantised tensor): name, role, storage and sizes only.
+    public func releasingPayload() -> GraphParameter {
+        var p = self
+        let (n, bits, k) = (count, storageBits, codebookCount)
+        p.values = []
+        p.count = n; p.storageBits = bits; p.codebookCount = k
+        return p
+    }
 }
 
 /// A dense, grouped or pointwise conv; `weight`, `bias` index `TrainingGraph.parameters`.
@@ -24,6 +74,9 @@ public struct ConvOp: Sendable {
     public var padding: Padding
     public var weight: Int
     public var bias: Int?
+    /// Whether the stored weight is standardised per output channel at every use (`MyConv2d`, GN + WS mode;
+    /// `weightStandardizeForward` with `TrainingGraph.weightStandardizationEps`).
+    public var standardize = false
 }
 
 /// A depthwise conv (weight (kh,kw,C)).
@@ -32,18 +85,28 @@ public struct DepthwiseOp: Sendable {
     public var padding: Padding
     public var weight: Int
     public var bias: Int?
+    /// Whether the weight is standardised per channel at every use (see `ConvOp.standardize`).
+    public var standardize = false
 }
 
-/// A batch norm with frozen statistics: the per-channel affine y = a·x + b with a = γ/√(var + eps),
-/// b = β − mean·a.
+/// A normalisation y = γ·x̂ + β per channel: a batch norm with frozen statistics (`groups` nil) or a GroupNorm
+/// (`groups` set; statistics of each sample and group, computed at every forward).
 ///
-/// Concretely, the gradients (`batchNormInferenceBackward`): dx = a·dy; dβ = Σ dy (∂b/∂β = 1);
-/// dγ = Σ dy·x̂ with x̂ = (x − mean)/√(var + eps), because y = γ·x̂ + β — equivalently dγ = (Σ dy·x − mean·Σ dy)/σ
-/// from ∂a/∂γ = 1/σ and ∂b/∂γ = −mean/σ. Only dγ reads x, so only a trainable γ keeps the input.
+/// Frozen batch norm: the per-channel affine y = a·x + b with a = γ/√(var + eps), b = β − mean·a. The gradients
+/// (`batchNormInferenceBackward`): dx = a·dy; dβ = Σ dy (∂b/∂β = 1); dγ = Σ dy·x̂ with x̂ = (x − mean)/√(var + eps),
+/// because y = γ·x̂ + β — equivalently dγ = (Σ dy·x − mean·Σ dy)/σ from ∂a/∂γ = 1/σ and ∂b/∂γ = −mean/σ. Only dγ
+/// reads x, so only a trainable γ keeps the input.
+///
+/// GroupNorm (`groupNormForward`/`groupNormBackward`, spec §5.5): x̂ depends on the whole group, so dx needs x̂ —
+/// the input is kept whenever dx or dγ is computed, even with γ frozen (TinyTL's formula counts nothing then).
+/// A GroupNorm has no running statistics: `mean` and `variance` repeat `gamma` and `beta` (so code that lists an
+/// affine's four parameters stays valid) and are never read as statistics.
 public struct AffineOp: Sendable {
     public var channels: Int
     public var gamma: Int, beta: Int, mean: Int, variance: Int
     public var eps: Float
+    /// GroupNorm groups (C / min_divisible_value(C, channels per group)); nil for a frozen batch norm.
+    public var groups: Int? = nil
 }
 
 /// Squeeze-and-excitation (OFA `SEModule`: reduce 1x1 + bias, ReLU, expand 1x1 + bias, h-sigmoid, scale).
@@ -80,7 +143,7 @@ public enum OpKind: Sendable {
         switch self {
         case .conv(let c): return [c.weight] + (c.bias.map { [$0] } ?? [])
         case .depthwise(let d): return [d.weight] + (d.bias.map { [$0] } ?? [])
-        case .affine(let a): return [a.gamma, a.beta, a.mean, a.variance]
+        case .affine(let a): return a.groups == nil ? [a.gamma, a.beta, a.mean, a.variance] : [a.gamma, a.beta]
         case .squeezeExcite(let s): return [s.reduceWeight, s.reduceBias, s.expandWeight, s.expandBias]
         case .linear(let l): return [l.weight, l.bias]
         case .activation, .add, .globalAvgPool, .avgPool, .resize: return []
@@ -90,7 +153,8 @@ public enum OpKind: Sendable {
     /// True for ops that may write their output over their first input (elementwise, kernel-safe aliasing).
     var canRunInPlace: Bool {
         switch self {
-        case .activation, .add, .affine: return true
+        case .activation, .add: return true
+        case .affine(let a): return a.groups == nil
         default: return false
         }
     }
@@ -102,6 +166,25 @@ public struct GraphOp: Sendable {
     public var name: String
     public var kind: OpKind
     public var inputs: [Int]
+}
+
+/// How a training graph normalises (spec §5.5).
+public enum NormMode: Equatable, Sendable {
+    /// The subnet's batch norms with frozen (re-calibrated) statistics, folded into their convs where nothing in
+    /// them trains (the default for BN-trained supernets).
+    case frozenBatchNorm
+    /// TinyTL's setting: every batch norm becomes GroupNorm(C / min_divisible_value(C, channelsPerGroup) groups,
+    /// the batch norm's eps, γ and β kept) and every bias-free conv standardises its weight (`MyConv2d`, eps
+    /// `weightStandardizationEps`). Meant for checkpoints pretrained that way: on BN-trained weights it changes the
+    /// function. Squeeze-excite convs have biases and are not standardised (the reference's
+    /// `replace_conv2d_with_my_conv2d` raises on them, spec §5.5).
+    case groupNorm(channelsPerGroup: Int, weightStandardizationEps: Float)
+
+    /// TinyTL's GN + WS: 8 channels per group, ws_eps 1e-5.
+    public static let tinyTL = NormMode.groupNorm(channelsPerGroup: 8, weightStandardizationEps: 1e-5)
+
+    /// "frozen-bn" or "gn" (the command line's and the trained file's names).
+    public var name: String { self == .frozenBatchNorm ? "frozen-bn" : "gn" }
 }
 
 /// A network prepared for TinyTL training: a static op list over NHWC values and its parameters, each marked
@@ -117,12 +200,26 @@ public struct TrainingGraph: Sendable {
     public var method: TinyTLMethod
     /// The eps of every frozen batch norm (the subnet's), for refolding (`load(stateDict:)`).
     public internal(set) var batchNormEps: Float = 1e-5
+    /// How the subnet's batch norms train (frozen-BN folding, or TinyTL's GroupNorm + weight standardisation).
+    public internal(set) var norm: NormMode = .frozenBatchNorm
+    /// The eps of weight standardisation (`ConvOp.standardize`; TinyTL's `ws_eps`).
+    public var weightStandardizationEps: Float {
+        if case .groupNorm(_, let eps) = norm { return eps }
+        return 1e-5
+    }
 
     /// Index of the parameter called `name`.
     public func parameterIndex(_ name: String) -> Int? { parameters.firstIndex { $0.name == name } }
 
     /// Trainable values (floats).
     public var trainableCount: Int { parameters.filter(\.trainable).reduce(0) { $0 + $1.count } }
+
+    /// The graph without parameter payloads (`GraphParameter.releasingPayload()`): structure, names and sizes only.
+    public func releasingPayloads() -> TrainingGraph {
+        var g = self
+        g.parameters = parameters.map { $0.releasingPayload() }
+        return g
+    }
 
     /// Whether op `i`'s parameter `p` trains.
     func trains(_ p: Int?) -> Bool { p.map { parameters[$0].trainable } ?? false }

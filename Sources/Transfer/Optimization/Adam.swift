@@ -17,12 +17,15 @@ import Foundation
 /// to √v̂). It differs from TensorFlow's "ε̂" form (ε added to √v before the correction) and from MLX's
 /// `Adam`, which has no bias correction by default.
 ///
-/// Memory: two moment buffers, 8 bytes per trainable element.
+/// Memory: two moment buffers, 8 bytes per trainable element, allocated (as zeros) at a tensor's first step —
+/// or none at all when the trainer keeps them in its arena (``step(_:parameters:gradients:state:lr:)``, state
+/// layout m (n floats) then v (n floats)).
 ///
 /// ### References
 /// Kingma, Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, <https://arxiv.org/abs/1412.6980>.
 public struct Adam: Optimizer {
-    /// State of one tensor (PyTorch `state[p]`: `step`, `exp_avg`, `exp_avg_sq`).
+    /// State of one tensor (PyTorch `state[p]`: `step`, `exp_avg`, `exp_avg_sq`). `m` and `v` are empty while
+    /// `step` is 0 (zeros) and while the state lives in a trainer's arena.
     public struct State: Sendable, Equatable {
         public var step: Int
         public var m: [Float]
@@ -32,20 +35,22 @@ public struct Adam: Optimizer {
 
     public let beta1: Double, beta2: Double, eps: Double, weightDecay: Double
     public let parameterCounts: [Int]
-    /// Per-tensor state, for checkpoints.
+    /// Per-tensor state, for checkpoints (read it from `Trainer.optimizer`, which copies it out of the arena).
     public private(set) var states: [State]
 
-    /// An optimiser for tensors of `parameterCounts` elements; m and v are allocated here (zeros).
+    /// An optimiser for tensors of `parameterCounts` elements (state zeros, allocated at the first step).
     public init(parameterCounts: [Int], beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
                 weightDecay: Double = 0) {
         precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "betas must lie in [0, 1)")
         precondition(eps >= 0 && weightDecay >= 0, "eps and weight decay must be ≥ 0")
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
         self.parameterCounts = parameterCounts
-        states = parameterCounts.map { State(step: 0, m: [Float](repeating: 0, count: $0), v: [Float](repeating: 0, count: $0)) }
+        states = parameterCounts.map { _ in State(step: 0, m: [], v: []) }
     }
 
     public var stateBytes: Int { Self.stateBytes(parameterCount: parameterCounts.reduce(0, +)) }
+
+    public var stateFloatsPerValue: Int { 2 }
 
     /// State bytes for `n` trainable elements: 8·n (m and v in float32).
     public static func stateBytes(parameterCount n: Int) -> Int { 2 * n * MemoryLayout<Float>.size }
@@ -61,25 +66,63 @@ public struct Adam: Optimizer {
     public mutating func step(_ tensor: Int, parameters p: UnsafeMutableBufferPointer<Float>,
                               gradients g: UnsafeBufferPointer<Float>, lr: Double) {
         let n = parameterCounts[tensor]
-        precondition(p.count == n && g.count == n, "tensor \(tensor): expected \(n) parameters and gradients")
-        states[tensor].step += 1
-        let t = Double(states[tensor].step)
-        let stepSize = Float(-(lr / (1 - pow(beta1, t))))
-        let correction2 = Float((1 - pow(beta2, t)).squareRoot())
-        let w1 = Float(1 - beta1), lerpLow = w1 < 0.5, b2 = Float(beta2), w2 = Float(1 - beta2), e = Float(eps), wd = Float(weightDecay)
+        if states[tensor].m.isEmpty && n > 0 {
+            precondition(states[tensor].step == 0, "tensor \(tensor): its state lives elsewhere; step it with step(_:parameters:gradients:state:lr:)")
+            states[tensor].m = [Float](repeating: 0, count: n); states[tensor].v = states[tensor].m
+        }
         var state = State(step: 0, m: [], v: [])   // moved out and back, so m and v are not copied
         swap(&state, &states[tensor])
         defer { swap(&state, &states[tensor]) }
         state.m.withUnsafeMutableBufferPointer { m in
             state.v.withUnsafeMutableBufferPointer { v in
-                for i in 0..<n {
-                    let gi = wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])
-                    m[i] = lerpLow ? m[i].addingProduct(w1, gi - m[i]) : gi.addingProduct(-(1 - w1), gi - m[i])
-                    v[i] = (v[i] * b2).addingProduct(w2 * gi, gi)
-                    let denom = v[i].squareRoot() / correction2 + e
-                    p[i] += stepSize * m[i] / denom
-                }
+                update(tensor, p, g, m.baseAddress, v.baseAddress, step: &state.step, lr: lr)
             }
+        }
+    }
+
+    public mutating func step(_ tensor: Int, parameters p: UnsafeMutableBufferPointer<Float>, gradients g: UnsafeBufferPointer<Float>,
+                              state: UnsafeMutableBufferPointer<Float>, lr: Double) {
+        let n = parameterCounts[tensor]
+        precondition(state.count == 2 * n && states[tensor].m.isEmpty, "tensor \(tensor): state must be 2·\(n) floats held outside")
+        update(tensor, p, g, state.baseAddress, state.baseAddress.map { $0 + n }, step: &states[tensor].step, lr: lr)
+    }
+
+    public mutating func moveState(_ tensor: Int, into state: UnsafeMutableBufferPointer<Float>) {
+        let n = parameterCounts[tensor]
+        precondition(state.count == 2 * n, "tensor \(tensor): state must be 2·\(n) floats")
+        guard let base = state.baseAddress else { return }
+        if states[tensor].m.isEmpty {
+            base.update(repeating: 0, count: 2 * n)
+        } else {
+            states[tensor].m.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: n) }
+            states[tensor].v.withUnsafeBufferPointer { (base + n).update(from: $0.baseAddress!, count: n) }
+        }
+        states[tensor].m = []; states[tensor].v = []
+    }
+
+    public mutating func copyState(_ tensor: Int, from state: UnsafeBufferPointer<Float>) {
+        let n = parameterCounts[tensor]
+        precondition(state.count == 2 * n, "tensor \(tensor): state must be 2·\(n) floats")
+        states[tensor].m = Array(state[0..<n]); states[tensor].v = Array(state[n...])
+    }
+
+    /// The per-element update of the type's doc on n = `parameterCounts[tensor]` elements; advances `step`.
+    private func update(_ tensor: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                        _ m: UnsafeMutablePointer<Float>?, _ v: UnsafeMutablePointer<Float>?, step: inout Int, lr: Double) {
+        let n = parameterCounts[tensor]
+        precondition(p.count == n && g.count == n, "tensor \(tensor): expected \(n) parameters and gradients")
+        step += 1
+        guard n > 0, let m, let v else { return }
+        let t = Double(step)
+        let stepSize = Float(-(lr / (1 - pow(beta1, t))))
+        let correction2 = Float((1 - pow(beta2, t)).squareRoot())
+        let w1 = Float(1 - beta1), lerpLow = w1 < 0.5, b2 = Float(beta2), w2 = Float(1 - beta2), e = Float(eps), wd = Float(weightDecay)
+        for i in 0..<n {
+            let gi = wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])
+            m[i] = lerpLow ? m[i].addingProduct(w1, gi - m[i]) : gi.addingProduct(-(1 - w1), gi - m[i])
+            v[i] = (v[i] * b2).addingProduct(w2 * gi, gi)
+            let denom = v[i].squareRoot() / correction2 + e
+            p[i] += stepSize * m[i] / denom
         }
     }
 }

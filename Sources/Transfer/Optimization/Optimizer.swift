@@ -5,6 +5,11 @@
 /// with the learning rate of the current iteration (from ``CosineSchedule``). As in PyTorch, each tensor has
 /// its own step count, so a tensor that gets no gradient in an iteration is simply not stepped.
 ///
+/// State can live in the optimiser (its own buffers, allocated at a tensor's first step) or in memory the
+/// caller owns — the trainer's arena — through ``step(_:parameters:gradients:state:lr:)``, with
+/// ``moveState(_:into:)`` and ``copyState(_:from:)`` to hand it over and read it back. Both paths run the same
+/// update.
+///
 /// Memory: ``stateBytes`` is what the optimiser keeps beyond parameters and gradients (Float32 buffers only;
 /// the per-tensor step counters are not counted).
 public protocol Optimizer: Sendable {
@@ -12,10 +17,22 @@ public protocol Optimizer: Sendable {
     var parameterCounts: [Int] { get }
     /// Bytes of optimiser state (momentum / moment buffers), for the memory planner.
     var stateBytes: Int { get }
+    /// Float32 state values per trainable value: Adam 2 (m, v), SGD with momentum 1, plain SGD 0.
+    var stateFloatsPerValue: Int { get }
     /// Updates tensor `tensor` in place from its gradient (precondition: both buffers hold
     /// `parameterCounts[tensor]` elements; `lr` ≥ 0).
     mutating func step(_ tensor: Int, parameters: UnsafeMutableBufferPointer<Float>,
                        gradients: UnsafeBufferPointer<Float>, lr: Double)
+    /// The same update with the tensor's float state in `state` (`stateFloatsPerValue` · n floats, one n-float
+    /// block per state buffer in the order the optimiser documents); the optimiser keeps only the step count.
+    mutating func step(_ tensor: Int, parameters: UnsafeMutableBufferPointer<Float>,
+                       gradients: UnsafeBufferPointer<Float>, state: UnsafeMutableBufferPointer<Float>, lr: Double)
+    /// Writes tensor `tensor`'s float state into `state` (zeros before its first step) and frees the
+    /// optimiser's own buffers for it; from then on it is stepped with `step(_:parameters:gradients:state:lr:)`.
+    mutating func moveState(_ tensor: Int, into state: UnsafeMutableBufferPointer<Float>)
+    /// Copies tensor `tensor`'s float state from `state` into the optimiser's own buffers (reading it back for a
+    /// checkpoint).
+    mutating func copyState(_ tensor: Int, from state: UnsafeBufferPointer<Float>)
 }
 
 extension Optimizer {
@@ -53,12 +70,13 @@ public enum GradientAccumulation {
 }
 
 extension Optimizer {
-    /// Checks that saved per-tensor state sizes match ``parameterCounts`` (for `restore`).
+    /// Checks that saved per-tensor state sizes match ``parameterCounts`` (for `restore`); a tensor that was never
+    /// stepped may have empty buffers (its state is zeros).
     static func checkRestore(_ counts: [Int], _ expected: [Int], steps: [Int]) throws(TransferError) {
         guard counts.count == expected.count else {
             throw .optimizerTensorCount(expected: expected.count, actual: counts.count)
         }
-        for t in expected.indices where counts[t] != expected[t] || steps[t] < 0 {
+        for t in expected.indices where (counts[t] != expected[t] && !(counts[t] == 0 && steps[t] == 0)) || steps[t] < 0 {
             throw .optimizerStateMismatch(tensor: t, expected: expected[t], actual: counts[t])
         }
     }

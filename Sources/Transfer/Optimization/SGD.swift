@@ -11,10 +11,11 @@
 /// multiply-add, e.g. `p.add_(d, alpha=-lr)` = fma(−lr, d, p)), bit-identical in our tests. PyTorch's
 /// `dampening` is fixed at 0 (its default; TinyTL never sets it).
 ///
-/// Memory: one momentum buffer per tensor, 4 bytes per trainable element when μ ≠ 0, else nothing.
+/// Memory: one momentum buffer per tensor, 4 bytes per trainable element when μ ≠ 0 (allocated at the tensor's
+/// first step, or kept in the trainer's arena: ``step(_:parameters:gradients:state:lr:)``), else nothing.
 public struct SGD: Optimizer {
-    /// State of one tensor (PyTorch `state[p]`): `momentumBuffer` is meaningless while `step` is 0 (PyTorch
-    /// has no buffer yet) and empty when momentum is 0.
+    /// State of one tensor (PyTorch `state[p]`): `momentumBuffer` is empty while `step` is 0 (PyTorch has no
+    /// buffer yet), when momentum is 0, and while the state lives in a trainer's arena.
     public struct State: Sendable, Equatable {
         public var step: Int
         public var momentumBuffer: [Float]
@@ -23,19 +24,21 @@ public struct SGD: Optimizer {
 
     public let momentum: Double, nesterov: Bool, weightDecay: Double
     public let parameterCounts: [Int]
-    /// Per-tensor state, for checkpoints.
+    /// Per-tensor state, for checkpoints (read it from `Trainer.optimizer`, which copies it out of the arena).
     public private(set) var states: [State]
 
-    /// An optimiser for tensors of `parameterCounts` elements; buffers are allocated here (zeros).
+    /// An optimiser for tensors of `parameterCounts` elements (buffers allocated at the first step).
     public init(parameterCounts: [Int], momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 0) {
         precondition(momentum >= 0 && weightDecay >= 0, "momentum and weight decay must be ≥ 0")
         precondition(!nesterov || momentum > 0, "Nesterov momentum requires a momentum")
         self.momentum = momentum; self.nesterov = nesterov; self.weightDecay = weightDecay
         self.parameterCounts = parameterCounts
-        states = parameterCounts.map { State(step: 0, momentumBuffer: [Float](repeating: 0, count: momentum == 0 ? 0 : $0)) }
+        states = parameterCounts.map { _ in State(step: 0, momentumBuffer: []) }
     }
 
     public var stateBytes: Int { Self.stateBytes(parameterCount: parameterCounts.reduce(0, +), momentum: momentum) }
+
+    public var stateFloatsPerValue: Int { momentum == 0 ? 0 : 1 }
 
     /// State bytes for `n` trainable elements: 4·n with momentum, else 0.
     public static func stateBytes(parameterCount n: Int, momentum: Double = 0.9) -> Int {
@@ -53,21 +56,60 @@ public struct SGD: Optimizer {
     public mutating func step(_ tensor: Int, parameters p: UnsafeMutableBufferPointer<Float>,
                               gradients g: UnsafeBufferPointer<Float>, lr: Double) {
         let n = parameterCounts[tensor]
+        guard momentum != 0 else { return update(tensor, p, g, nil, step: &states[tensor].step, lr: lr) }
+        if states[tensor].momentumBuffer.isEmpty && n > 0 {
+            precondition(states[tensor].step == 0, "tensor \(tensor): its state lives elsewhere; step it with step(_:parameters:gradients:state:lr:)")
+            states[tensor].momentumBuffer = [Float](repeating: 0, count: n)
+        }
+        var state = State(step: 0, momentumBuffer: [])   // moved out and back, so the buffer is not copied
+        swap(&state, &states[tensor])
+        defer { swap(&state, &states[tensor]) }
+        state.momentumBuffer.withUnsafeMutableBufferPointer { b in update(tensor, p, g, b.baseAddress, step: &state.step, lr: lr) }
+    }
+
+    public mutating func step(_ tensor: Int, parameters p: UnsafeMutableBufferPointer<Float>, gradients g: UnsafeBufferPointer<Float>,
+                              state: UnsafeMutableBufferPointer<Float>, lr: Double) {
+        let n = parameterCounts[tensor]
+        precondition(state.count == stateFloatsPerValue * n && states[tensor].momentumBuffer.isEmpty,
+                     "tensor \(tensor): state must be \(stateFloatsPerValue)·\(n) floats held outside")
+        update(tensor, p, g, momentum == 0 ? nil : state.baseAddress, step: &states[tensor].step, lr: lr)
+    }
+
+    public mutating func moveState(_ tensor: Int, into state: UnsafeMutableBufferPointer<Float>) {
+        let n = parameterCounts[tensor]
+        precondition(state.count == stateFloatsPerValue * n, "tensor \(tensor): state must be \(stateFloatsPerValue)·\(n) floats")
+        guard let base = state.baseAddress else { return }
+        if states[tensor].momentumBuffer.isEmpty {
+            base.update(repeating: 0, count: state.count)
+        } else {
+            states[tensor].momentumBuffer.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: n) }
+        }
+        states[tensor].momentumBuffer = []
+    }
+
+    public mutating func copyState(_ tensor: Int, from state: UnsafeBufferPointer<Float>) {
+        precondition(state.count == stateFloatsPerValue * parameterCounts[tensor], "tensor \(tensor): wrong state size")
+        states[tensor].momentumBuffer = Array(state)
+    }
+
+    /// The update of the type's doc on n = `parameterCounts[tensor]` elements (`b` nil when momentum is 0);
+    /// advances `step`.
+    private func update(_ tensor: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                        _ b: UnsafeMutablePointer<Float>?, step: inout Int, lr: Double) {
+        let n = parameterCounts[tensor]
         precondition(p.count == n && g.count == n, "tensor \(tensor): expected \(n) parameters and gradients")
         let mu = Float(momentum), wd = Float(weightDecay), alpha = Float(-lr)
-        let first = states[tensor].step == 0, nesterov = self.nesterov
-        states[tensor].step += 1
-        if momentum == 0 {
+        let first = step == 0, nesterov = self.nesterov
+        step += 1
+        guard let b else {
             for i in 0..<n { p[i] = p[i].addingProduct(alpha, wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])) }
             return
         }
-        states[tensor].momentumBuffer.withUnsafeMutableBufferPointer { b in
-            for i in 0..<n {
-                let gi = wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])
-                b[i] = first ? gi : b[i] * mu + gi
-                let d = nesterov ? gi.addingProduct(mu, b[i]) : b[i]
-                p[i] = p[i].addingProduct(alpha, d)
-            }
+        for i in 0..<n {
+            let gi = wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])
+            b[i] = first ? gi : b[i] * mu + gi
+            let d = nesterov ? gi.addingProduct(mu, b[i]) : b[i]
+            p[i] = p[i].addingProduct(alpha, d)
         }
     }
 }

@@ -13,8 +13,16 @@ public enum MemoryCategory: String, CaseIterable, Sendable {
     case transientActivations = "transient activations"
     /// Gradients of values during the backward pass.
     case activationGradients = "activation gradients"
-    /// Kernel temporaries (im2col/col2im columns, squeeze-excite), one step each.
+    /// Kernel temporaries (im2col/col2im columns, squeeze-excite) and 8-bit weights expanded to float32, one step each.
     case scratch
+
+    /// Whether tensors of this category live over the whole plan (parameters, gradients, optimizer state).
+    public var isPersistent: Bool {
+        switch self {
+        case .frozenWeights, .trainableWeights, .gradients, .optimizerState: return true
+        case .savedActivations, .transientActivations, .activationGradients, .scratch: return false
+        }
+    }
 }
 
 /// One tensor of a plan: what it is, its size, its lifetime in steps and its place in the arena.
@@ -30,6 +38,8 @@ public struct PlannedTensor: Sendable {
         case mask(op: Int)
         case valueGradient(Int)
         case scratch(step: Int)
+        /// The weights read at `step` expanded to float32 (8-bit dequantised, standardised), and dL/dw′ slots.
+        case expandedWeights(step: Int)
     }
     public let kind: Kind
     public let name: String
@@ -43,6 +53,15 @@ public struct PlannedTensor: Sendable {
     public var alignedBytes: Int { (bytes + MemoryPlan.alignment - 1) / MemoryPlan.alignment * MemoryPlan.alignment }
 
     func overlapsLifetime(_ other: PlannedTensor) -> Bool { birth <= other.death && other.birth <= death }
+}
+
+/// One float32 slot of a step's expanded-weights scratch: parameter `parameter`'s weights as the kernel reads them
+/// (`gradient` false), or dL/dw′ of a standardised trainable weight (`gradient` true), at float offset `offset`.
+struct WeightSlot: Sendable {
+    let parameter: Int, offset: Int, gradient: Bool
+    /// Weight standardisation of the slot: output channels, weights per channel, and whether channels are the
+    /// last axis (depthwise); nil when the weight is not standardised.
+    let standardization: (outChannels: Int, perChannel: Int, channelLast: Bool)?
 }
 
 /// Bytes by category.
@@ -91,6 +110,10 @@ public struct MemoryPlan: Sendable {
     let gradientTensor: [Int?]
     let stateTensor: [Int?]
     let scratchTensor: [Int?]
+    /// Per step: the scratch tensor of weights expanded to float32 (8-bit weights dequantised, standardised weights
+    /// standardised) and of standardised weights' dL/dw′, and which parameter each slot holds.
+    let expandedWeightTensor: [Int?]
+    let expandedWeights: [[WeightSlot]]
     /// Per step: value-gradient tensors born there (zeroed before the step runs).
     let bornGradients: [[Int]]
     /// Per step: non-persistent tensors whose lifetime ends there.

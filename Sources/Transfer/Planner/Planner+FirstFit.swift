@@ -40,36 +40,71 @@ extension PlanBuilder {
             tensorsAtPeak: atPeak, ledgerAtPeak: ledgerAtPeak, allocated: allocated, opCount: opCount,
             valueTensor: valueTensor, valueGradientTensor: valueGradientTensor, maskTensor: maskTensor,
             parameterTensor: parameterTensor, gradientTensor: gradientTensor, stateTensor: stateTensor,
-            scratchTensor: scratchTensor, bornGradients: born, dying: dying)
+            scratchTensor: scratchTensor, expandedWeightTensor: expandedWeightTensor, expandedWeights: expandedWeights,
+            bornGradients: born, dying: dying)
     }
 
     /// First fit over lifetimes: each tensor of `order` goes to the lowest offset ≥ `base` that overlaps no
     /// already placed tensor live at the same time. Returns offsets (indexed from the first transient) and the end.
+    ///
+    /// Concretely: placed tensors are kept sorted by start offset; a new tensor walks them upwards with a
+    /// candidate offset, moving it above every one that is live at the same time, until the next placed tensor
+    /// starts at or above candidate + size (every later one does too). This is the rule of `firstFitReference`,
+    /// which gathers the conflicting tensors and sorts them instead; both return the same offsets.
+    /// - Complexity: O(T·P) worst case for T tensors, P the placed tensors below each result; the walk stops at
+    ///   the first gap, so most placements read only a few rows.
     static func firstFit(_ tensors: [PlannedTensor], order: [Int], base: Int) -> (offsets: [Int], arena: Int) {
         let first = order.min() ?? 0
         var offsets = [Int](repeating: 0, count: order.count)
-        // Placed tensors as flat (birth, death, start, end) rows: no String copies in the O(T²) loop.
-        var placed = [Int](), conflicts = [(start: Int, end: Int)]()
-        placed.reserveCapacity(4 * order.count)
+        var placed = [PlacedRow]()
+        placed.reserveCapacity(order.count)
         var arena = base
         for i in order {
             let birth = tensors[i].birth, death = tensors[i].death, size = tensors[i].alignedBytes
-            conflicts.removeAll(keepingCapacity: true)
-            var r = 0
-            while r < placed.count {
-                if placed[r] <= death && birth <= placed[r + 1] { conflicts.append((placed[r + 2], placed[r + 3])) }
-                r += 4
+            var candidate = base, k = 0
+            while k < placed.count {
+                let row = placed[k]
+                if candidate + size <= row.start { break }
+                if row.birth <= death && birth <= row.death { candidate = max(candidate, row.end) }
+                k += 1
             }
-            conflicts.sort { $0.start < $1.start }
+            offsets[i - first] = candidate
+            // Insert after every row starting at or below the candidate (binary search for the upper bound).
+            var low = 0, high = placed.count
+            while low < high {
+                let mid = (low + high) / 2
+                if placed[mid].start <= candidate { low = mid + 1 } else { high = mid }
+            }
+            placed.insert(PlacedRow(start: candidate, end: candidate + size, birth: birth, death: death), at: low)
+            arena = max(arena, candidate + size)
+        }
+        return (offsets, arena)
+    }
+
+    /// The plain first fit `firstFit` must equal (kept as its oracle): for each tensor, gather every placed
+    /// tensor live at the same time, sort them by start, and take the lowest gap that fits.
+    /// - Complexity: O(T² log T).
+    static func firstFitReference(_ tensors: [PlannedTensor], order: [Int], base: Int) -> (offsets: [Int], arena: Int) {
+        let first = order.min() ?? 0
+        var offsets = [Int](repeating: 0, count: order.count)
+        var placed = [PlacedRow](), arena = base
+        for i in order {
+            let birth = tensors[i].birth, death = tensors[i].death, size = tensors[i].alignedBytes
+            let conflicts = placed.filter { $0.birth <= death && birth <= $0.death }.sorted { $0.start < $1.start }
             var candidate = base
             for c in conflicts {
                 if candidate + size <= c.start { break }
                 candidate = max(candidate, c.end)
             }
             offsets[i - first] = candidate
-            placed.append(contentsOf: [birth, death, candidate, candidate + size])
+            placed.append(PlacedRow(start: candidate, end: candidate + size, birth: birth, death: death))
             arena = max(arena, candidate + size)
         }
         return (offsets, arena)
     }
+}
+
+/// A placed tensor as the first fit sees it: arena bytes [start, end) over steps birth...death.
+struct PlacedRow {
+    var start: Int, end: Int, birth: Int, death: Int
 }

@@ -4,18 +4,25 @@ import Tensors
 /// lifetimes (from `ValueShapes` and `BackwardNeeds`), and their places in one arena.
 ///
 /// Concretely, with F ops, forward op i at step i, the loss at step F and the backward of op i at step 2F − i:
-/// - parameters (frozen at `storageBits`, trainable at 32), their gradients and the optimizer state live throughout;
+/// - parameters (frozen at their stored width, `GraphParameter.storedBytes`: 4 B per value, or 1 B per value plus
+///   a float32 codebook when stored in 8 bits; trainable at 4 B), their gradients and the optimizer state live
+///   throughout;
 /// - value v lives from its producer to its last forward reader, or to the backward of an op that saves it
 ///   (`SavedForBackward.input`), the logits to the loss; elementwise ops (activation, affine, add) write over
 ///   their first input when that input dies there, sharing its tensor;
 /// - a ReLU/ReLU6 mask lives from its op's forward to its backward;
 /// - dL/dv lives from the backward of v's last reader that produces it (where it is zeroed) to the backward of
-///   v's producer; dlogits from the loss;
-/// - scratch is one tensor per step, the kernel's need at that step.
+///   v's producer; dlogits from the loss; an activation, frozen batch norm or addition that is the last reader of
+///   its first input writes that input's gradient over its output's (one shared tensor, as the forward's in-place
+///   values);
+/// - scratch is one tensor per step, the kernel's need at that step; a step that reads 8-bit or standardised
+///   weights has one more scratch tensor holding those weights expanded to float32 (4 B per value), plus dL/dw′ of
+///   a standardised trainable weight in its backward, live for that step only.
 /// Persistent tensors are packed first (frozen, trainable, gradients, state — so evaluation and training plans of
 /// one graph put parameters at the same offsets); the rest go by first fit over lifetimes, trying largest-first
 /// and birth order and keeping the smaller arena.
-/// - Complexity: O(T²) in the number of tensors T (a few hundred for a subnet).
+/// - Complexity: O(T·P) placement (`PlanBuilder.firstFit`), T tensors (300–800 for a subnet); about 0.2–0.5 ms
+///   per plan in release on the shipped supernet (`ofa-bench --planner`).
 public enum Planner {
     /// The plan of one training step (`backward: true`) or of a forward-only evaluation (`backward: false`).
     /// - Parameters:
@@ -45,6 +52,7 @@ struct PlanBuilder {
     var persistentCount = 0
     var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
     var parameterTensor: [Int], gradientTensor: [Int?], stateTensor: [Int?], scratchTensor: [Int?]
+    var expandedWeightTensor: [Int?], expandedWeights: [[WeightSlot]]
 
     init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool) {
         self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward
@@ -57,6 +65,8 @@ struct PlanBuilder {
         gradientTensor = Array(repeating: nil, count: graph.parameters.count)
         stateTensor = gradientTensor
         scratchTensor = Array(repeating: nil, count: lastStep + 1)
+        expandedWeightTensor = scratchTensor
+        expandedWeights = Array(repeating: [], count: lastStep + 1)
     }
 
     func backwardStep(_ op: Int) -> Int { 2 * opCount - op }
@@ -70,7 +80,8 @@ struct PlanBuilder {
         let ordered = graph.parameters.indices.filter { !graph.parameters[$0].trainable } + graph.parameters.indices.filter { graph.parameters[$0].trainable }
         for p in ordered {
             let param = graph.parameters[p]
-            let bytes = param.trainable ? 4 * param.count : (param.count * param.storageBits + 7) / 8
+            precondition(!param.trainable || param.storageBits == 32, "\(param.name): a trainable parameter is stored in float32")
+            let bytes = param.storedBytes
             parameterTensor[p] = add(.parameter(p), param.name, param.trainable ? .trainableWeights : .frozenWeights,
                                      bytes: bytes, birth: 0, death: lastStep)
         }
@@ -122,10 +133,35 @@ struct PlanBuilder {
         for (i, op) in graph.ops.enumerated() {
             for (k, v) in op.inputs.enumerated() where needs.inputGradients[i][k] { firstWriter[v] = max(firstWriter[v] ?? i, i) }
         }
-        for v in 1...opCount where needs.valueNeedsGradient[v] {
-            let birth = v == opCount ? opCount : backwardStep(firstWriter[v]!)
-            valueGradientTensor[v] = add(.valueGradient(v), "grad \(graph.ops[v - 1].name)", .activationGradients,
-                                         bytes: 4 * shapes.count(v), birth: birth, death: backwardStep(v - 1))
+        // Shared gradient buffers: an elementwise op whose backward is the first to write its input's gradient
+        // computes it over its output's gradient, which dies there (`Trainer` runs the in-place kernels).
+        var representative = Array(0...opCount)
+        for v in stride(from: opCount, through: 1, by: -1) where needs.valueNeedsGradient[v] {
+            let i = v - 1, op = graph.ops[i], u = op.inputs[0]
+            if Self.writesInputGradientInPlace(op.kind) && u != 0 && needs.inputGradients[i][0] && firstWriter[u] == i
+                && !op.inputs.dropFirst().contains(u) {
+                representative[u] = representative[v]
+            }
+        }
+        var groups: [Int: [Int]] = [:]
+        for v in 1...opCount where needs.valueNeedsGradient[v] { groups[representative[v], default: []].append(v) }
+        for r in groups.keys.sorted(by: >) {
+            let members = groups[r]!
+            let birth = r == opCount ? opCount : backwardStep(firstWriter[r]!)
+            let t = add(.valueGradient(r), "grad \(graph.ops[r - 1].name)", .activationGradients,
+                        bytes: 4 * shapes.count(r), birth: birth, death: backwardStep(members.min()! - 1))
+            for v in members { valueGradientTensor[v] = t }
+        }
+    }
+
+    /// Ops whose backward can write dL/d(input 0) over dL/d(output): activations (`reluBackwardInPlace`,
+    /// `activationBackwardInPlace`), frozen batch norms (`batchNormInferenceBackwardInPlace`) and additions
+    /// (input 0's gradient is the output's).
+    static func writesInputGradientInPlace(_ kind: OpKind) -> Bool {
+        switch kind {
+        case .activation, .add: return true
+        case .affine(let a): return a.groups == nil
+        default: return false
         }
     }
 
@@ -141,6 +177,9 @@ struct PlanBuilder {
             case .squeezeExcite(let se):
                 forward = n * (2 * se.channels + se.mid)
                 backwardFloats = squeezeExciteBackwardScratchCount(batch: n, channels: se.channels, mid: se.mid)
+            case .affine(let a) where a.groups != nil:
+                // GroupNorm backward: per-sample Σ dy·x̂ and Σ dy in Double (`groupNormBackwardScratchCount`), as floats.
+                backwardFloats = 2 * groupNormBackwardScratchCount(batch: n, channels: a.channels)
             default: break
             }
             if forward > 0 { scratchTensor[i] = add(.scratch(step: i), "\(op.name) scratch", .scratch, bytes: 4 * forward, birth: i, death: i) }
@@ -148,6 +187,51 @@ struct PlanBuilder {
                 let s = backwardStep(i)
                 scratchTensor[s] = add(.scratch(step: s), "\(op.name) backward scratch", .scratch, bytes: 4 * backwardFloats, birth: s, death: s)
             }
+            addExpandedWeights(op: i, step: i, expandedWeights(i, backward: false))
+            if backward && needs.runsBackward[i] { addExpandedWeights(op: i, step: backwardStep(i), expandedWeights(i, backward: true)) }
         }
+    }
+
+    /// The weights op `i` reads as float32 copies in its forward, or in its backward — 8-bit or standardised ones
+    /// (conv, depthwise and linear read their weight only for dx; squeeze-excite recomputes its squeeze path from
+    /// both weights) — and, in the backward, the dL/dw′ slot of a standardised trainable weight.
+    func expandedWeights(_ i: Int, backward: Bool) -> [(parameter: Int, gradient: Bool)] {
+        let read: [Int]
+        var standardizedTrainable: Int?
+        switch graph.ops[i].kind {
+        case .conv(let c):
+            read = !backward || needs.inputGradients[i][0] ? [c.weight] : []
+            if backward && c.standardize && graph.trains(c.weight) { standardizedTrainable = c.weight }
+        case .depthwise(let d):
+            read = !backward || needs.inputGradients[i][0] ? [d.weight] : []
+            if backward && d.standardize && graph.trains(d.weight) { standardizedTrainable = d.weight }
+        case .linear(let l): read = !backward || needs.inputGradients[i][0] ? [l.weight] : []
+        case .squeezeExcite(let s): read = [s.reduceWeight, s.expandWeight]
+        case .affine, .activation, .add, .globalAvgPool, .avgPool, .resize: read = []
+        }
+        let expanded = read.filter { graph.parameters[$0].storageBits == 8 || standardization(op: i, $0) != nil }
+        return expanded.map { ($0, false) } + (standardizedTrainable.map { [($0, true)] } ?? [])
+    }
+
+    /// The standardisation of weight `p` in op `i` (nil when the op does not standardise it).
+    func standardization(op i: Int, _ p: Int) -> (outChannels: Int, perChannel: Int, channelLast: Bool)? {
+        switch graph.ops[i].kind {
+        case .conv(let c) where c.standardize && c.weight == p: return (c.outChannels, graph.parameters[p].count / c.outChannels, false)
+        case .depthwise(let d) where d.standardize && d.weight == p: return (d.channels, d.kernel * d.kernel, true)
+        default: return nil
+        }
+    }
+
+    /// One scratch tensor at `step` holding `slots` (float32 weights or weight gradients), one after the other.
+    mutating func addExpandedWeights(op i: Int, step: Int, _ slots: [(parameter: Int, gradient: Bool)]) {
+        guard !slots.isEmpty else { return }
+        var floats = 0
+        for slot in slots {
+            expandedWeights[step].append(WeightSlot(parameter: slot.parameter, offset: floats, gradient: slot.gradient,
+                                                    standardization: standardization(op: i, slot.parameter)))
+            floats += graph.parameters[slot.parameter].count
+        }
+        let name = "\(graph.ops[i].name) \(step == i ? "" : "backward ")expanded weights"
+        expandedWeightTensor[step] = add(.expandedWeights(step: step), name, .scratch, bytes: 4 * floats, birth: step, death: step)
     }
 }

@@ -61,9 +61,16 @@ public struct QuantizedTensor: Sendable, Equatable {
         codebook.withUnsafeBufferPointer { table in
             indices.withUnsafeBufferPointer { idx in
                 guard let t = table.baseAddress, let ix = idx.baseAddress else { return }
-                for i in 0..<idx.count { out[i] = t[Int(ix[i])] }
+                Self.dequantize(codebook: t, indices: ix, count: idx.count, into: out)
             }
         }
+    }
+
+    /// out[i] = codebook[indices[i]] for i < `count`: the expansion the trainer runs on the codebook and
+    /// indices it keeps in its arena.
+    public static func dequantize(codebook: UnsafePointer<Float>, indices: UnsafePointer<UInt8>, count: Int,
+                                  into out: UnsafeMutablePointer<Float>) {
+        for i in 0..<count { out[i] = codebook[Int(indices[i])] }
     }
 
     /// The N float32 values as an array.

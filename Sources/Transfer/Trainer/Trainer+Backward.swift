@@ -17,6 +17,13 @@ extension Trainer {
         return loss
     }
 
+    /// dw += (∂w′/∂w)ᵀ·dPrime for standardised weight `p` (raw values from the arena).
+    private func standardizeBackward(_ p: Int, _ dPrime: UnsafeMutablePointer<Float>, step: Int, into dw: UnsafeMutablePointer<Float>) {
+        let s = plan.expandedWeights[step].first { $0.parameter == p && $0.gradient }!.standardization!
+        weightStandardizeBackward(parameter(p, plan), dOut: dPrime, outChannels: s.outChannels, perChannel: s.perChannel,
+                                  channelLast: s.channelLast, eps: graph.weightStandardizationEps, dw: dw)
+    }
+
     private func backwardOp(_ i: Int) {
         let op = graph.ops[i], needs = plan.needs, s = plan.shapes.shapes[op.inputs[0]], count = plan.shapes.count(i + 1)
         let dy = UnsafePointer(floats(plan.valueGradientTensor[i + 1]!, in: plan, writing: false))
@@ -27,16 +34,38 @@ extension Trainer {
         func grad(_ p: Int?) -> UnsafeMutablePointer<Float>? {
             p.flatMap { plan.gradientTensor[$0] }.map { floats($0, in: plan) }
         }
+        // dL/d(input 0) shares dL/d(output)'s tensor (`Planner`): the backward rewrites dy in place.
+        let inPlace = needs.inputGradients[i][0] && plan.valueGradientTensor[op.inputs[0]] == plan.valueGradientTensor[i + 1]
         let g = plan.shapes.geometries[i], step = 2 * plan.opCount - i
+        expandWeights(step, plan)
+        func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: step, plan) }
         switch op.kind {
         case .conv(let c):
             if let db = grad(c.bias) { conv2dBackwardBias(g!, dy: dy, dbias: db) }
-            if let dw = grad(c.weight) { conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dw, scratch: scratch(step, plan)) }
+            if let dw = grad(c.weight) {
+                // A standardised weight: dL/dw′ into scratch, then through the standardisation into dw.
+                let dPrime = standardizedWeightGradient(c.weight, step: step, plan)
+                conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dPrime ?? dw, scratch: scratch(step, plan))
+                if let dPrime { standardizeBackward(c.weight, dPrime, step: step, into: dw) }
+            }
             if let d = dx(0) { conv2dBackwardInput(g!, dy: dy, weight: parameter(c.weight, plan), dx: d, scratch: scratch(step, plan)) }
         case .depthwise(let dw):
             if let db = grad(dw.bias) { depthwiseConv2dBackwardBias(g!, dy: dy, dbias: db) }
-            if let dW = grad(dw.weight) { depthwiseConv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dW) }
+            if let dW = grad(dw.weight) {
+                let dPrime = standardizedWeightGradient(dw.weight, step: step, plan)
+                depthwiseConv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dPrime ?? dW)
+                if let dPrime { standardizeBackward(dw.weight, dPrime, step: step, into: dW) }
+            }
             if let d = dx(0) { depthwiseConv2dBackwardInput(g!, dy: dy, weight: parameter(dw.weight, plan), dx: d) }
+        case .affine(let a) where a.groups != nil:
+            let statistics = scratch(step, plan).map { UnsafeMutableRawPointer($0).bindMemory(to: Double.self, capacity: 2 * s[0] * a.channels) }
+            groupNormBackward(dy: dy, x: savedInput ?? dy, batch: s[0], pixels: s[1] * s[2], channels: a.channels, groups: a.groups!,
+                              gamma: parameter(a.gamma, plan), eps: a.eps, dx: dx(0), dgamma: grad(a.gamma), dbeta: grad(a.beta),
+                              scratch: statistics)
+        case .affine(let a) where inPlace:
+            batchNormInferenceBackwardInPlace(dx(0)!, x: savedInput, rows: count / a.channels, channels: a.channels,
+                                              gamma: parameter(a.gamma, plan), mean: parameter(a.mean, plan),
+                                              variance: parameter(a.variance, plan), eps: a.eps, dgamma: grad(a.gamma), dbeta: grad(a.beta))
         case .affine(let a):
             batchNormInferenceBackward(dy: dy, x: savedInput, rows: count / a.channels, channels: a.channels,
                                        gamma: parameter(a.gamma, plan), mean: parameter(a.mean, plan),
@@ -46,13 +75,15 @@ extension Trainer {
             guard let d = dx(0) else { return }
             if let m = plan.maskTensor[i] {
                 floats(m, in: plan, writing: false).withMemoryRebound(to: UInt64.self, capacity: activationMaskWordCount(count)) { mask in
-                    reluBackward(dy: dy, mask: mask, count: count, dx: d)
+                    if inPlace { reluBackwardInPlace(d, mask: mask, count: count) } else { reluBackward(dy: dy, mask: mask, count: count, dx: d) }
                 }
+            } else if inPlace {
+                activationBackwardInPlace(f, x: savedInput!, d, count: count)
             } else {
                 activationBackward(f, x: savedInput!, dy: dy, count: count, dx: d)
             }
         case .add:
-            addBackward(dy: dy, count: count, da: dx(0), db: dx(1))
+            addBackward(dy: dy, count: count, da: inPlace ? nil : dx(0), db: dx(1))
         case .globalAvgPool:
             if let d = dx(0) { globalAvgPoolBackward(dy: dy, batch: s[0], pixels: s[1] * s[2], channels: s[3], dx: d) }
         case .avgPool:

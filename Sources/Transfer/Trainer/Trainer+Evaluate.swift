@@ -5,6 +5,16 @@ public struct Evaluation: Equatable, Sendable {
     public var count = 0, top1 = 0, top5 = 0
     public var lossSum = 0.0
 
+    /// Counts of `count` images: `top1`/`top5` correct, `lossSum` the summed (not mean) plain cross-entropy.
+    public init(count: Int = 0, top1: Int = 0, top5: Int = 0, lossSum: Double = 0) {
+        self.count = count; self.top1 = top1; self.top5 = top5; self.lossSum = lossSum
+    }
+
+    /// Adds another set's counts (evaluations of disjoint batches).
+    public static func + (a: Evaluation, b: Evaluation) -> Evaluation {
+        Evaluation(count: a.count + b.count, top1: a.top1 + b.top1, top5: a.top5 + b.top5, lossSum: a.lossSum + b.lossSum)
+    }
+
     public var top1Accuracy: Double { count == 0 ? 0 : Double(top1) / Double(count) }
     public var top5Accuracy: Double { count == 0 ? 0 : Double(top5) / Double(count) }
     public var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }

@@ -10,6 +10,36 @@ extension Trainer {
         floats(plan.parameterTensor[p], in: plan, writing: false)
     }
 
+    /// The float32 weights of parameter `p` at `step`: its arena tensor, or for an 8-bit or standardised weight its
+    /// expansion in the step's expanded-weights scratch (written by `expandWeights`).
+    func weight(_ p: Int, step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> {
+        guard let slot = plan.expandedWeights[step].first(where: { $0.parameter == p && !$0.gradient }) else { return parameter(p, plan) }
+        return floats(plan.expandedWeightTensor[step]!, in: plan, writing: false) + slot.offset
+    }
+
+    /// The dL/dw′ slot of standardised trainable weight `p` at backward `step`, zeroed (nil when `p` has none).
+    func standardizedWeightGradient(_ p: Int, step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float>? {
+        guard let slot = plan.expandedWeights[step].first(where: { $0.parameter == p && $0.gradient }) else { return nil }
+        let out = floats(plan.expandedWeightTensor[step]!, in: plan) + slot.offset
+        out.update(repeating: 0, count: graph.parameters[p].count)
+        return out
+    }
+
+    /// Writes the float32 weights read at `step` into that step's scratch before the step's kernels run: 8-bit
+    /// weights dequantised, float32 ones copied, then standardised where the op standardises them.
+    func expandWeights(_ step: Int, _ plan: MemoryPlan) {
+        guard let t = plan.expandedWeightTensor[step] else { return }
+        let base = floats(t, in: plan)
+        for slot in plan.expandedWeights[step] where !slot.gradient {
+            let out = base + slot.offset, p = slot.parameter, n = graph.parameters[p].count
+            if graph.parameters[p].storageBits == 8 { dequantize(p, into: out) } else { out.update(from: parameter(p, plan), count: n) }
+            if let s = slot.standardization {
+                weightStandardizeForward(out, outChannels: s.outChannels, perChannel: s.perChannel, channelLast: s.channelLast,
+                                         eps: graph.weightStandardizationEps, out: out)
+            }
+        }
+    }
+
     func scratch(_ step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float>? {
         plan.scratchTensor[step].map { floats($0, in: plan) }
     }
@@ -34,12 +64,17 @@ extension Trainer {
         let op = graph.ops[i], s = plan.shapes.shapes[op.inputs[0]], count = plan.shapes.count(i + 1)
         let x = UnsafePointer(value(op.inputs[0], plan)), y = value(i + 1, plan, writing: true)
         let g = plan.shapes.geometries[i]
+        expandWeights(i, plan)
+        func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: i, plan) }
         switch op.kind {
         case .conv(let c):
             conv2dForward(g!, x: x, weight: parameter(c.weight, plan), bias: c.bias.map { UnsafePointer(parameter($0, plan)) },
                           y: y, scratch: scratch(i, plan))
         case .depthwise(let d):
             depthwiseConv2dForward(g!, x: x, weight: parameter(d.weight, plan), bias: d.bias.map { UnsafePointer(parameter($0, plan)) }, y: y)
+        case .affine(let a) where a.groups != nil:
+            groupNormForward(x: x, batch: s[0], pixels: s[1] * s[2], channels: a.channels, groups: a.groups!,
+                             gamma: parameter(a.gamma, plan), beta: parameter(a.beta, plan), eps: a.eps, y: y)
         case .affine(let a):
             batchNormInferenceForward(x: x, rows: count / a.channels, channels: a.channels, gamma: parameter(a.gamma, plan),
                                       beta: parameter(a.beta, plan), mean: parameter(a.mean, plan),

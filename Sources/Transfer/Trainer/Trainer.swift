@@ -11,18 +11,27 @@ import Tensors
 /// Evaluation runs the forward only, in the same arena under an evaluation plan that keeps parameters (and the
 /// gradient/state slots) at the same offsets.
 ///
-/// Memory: parameters, gradients, activations, masks and scratch live in the arena; `measuredHighWaterBytes`
-/// records the end of the highest tensor actually written. The optimiser state has a planned slot in the arena,
-/// but `Optimizer` (Optimization/) keeps its buffers itself for now — see `Trainer.optimizer`.
+/// Memory: parameters (frozen ones at their stored width), gradients, optimiser state, activations, masks and
+/// scratch all live in the arena; `measuredHighWaterBytes` records the end of the highest tensor actually written.
+/// Outside it the trainer keeps only bookkeeping: the graph without parameter values (`releasingPayloads()`),
+/// its plans and the optimiser's per-tensor step counters.
 /// Deterministic for a graph, inputs and `Parallelism.threads`.
 public final class Trainer {
     public let graph: TrainingGraph
     /// The training plan (its batch is the micro-batch size).
     public let plan: MemoryPlan
-    /// The optimiser over the trainable parameters in graph order (`TrainingGraph.trainableParameterCounts`).
-    /// Seam: its state buffers live in the optimiser, not yet in the arena slot the plan reserves for them
-    /// (that needs an `Optimizer.step` variant taking the state pointer).
-    public private(set) var optimizer: any Optimizer
+    /// The optimiser over the trainable parameters in graph order (`TrainingGraph.trainableParameterCounts`), with
+    /// its state copied out of the arena (e.g. `(trainer.optimizer as! Adam).states` for a checkpoint; a new
+    /// trainer built with a restored optimiser continues exactly). Each read copies the whole state.
+    public var optimizer: any Optimizer {
+        var copy = core
+        for (p, k) in optimizerIndex {
+            if let t = plan.stateTensor[p] { copy.copyState(k, from: UnsafeBufferPointer(stateBuffer(t, writing: false))) }
+        }
+        return copy
+    }
+    /// The optimiser with its float state moved into the arena (it keeps only step counters).
+    var core: any Optimizer
     public var labelSmoothing: Float
     /// Fill dead tensors with NaN after their last step and the whole arena at start (debug: a planner lifetime
     /// error then shows up as NaN). Defaults to `OFA_INTERNAL_CHECKS` being set.
@@ -41,32 +50,51 @@ public final class Trainer {
                 labelSmoothing: Float = 0, poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
         precondition(optimizer.parameterCounts == graph.trainableParameterCounts,
                      "the optimiser must be built over graph.trainableParameterCounts")
-        precondition(graph.parameters.allSatisfy { $0.storageBits == 32 }, "8-bit frozen weights are not wired into the trainer yet")
-        let trainable = graph.trainableCount
-        precondition(trainable == 0 || optimizer.stateBytes % (4 * trainable) == 0, "optimiser state is not whole floats per value")
-        let stateFloats = trainable == 0 ? 0 : optimizer.stateBytes / (4 * trainable)
+        let stateFloats = optimizer.stateFloatsPerValue
+        precondition(optimizer.stateBytes == 4 * stateFloats * graph.trainableCount, "optimiser state is not whole floats per value")
         plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats, backward: true)
-        self.graph = graph; self.optimizer = optimizer; self.labelSmoothing = labelSmoothing
+        self.graph = graph.releasingPayloads(); self.core = optimizer; self.labelSmoothing = labelSmoothing
         self.poisonsDeadTensors = poisonsDeadTensors
         var index: [Int: Int] = [:]
         for p in graph.parameters.indices where graph.parameters[p].trainable { index[p] = index.count }
         optimizerIndex = index
         arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, 1), alignment: MemoryPlan.alignment)
         if poisonsDeadTensors { arena.initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.arenaBytes) }
-        for (p, parameter) in graph.parameters.enumerated() {
-            let t = plan.parameterTensor[p]
-            parameter.values.withUnsafeBufferPointer { floats(t, in: plan).update(from: $0.baseAddress!, count: parameter.count) }
+        for (p, parameter) in graph.parameters.enumerated() where parameter.count > 0 {
+            let destination = bytes(plan.parameterTensor[p], in: plan)
+            if let q = parameter.quantized {
+                // Layout of an 8-bit tensor: the float32 codebook, then one UInt8 index per element.
+                q.codebook.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                q.indices.withUnsafeBytes { (destination + 4 * q.codebook.count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            } else {
+                precondition(parameter.storageBits == 32 && parameter.values.count == parameter.count,
+                             "\(parameter.name): the graph holds sizes only (released or planning storage); train a graph with values")
+                parameter.values.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
+        }
+        for (p, k) in optimizerIndex {
+            if let t = plan.stateTensor[p] { core.moveState(k, into: stateBuffer(t)) }
         }
         zeroGradients()
+    }
+
+    /// The optimiser state tensor `t` of the training plan.
+    func stateBuffer(_ t: Int, writing: Bool = true) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: floats(t, in: plan, writing: writing), count: plan.tensors[t].bytes / 4)
     }
 
     deinit { arena.deallocate() }
 
     /// A Float view of tensor `t` of `plan`, recording it as written.
     func floats(_ t: Int, in plan: MemoryPlan, writing: Bool = true) -> UnsafeMutablePointer<Float> {
+        bytes(t, in: plan, writing: writing).bindMemory(to: Float.self, capacity: plan.tensors[t].bytes / 4)
+    }
+
+    /// The bytes of tensor `t` of `plan`, recording it as written.
+    func bytes(_ t: Int, in plan: MemoryPlan, writing: Bool = true) -> UnsafeMutableRawPointer {
         let tensor = plan.tensors[t]
         if writing { measuredHighWaterBytes = max(measuredHighWaterBytes, tensor.offset + tensor.bytes) }
-        return (arena + tensor.offset).bindMemory(to: Float.self, capacity: tensor.bytes / 4)
+        return arena + tensor.offset
     }
 
     /// Zeroes every parameter gradient (backward kernels accumulate).
@@ -94,20 +122,47 @@ public final class Trainer {
             let count = graph.parameters[p].count
             let values = floats(plan.parameterTensor[p], in: plan)
             let gradient = floats(plan.gradientTensor[p]!, in: plan, writing: false)
-            optimizer.step(k, parameters: UnsafeMutableBufferPointer(start: values, count: count),
-                           gradients: UnsafeBufferPointer(start: gradient, count: count), lr: learningRate)
+            core.step(k, parameters: UnsafeMutableBufferPointer(start: values, count: count),
+                      gradients: UnsafeBufferPointer(start: gradient, count: count),
+                      state: plan.stateTensor[p].map { stateBuffer($0) } ?? UnsafeMutableBufferPointer(start: nil, count: 0), lr: learningRate)
         }
     }
 
-    /// Current values of parameter `name` (engine layout).
+    /// Current values of parameter `name` (engine layout; an 8-bit weight dequantised).
     public func parameterValues(_ name: String) -> [Float] {
         guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
-        return Array(UnsafeBufferPointer(start: floats(plan.parameterTensor[p], in: plan, writing: false), count: graph.parameters[p].count))
+        let n = graph.parameters[p].count
+        if graph.parameters[p].storageBits == 8 {
+            return [Float](unsafeUninitializedCapacity: n) { out, initialized in
+                if n > 0 { dequantize(p, into: out.baseAddress!) }
+                initialized = n
+            }
+        }
+        return Array(UnsafeBufferPointer(start: floats(plan.parameterTensor[p], in: plan, writing: false), count: n))
+    }
+
+    /// Expands 8-bit parameter `p` from its arena codebook and indices into `out` (count floats).
+    func dequantize(_ p: Int, into out: UnsafeMutablePointer<Float>) {
+        let stored = bytes(plan.parameterTensor[p], in: plan, writing: false), k = graph.parameters[p].codebookCount
+        QuantizedTensor.dequantize(codebook: stored.assumingMemoryBound(to: Float.self),
+                                   indices: (stored + 4 * k).assumingMemoryBound(to: UInt8.self),
+                                   count: graph.parameters[p].count, into: out)
+    }
+
+    /// Overwrites all values of parameter `name` (engine layout, `GraphParameter.values`'s order): e.g. weights
+    /// trained elsewhere. Frozen or trainable alike; the optimiser state is untouched.
+    /// - Precondition: `name` is a parameter of the graph and `values` holds exactly its element count.
+    public func setParameterValues(_ name: String, _ values: [Float]) {
+        guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
+        precondition(graph.parameters[p].storageBits == 32, "\(name) is stored in 8 bits; set its values before quantising the graph")
+        precondition(values.count == graph.parameters[p].count, "\(name): \(values.count) values, expected \(graph.parameters[p].count)")
+        values.withUnsafeBufferPointer { floats(plan.parameterTensor[p], in: plan).update(from: $0.baseAddress!, count: values.count) }
     }
 
     /// Overwrites one value of parameter `name` (finite-difference checks).
     public func setParameterValue(_ name: String, at index: Int, to value: Float) {
         guard let p = graph.parameterIndex(name) else { preconditionFailure("no parameter \(name)") }
+        precondition(graph.parameters[p].storageBits == 32, "\(name) is stored in 8 bits")
         floats(plan.parameterTensor[p], in: plan)[index] = value
     }
 

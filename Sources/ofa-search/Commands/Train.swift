@@ -10,7 +10,10 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fine-tune one subnet on a dataset with a TinyTL method and write the trained network (.h5).",
         discussion: """
-            Frozen-BN mode: the subnet's batch-norm statistics are re-calibrated on up to 500 training images \
+            A checkpoint (trainable weights, optimizer state, position) is written after every epoch and when Ctrl-C \
+            stops training after the step under way (exit code 130); `--resume <checkpoint>` with the same flags \
+            continues exactly as if never interrupted. A loss that becomes NaN or infinite stops training and keeps the \
+            last good checkpoint. Frozen-BN mode: the subnet's batch-norm statistics are re-calibrated on up to 500 training images \
             (evaluation transform), then frozen and folded into their convs where nothing in them trains. Training \
             uses TinyTL's augmentation (random resized crop, flip), a cosine learning rate over all iterations, and \
             evaluates top-1/top-5 on --eval-split after every epoch. The planned memory (peak and ledger) and one \
@@ -54,6 +57,10 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing of the training loss.")
     var labelSmoothing: Float = 0.1
 
+    @Option(name: .customLong("frozen-bits"), help: ArgumentHelp(
+        "Storage of frozen conv/linear weights: 8 (k-means codebook, TinyTL's memory model) or 32.", valueName: "8|32"))
+    var frozenBits: Int = 8
+
     @Option(help: "Seed of the new weights, the shuffles and the augmentation.")
     var seed: UInt64 = 0
 
@@ -75,6 +82,14 @@ struct Train: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output trained-subnet .h5 file.")
     var output: String
 
+    @Option(help: "Checkpoint written after every epoch and on Ctrl-C (default: <output>.checkpoint.h5 beside --output).",
+            completion: .file(extensions: ["h5"]))
+    var checkpoint: String?
+
+    @Option(help: "Continue from a checkpoint of an interrupted run (same flags): identical to an uninterrupted run.",
+            completion: .file(extensions: ["h5"]))
+    var resume: String?
+
     @Flag(help: "Print JSON on stdout.")
     var json = false
 
@@ -92,9 +107,27 @@ struct Train: ParsableCommand {
         guard arch == nil || supernet != nil else { throw ValidationError("--arch needs --supernet <file.h5>") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
         guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
+        guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard cacheMB >= 0 else { throw ValidationError("--cache-mb must be 0 or more") }
         if let evalSplit, evalSplit == trainSplit { throw ValidationError("--eval-split must differ from --train-split (\(trainSplit.rawValue))") }
+    }
+
+    /// `trained.h5` → `trained.checkpoint.h5`.
+    static func defaultCheckpoint(for output: String) -> String {
+        (output.hasSuffix(".h5") ? String(output.dropLast(3)) : output) + ".checkpoint.h5"
+    }
+
+    /// The flags (and facts about the data) a checkpoint must share with the run that resumes it.
+    func runSettings(dataset: String, trainImages: Int, supernetSHA256: String?, arch: String?, resolution: Int) -> [String: String] {
+        var s = ["--data": dataset, "train images": String(trainImages), "--method": method, "--epochs": String(epochs),
+                 "--batch": String(batch), "--resolution": String(resolution), "--lr": String(lr), "--optimizer": optimizer.rawValue,
+                 "--label-smoothing": String(labelSmoothing), "--seed": String(seed), "--frozen-bits": String(frozenBits),
+                 "--train-split": trainSplit.rawValue]
+        if let supernetSHA256 { s["supernet sha256"] = supernetSHA256 }
+        if let arch { s["--arch"] = arch }
+        if let subnet { s["--subnet"] = subnet }
+        return s
     }
 
     /// Command-line names of the methods, with TinyTL's own names as aliases.
@@ -145,19 +178,38 @@ struct Train: ParsableCommand {
             let calibrated = calibrationBatches.reduce(0) { $0 + $1.shape[0] }
             printError("batch norm re-calibrated on \(calibrated) \(trainSplit.rawValue) images at \(r) px")
 
-            let graph = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed)
-            let counts = graph.trainableParameterCounts
-            let opt: any Optimizer = optimizer == .adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
+            // The trainer keeps every parameter in its arena; only `trainer.graph` (structure, no values) stays here.
+            let settings = runSettings(dataset: dataset.name, trainImages: trainSamples.count, supernetSHA256: source.sha256,
+                                       arch: config?.json, resolution: r)
+            let checkpointURL = URL(fileURLWithPath: checkpoint ?? Self.defaultCheckpoint(for: output))
             let trainer: Trainer
+            var resumed: TrainCheckpoint?
             do {
-                trainer = try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing)
+                let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed)
+                    .quantizingFrozenWeights(bits: frozenBits, seed: seed)
+                let counts = built.trainableParameterCounts
+                var opt: any Optimizer = optimizer == .adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
+                if let resume {
+                    let saved = try TrainCheckpoint.read(from: URL(fileURLWithPath: resume), settings: settings,
+                                                         trainable: built.parameters.filter(\.trainable).map(\.name), adam: optimizer == .adam)
+                    switch saved.optimizer {
+                    case .adam(let states): var a = opt as! Adam; try a.restore(states); opt = a
+                    case .sgd(let states): var s = opt as! SGD; try s.restore(states); opt = s
+                    }
+                    resumed = saved
+                }
+                trainer = try Trainer(graph: built, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing)
+                for p in resumed?.parameters ?? [] { trainer.setParameterValues(p.name, p.values) }
             } catch let error as PlanError {
                 throw TrainError(error.localizedDescription)
+            } catch let error as TransferError {
+                throw TrainError("\(resume ?? ""): \(error)")
             }
+            let graph = trainer.graph
             let plan = trainer.plan
             printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(optimizer.rawValue)): peak \(Self.bytes(plan.peakBytes)) "
                        + "at \(plan.stepDescription(plan.peakStep, graph: graph)); arena \(Self.bytes(plan.arenaBytes)); "
-                       + "\(graph.trainableCount) trainable values")
+                       + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits")
             for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
                 printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.bytes(plan.ledgerAtPeak[c]))")
             }
@@ -166,34 +218,64 @@ struct Train: ParsableCommand {
             let schedule = CosineSchedule(initialLR: lr, totalSteps: epochs * stepsPerEpoch)
             let trainTransform = ImageTransform.train(resolution: r, mean: subnet.mean, std: subnet.std)
             var last = EpochResult()
-            var trainSeconds = 0.0, trainImages = 0
-            for epoch in 0..<epochs {
+            var progress = resumed?.progress ?? TrainCheckpoint.Progress()
+            if let resumed { printError("resuming \(resume!) at epoch \(resumed.progress.epoch + 1), step \(resumed.progress.step + 1)") }
+            /// Writes the state before step `progress.step` of epoch `progress.epoch` (the previous file stays until renamed).
+            func saveCheckpoint() throws {
+                let state: TrainCheckpoint.OptimizerState = optimizer == .adam ? .adam((trainer.optimizer as! Adam).states)
+                    : .sgd((trainer.optimizer as! SGD).states)
+                try TrainCheckpoint(settings: settings, progress: progress, parameters: trainer.parameters().filter { p in
+                    graph.parameters[graph.parameterIndex(p.name)!].trainable }, optimizer: state).write(to: checkpointURL)
+            }
+            func stopInterrupted() throws -> Never {
+                try saveCheckpoint()
+                printError("interrupted before epoch \(progress.epoch + 1), step \(progress.step + 1): checkpoint written to "
+                           + "\(checkpointURL.path) — continue with the same command and --resume \(checkpointURL.path)")
+                throw ExitCode(130)
+            }
+            var wroteCheckpoint = resumed != nil
+            for epoch in progress.epoch..<epochs {
                 let loader = BatchLoader(samples: trainSamples, transform: trainTransform, batchSize: batch, shuffle: true, dropLast: true,
                                          seed: seed, epoch: epoch, cache: trainCache)
-                var lossSum = 0.0, seen = 0, correct = 0, step = 0
+                // A resumed epoch replays the same batches: the ones already trained on are drawn and dropped.
+                for _ in 0..<progress.step { _ = try loader.next() }
                 let start = Date()
-                while let b = try loader.next() {
-                    if interrupt.isSet { throw TrainError.interrupted }
+                while progress.step < stepsPerEpoch, let b = try loader.next() {
+                    if interrupt.isSet { progress.epochSeconds += Date().timeIntervalSince(start); try stopInterrupted() }
                     // Train top-1 from a forward before the update (the trainer does not hand out its logits).
-                    correct += trainer.evaluate(images: b.images, labels: b.labels).top1
-                    let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + step))
+                    let correct = trainer.evaluate(images: b.images, labels: b.labels).top1
+                    let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + progress.step))
                     guard loss.isFinite else {
-                        throw TrainError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1) — lower --lr")
+                        let kept = wroteCheckpoint ? "the last good checkpoint, \(checkpointURL.path), is kept" : "no checkpoint was written yet"
+                        throw TrainError("the loss became \(loss) at epoch \(epoch + 1), step \(progress.step + 1) — training stopped and \(kept); lower --lr")
                     }
-                    lossSum += Double(loss) * Double(b.labels.count); seen += b.labels.count; step += 1
+                    progress.lossSum += Double(loss) * Double(b.labels.count); progress.seen += b.labels.count
+                    progress.correct += correct; progress.step += 1
+                    interrupt.stepFinished()
                 }
-                let seconds = Date().timeIntervalSince(start)
-                trainSeconds += seconds; trainImages += seen
-                let evaluation = try evaluate(trainer, evalSamples, evalTransform, cache: evalCache, interrupt: interrupt)
-                last = EpochResult(epoch: epoch + 1, loss: lossSum / Double(max(seen, 1)), trainTop1: Double(correct) / Double(max(seen, 1)),
+                progress.step = stepsPerEpoch
+                progress.epochSeconds += Date().timeIntervalSince(start)
+                if interrupt.isSet { try stopInterrupted() }
+                let evaluation: Evaluation
+                do {
+                    evaluation = try evaluate(trainer, evalSamples, evalTransform, cache: evalCache, interrupt: interrupt)
+                } catch let error as TrainError where error.description == TrainError.interrupted.description {
+                    try stopInterrupted()
+                }
+                let seen = progress.seen, seconds = progress.epochSeconds
+                progress.trainSeconds += seconds; progress.trainImages += seen
+                last = EpochResult(epoch: epoch + 1, loss: progress.lossSum / Double(max(seen, 1)),
+                                   trainTop1: Double(progress.correct) / Double(max(seen, 1)),
                                    evaluation: evaluation, imagesPerSecond: Double(seen) / max(seconds, 1e-9))
                 printError(String(format: "epoch %d/%d  loss %.4f  train top-1 %.2f%%  %@ top-1 %.2f%% top-5 %.2f%%  %.1f images/s",
                                   epoch + 1, epochs, last.loss, 100 * last.trainTop1, evalSplit.rawValue,
                                   100 * evaluation.top1Accuracy, 100 * evaluation.top5Accuracy, last.imagesPerSecond))
                 let skipped = loader.skipped
                 if !skipped.isEmpty { printError("  skipped \(skipped.count) undecodable images, e.g. \(skipped[0])") }
+                progress = TrainCheckpoint.Progress(epoch: epoch + 1, trainSeconds: progress.trainSeconds, trainImages: progress.trainImages)
+                if epoch + 1 < epochs { try saveCheckpoint(); wroteCheckpoint = true }
             }
-            if interrupt.isSet { throw TrainError.interrupted }
+            let trainSeconds = progress.trainSeconds, trainImages = progress.trainImages
 
             let metrics = TrainedSubnetFile.Metrics(
                 evalSplit: evalSplit.rawValue, evalImages: last.evaluation.count, evalTop1: last.evaluation.top1Accuracy,
@@ -201,7 +283,7 @@ struct Train: ParsableCommand {
                 trainTop1: last.trainTop1, epochs: epochs)
             let ledger = "{" + MemoryCategory.allCases.map { "\"\($0.rawValue)\":\(plan.ledgerAtPeak[$0])" }.joined(separator: ",")
                 + ",\"peak_bytes\":\(plan.peakBytes),\"arena_bytes\":\(plan.arenaBytes),\"batch\":\(batch),\"resolution\":\(r)}"
-            let training = "{\"optimizer\":\"\(optimizer.rawValue)\",\"lr\":\(lr),\"schedule\":\"cosine\",\"epochs\":\(epochs),"
+            let training = "{\"optimizer\":\"\(optimizer.rawValue)\",\"frozen_bits\":\(frozenBits),\"lr\":\(lr),\"schedule\":\"cosine\",\"epochs\":\(epochs),"
                 + "\"batch\":\(batch),\"label_smoothing\":\(labelSmoothing),\"train_split\":\"\(trainSplit.rawValue)\","
                 + "\"train_images\":\(trainSamples.count),\"recalibration_images\":\(calibrated),\"dataset\":\(Self.jsonString(dataset.name))}"
             let file = TrainedSubnetFile(
@@ -211,6 +293,7 @@ struct Train: ParsableCommand {
                 peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256,
                 widthMult: source.widthMult)
             try file.write(to: URL(fileURLWithPath: output))
+            try? FileManager.default.removeItem(at: checkpointURL)   // superseded by the trained file
 
             let result = Result(output: output, method: method.rawValue, epochs: epochs, evalSplit: evalSplit.rawValue,
                                 evalImages: last.evaluation.count, top1: last.evaluation.top1Accuracy, top5: last.evaluation.top5Accuracy,
@@ -230,27 +313,18 @@ struct Train: ParsableCommand {
 
     struct EpochResult {
         var epoch = 0, loss = 0.0, trainTop1 = 0.0
-        var evaluation = Tally()
+        var evaluation = Evaluation()
         var imagesPerSecond = 0.0
-    }
-
-    /// Top-1/top-5 counts and summed loss over evaluated batches (`Evaluation` has no public initialiser).
-    struct Tally {
-        var count = 0, top1 = 0, top5 = 0, lossSum = 0.0
-        var top1Accuracy: Double { count == 0 ? 0 : Double(top1) / Double(count) }
-        var top5Accuracy: Double { count == 0 ? 0 : Double(top5) / Double(count) }
-        var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
     }
 
     /// Top-1/top-5 over `samples` with the evaluation transform, in batches of `--batch`.
     func evaluate(_ trainer: Trainer, _ samples: [Sample], _ transform: ImageTransform, cache: DecodedImageCache?,
-                  interrupt: InterruptFlag) throws -> Tally {
+                  interrupt: InterruptFlag) throws -> Evaluation {
         let loader = BatchLoader(samples: samples, transform: transform, batchSize: batch, shuffle: false, seed: seed, cache: cache)
-        var total = Tally()
+        var total = Evaluation()
         while let b = try loader.next() {
             if interrupt.isSet { throw TrainError.interrupted }
-            let e = trainer.evaluate(images: b.images, labels: b.labels)
-            total.count += e.count; total.top1 += e.top1; total.top5 += e.top5; total.lossSum += e.lossSum
+            total = total + trainer.evaluate(images: b.images, labels: b.labels)
         }
         return total
     }
@@ -296,5 +370,5 @@ extension Split: ExpressibleByArgument {}
 struct TrainError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-    static let interrupted = TrainError("interrupted — nothing was written")
+    static let interrupted = TrainError("interrupted")
 }

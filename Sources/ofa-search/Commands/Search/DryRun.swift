@@ -27,11 +27,8 @@ struct DryRun {
         let space = supernet.space
         let method = TinyTLMethod(rawValue: settings.method)!
         let classes = dataset.classes.count
-        func estimate(_ c: ArchConfig) throws -> MemoryEstimate {
-            let subnet = try supernet.subnet(c)
-            return try MemoryEstimate(graph: TrainingGraph(subnet: subnet, method: method, classes: classes, seed: settings.seed),
-                                      structure: subnet.structure, batch: settings.batch, resolution: c.r)
-        }
+        let factory = SubnetFactory(supernet: supernet, method: method, classes: classes, seed: settings.seed, frozenBits: settings.frozenBits)
+        func estimate(_ c: ArchConfig) throws -> MemoryEstimate { try factory.memory(c, method: method, batch: settings.batch) }
         var sampler = ArchitectureSampler(space: space, resolutions: settings.resolutions, seed: settings.seed &+ 0xD7)
         var fitting = 0, planned: [Int] = []
         var firstFit: ArchConfig?
@@ -46,7 +43,7 @@ struct DryRun {
 
         // Timing probe: two training steps and one evaluation batch of a fitting (else the smallest) subnet.
         let probe = firstFit ?? ArchConfig.min(space, resolution: settings.resolutions.min()!)
-        let graph = TrainingGraph(subnet: try supernet.subnet(probe), method: method, classes: classes, seed: 0)
+        let graph = factory.freshGraph(try supernet.subnet(probe), method: method)
         let trainer = try Trainer(graph: graph, batch: settings.batch, height: probe.r, width: probe.r,
                                   optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
         let images = Tensor.random(shape: [settings.batch, probe.r, probe.r, 3], seed: 1), labels = (0..<settings.batch).map { $0 % classes }

@@ -91,6 +91,13 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
 
+    @Option(name: .customLong("frozen-bits"), help: ArgumentHelp(
+        "Storage of frozen conv/linear weights: 8 (TinyTL's k-means codebook, stored for real) or 32.", valueName: "8|32"))
+    var frozenBits: Int = 8
+
+    @Flag(help: "After the winner, train the references it must beat with the same epochs: the max subnet with --method and with last, each at the largest searched resolution that fits the budget.")
+    var baselines = false
+
     @Flag(help: "A short search (≤ 5 minutes on flowers5): population 8, 2 generations, 1 adaptation epoch, 2 final epochs.")
     var quick = false
 
@@ -122,6 +129,7 @@ struct SearchCommand: ParsableCommand {
         guard valFraction > 0 && valFraction < 1 else { throw ValidationError("--val-fraction must be between 0 and 1, got \(valFraction)") }
         if let adaptEpochs, adaptEpochs < 0 { throw ValidationError("--adapt-epochs must be 0 or more") }
         if let finalEpochs, finalEpochs < 1 { throw ValidationError("--final-epochs must be at least 1") }
+        guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
@@ -191,6 +199,10 @@ struct SearchCommand: ParsableCommand {
                          ByteCount.format(w.plannedBytes), ByteCount.format(w.measuredBytes), ByteCount.format(summary.budgetBytes)))
             print("architecture: \(w.arch)")
             print("\(summary.candidatesEvaluated) candidates evaluated, \(summary.candidatesOverBudget) over budget, \(summary.generations) generations, \(SearchRun.duration(summary.seconds))")
+            for b in summary.baselines {
+                print(String(format: "baseline %@ at %d px: test top-1 %.2f%%, planned %@, measured %@", b.name, b.resolution, 100 * b.testTop1,
+                             ByteCount.format(b.plannedBytes), ByteCount.format(b.measuredBytes)))
+            }
             print("wrote \(summary.bestFile) and \(run.directory.path)/\(SearchRun.summaryFile)")
         }
     }
@@ -204,12 +216,15 @@ struct SearchCommand: ParsableCommand {
         evolution.parentRatio = parentRatio; evolution.mutationRatio = mutationRatio; evolution.mutationProbability = mutationProb
         var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 2), batch: batch)
         adaptation.learningRate = lr
-        return SearchSettings(
+        var settings = SearchSettings(
             dataset: dataset!, dataRoot: dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
             method: Self.method(named: method)!.rawValue, batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
             finalEpochs: finalEpochs ?? (quick ? 2 : 5), finalLearningRate: lr, validationFraction: valFraction,
             calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
+        settings.baselines = baselines
+        settings.frozenBits = frozenBits
+        return settings
     }
 
     func defaultDirectory(dataset: String) -> String {

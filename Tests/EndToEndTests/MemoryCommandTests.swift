@@ -1,0 +1,72 @@
+import Foundation
+import OFATestSupport
+import Testing
+
+/// `ofa-search memory` on the shipped supernet: the planner's ledger beside TinyTL's formula, and bad input.
+struct MemoryCommandTests {
+    static let supernet = TestPaths.repositoryRoot.appendingPathComponent("Supernets/effnet-lite0-elastic.h5").path
+    static let base = ["memory", "--supernet", supernet, "--arch", "min", "--method", "bias", "--resolution", "128", "--batch", "8"]
+
+    struct Report: Decodable {
+        struct Planner: Decodable {
+            let peakBytes: Int, arenaBytes: Int, peakOp: String, ledgerAtPeak: [String: Int], tensorsAtPeakCount: Int
+        }
+        struct Formula: Decodable { let memoryBytes: Double, peakActivationBytesPerSample: Double, parameterBytes: Double }
+        let method: String, batch: Int, planner: Planner, formula: Formula, budgetBytes: Int?, fits: Bool?
+    }
+
+    @Test func jsonHasTheLedgerAndTheFormula() throws {
+        let r = try OFASearchCommand.run(Self.base + ["--json", "--budget", "32MB"])
+        try #require(r.status == 0, "\(r.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8))
+        #expect(report.method == "tinytl-bias" && report.batch == 8 && report.budgetBytes == 32_000_000)
+        #expect(report.planner.ledgerAtPeak.values.reduce(0, +) == report.planner.peakBytes)
+        #expect(report.planner.peakBytes <= report.planner.arenaBytes && report.planner.tensorsAtPeakCount > 0)
+        #expect(report.fits == (report.planner.peakBytes <= 32_000_000))
+        #expect(abs(report.formula.memoryBytes - (8 * report.formula.peakActivationBytesPerSample + report.formula.parameterBytes)) < 1)
+        for category in ["frozen weights", "trainable weights", "gradients", "optimizer state", "saved activations",
+                         "transient activations", "scratch"] {
+            #expect(report.planner.ledgerAtPeak[category] != nil, "\(category)")
+        }
+    }
+
+    /// GN mode under `bias`: the planner keeps every GroupNorm's input, the formula counts none of it.
+    @Test func groupNormModeKeepsNormInputs() throws {
+        func saved(_ norm: String) throws -> Int {
+            let r = try OFASearchCommand.run(Self.base + ["--json", "--norm", norm])
+            try #require(r.status == 0, "\(r.stderr)")
+            return try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8)).planner.ledgerAtPeak["saved activations"]!
+        }
+        #expect(try saved("gn") > 2 * saved("frozen-bn"))
+    }
+
+    @Test func textPrintsMegabytes() throws {
+        let r = try OFASearchCommand.run(Self.base)
+        try #require(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("planner (exact for this engine): peak ") && r.stdout.contains(" MB"))
+        #expect(r.stdout.contains("TinyTL formula: ") && r.stdout.contains("optimizer state"))
+    }
+
+    struct BadInput: CustomTestStringConvertible, Sendable {
+        let id: String, arguments: [String], message: String
+        var testDescription: String { id }
+    }
+
+    static let badInputs: [BadInput] = [
+        BadInput(id: "budget 32XB", arguments: ["--budget", "32XB"], message: "'32XB' is not a memory size"),
+        BadInput(id: "batch 0", arguments: ["--batch", "0"], message: "--batch must be at least 1, got 0"),
+        BadInput(id: "resolution 64", arguments: ["--resolution", "64"], message: "--resolution 64 is outside the supernet's range 128...224"),
+        BadInput(id: "resolution 512", arguments: ["--resolution", "512"], message: "--resolution 512 is outside the supernet's range"),
+        BadInput(id: "norm", arguments: ["--norm", "ln"], message: "'ln'"),
+        BadInput(id: "method", arguments: ["--method", "lora"], message: "unknown --method 'lora'"),
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputGivesOneLine(_ c: BadInput) throws {
+        let r = try OFASearchCommand.run(Self.base + c.arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(c.message), "\(r.stderr)")
+        let errorLines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
+        #expect(errorLines.count == 1, "\(r.stderr)")
+    }
+}
