@@ -5,19 +5,21 @@ import Testing
 
 /// `ofa-search search` end to end at CI size: the w0.2 OFA-MobileNetV3 fixture supernet, a three-class pattern
 /// dataset of 32×32 PNGs (6 train and 4 test images per class), 128 px (the space's smallest resolution), batch 4,
-/// population 4, 2 generations, 1 adaptation and 1 final epoch. At 128 px and batch 4 the planned training memory
-/// of this space's subnets clusters near 6.2–6.7 MB, 7.8–8.2 MB and 10–11 MB, so a 7.5 MB budget admits some
-/// candidates and rejects others with a margin on both sides.
+/// population 4, 2 generations, 1 adaptation and 1 final epoch. The budget is read from the planner, not written
+/// down: halfway between the smallest and largest planned memory of `--dry-run`'s random draws, so some candidates
+/// fit and others are rejected however the planner's accounting evolves.
 @Suite(.serialized)
 struct SearchCommandTests {
-    static let budget = "7.5MB"
-    static let budgetBytes = 7_500_000
-
-    /// The search flags shared by every run here (seed 3), without --out.
-    static func searchArguments(supernet: String, data: String, budget: String = budget) -> [String] {
-        ["search", "--dataset", data, "--mem", budget, "--supernet", supernet, "--resolutions", "128", "--batch", "4",
+    /// The search flags shared by every run here (seed 3), without --out; `budget` in bytes.
+    static func searchArguments(supernet: String, data: String, budget: Int) -> [String] {
+        ["search", "--dataset", data, "--mem", "\(budget)", "--supernet", supernet, "--resolutions", "128", "--batch", "4",
          "--population", "4", "--generations", "2", "--adapt-epochs", "1", "--final-epochs", "1",
          "--calibration-images", "8", "--val-fraction", "0.25", "--seed", "3"]
+    }
+
+    /// `--dry-run --json`, the planned-memory range of its random draws (bytes).
+    struct DryRun: Decodable {
+        let smallestPlannedBytes: Int, largestPlannedBytes: Int
     }
 
     /// `summary.json` / `--json`, the fields compared here.
@@ -45,7 +47,12 @@ struct SearchCommandTests {
         try SupernetCommandTests.withScratch { dir in
             let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.mbv3, into: dir)
             let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 6, test: 4).path
-            let arguments = Self.searchArguments(supernet: supernet, data: data)
+            let d = try OFASearchCommand.run(Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000) + ["--dry-run", "--json"])
+            try #require(d.status == 0, "dry run failed: \(d.stderr)")
+            let dry = try JSONDecoder().decode(DryRun.self, from: Data(d.stdout.utf8))
+            try #require(dry.smallestPlannedBytes < dry.largestPlannedBytes, "\(d.stdout)")
+            let budgetBytes = (dry.smallestPlannedBytes + dry.largestPlannedBytes) / 2 / 10_000 * 10_000
+            let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes)
 
             // 1. An uninterrupted search.
             let runA = dir.appendingPathComponent("a")
@@ -60,13 +67,13 @@ struct SearchCommandTests {
             // 2. The history is complete and every evaluated candidate fits the budget.
             let store = try SQLiteSearchStore(openingAt: runA, readOnly: true)
             let run = try #require(try store.run())
-            #expect(run.status == "finished" && run.resultJSON != nil && run.budgetBytes == Self.budgetBytes)
+            #expect(run.status == "finished" && run.resultJSON != nil && run.budgetBytes == budgetBytes)
             let candidates = try store.candidates()
             let evaluated = candidates.filter { $0.status == .evaluated }, rejected = candidates.filter { $0.status == .rejected }
             #expect(evaluated.count + rejected.count == candidates.count, "unfinished rows: \(candidates.map(CandidateKey.init))")
             #expect(!evaluated.isEmpty && !rejected.isEmpty, "the budget should admit some candidates and reject others")
-            #expect(evaluated.allSatisfy { $0.plannedBytes <= Self.budgetBytes && $0.valTop1 != nil && $0.valLoss != nil })
-            #expect(rejected.allSatisfy { $0.plannedBytes > Self.budgetBytes && $0.valTop1 == nil })
+            #expect(evaluated.allSatisfy { $0.plannedBytes <= budgetBytes && $0.valTop1 != nil && $0.valLoss != nil })
+            #expect(rejected.allSatisfy { $0.plannedBytes > budgetBytes && $0.valTop1 == nil })
             #expect(candidates.map(\.id) == Array(1...candidates.count))
             #expect(Set(candidates.map(\.generation)) == [0, 1, 2])
             #expect(summaryA.candidates_evaluated == evaluated.count && summaryA.candidates_over_budget == rejected.count)
@@ -74,7 +81,7 @@ struct SearchCommandTests {
             #expect(phases.map(\.name) == ["adapt", "search", "retrain"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
             let best = try #require(evaluated.max { ($0.valTop1!, -$0.id) < ($1.valTop1!, -$1.id) })
             #expect(summaryA.winner.candidate == best.id && summaryA.winner.val_top1 == best.valTop1)
-            #expect(summaryA.winner.planned_bytes <= Self.budgetBytes && summaryA.winner.test_images == 12)
+            #expect(summaryA.winner.planned_bytes <= budgetBytes && summaryA.winner.test_images == 12)
 
             // 3. best.h5 reloads and re-evaluates to exactly the stored test accuracy; predict names the classes.
             let bestFile = runA.appendingPathComponent("best.h5").path
@@ -110,16 +117,18 @@ struct SearchCommandTests {
 
             // 5. A budget below the smallest subnet fails with one line naming the smallest planned memory.
             let runC = dir.appendingPathComponent("c")
-            var tooSmall = Self.searchArguments(supernet: supernet, data: data, budget: "2MB")
+            let tooSmallBytes = dry.smallestPlannedBytes / 2
+            var tooSmall = Self.searchArguments(supernet: supernet, data: data, budget: tooSmallBytes)
             tooSmall[tooSmall.firstIndex(of: "--adapt-epochs")! + 1] = "0"
             let c = try OFASearchCommand.run(tooSmall + ["--out", runC.path])
             #expect(c.status != 0 && c.stdout.isEmpty)
             let errors = c.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.contains("Fatal") }
             #expect(errors.count == 1 && c.stderr.hasSuffix(errors.first.map { $0 + "\n" } ?? "-"), "\(c.stderr)")
             let line = String(errors.first ?? "")
-            #expect(line.hasPrefix("error: no subnet fits --mem 2.00 MB"), "\(line)")
+            #expect(line.hasPrefix("error: no subnet fits --mem "), "\(line)")
             let smallest = try #require(Self.megabytes(after: "the smallest planned is ", in: line), "\(line)")
-            #expect(smallest > 2.0 && smallest * 1e6 <= Double(candidates.map(\.plannedBytes).min()!) + 5_000, "\(line)")
+            let smallestSeen = min(dry.smallestPlannedBytes, candidates.map(\.plannedBytes).min()!)
+            #expect(smallest * 1e6 > Double(tooSmallBytes) && smallest * 1e6 <= Double(smallestSeen) + 5_000, "\(line)")
             #expect(!FileManager.default.fileExists(atPath: runC.appendingPathComponent("best.h5").path))
         }
     }
