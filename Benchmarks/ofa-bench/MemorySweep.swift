@@ -7,8 +7,8 @@ import Transfer
 /// Planned versus measured training memory over random subnets of the shipped supernet: for each subnet, method
 /// (bias, lite-residual+bias), resolution and batch, one `Trainer` (Adam, 8-bit frozen weights) runs `steps`
 /// real training steps on random images; the process's peak resident memory above its size just before the
-/// trainer is created (VmHWM after "5" > /proc/self/clear_refs, minus VmRSS) is compared with the planner's peak
-/// and with TinyTL's formula (frozen-BN network, 8-bit frozen weights, 102 classes). One JSON line per run.
+/// trainer is created (VmHWM after "5" > /proc/self/clear_refs, minus VmRSS) is compared with the planner's arena
+/// (what the trainer allocates; `plan_peak_bytes`, the live-tensor peak, is its lower bound) and with TinyTL's formula (frozen-BN network, 8-bit frozen weights, 102 classes). One JSON line per run.
 ///
 /// One untimed run comes first (the max subnet, lite-residual+bias, 224 px, batch 8): it pages in the engine's
 /// code and OpenBLAS's buffers, one-time process costs that are not training memory; its own growth above its

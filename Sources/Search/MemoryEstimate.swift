@@ -12,17 +12,20 @@ public enum MemoryScope: String, Sendable, CaseIterable, Codable {
 
 /// The planned training memory of one candidate, and TinyTL's published formula for the same configuration.
 ///
-/// The training process holds the trainer's arena (the planner's peak) plus the one batch of images the data
-/// loader hands it (`BatchLoader` with prefetch 0, as the final training runs), which the trainer copies into its
-/// arena; the search budgets both.
+/// The training process holds the trainer's arena plus what the data loader holds — the one batch of images it
+/// hands the trainer (`BatchLoader` with prefetch 0, as the final training runs), copied into the arena, and the
+/// working set of making one image (`LoaderWorkingSet`) — plus the runtime's own few hundred kilobytes
+/// (`ProcessMemory.runtimeOverheadBytes`). The search budgets all of it.
 public struct MemoryEstimate: Sendable, Equatable {
-    /// Planner peak + one input batch (bytes): what the budget limits under `--mem-scope total`.
+    /// Arena + the loader's batch and working set + runtime (bytes): what the budget limits under `--mem-scope total`.
     public var plannedBytes: Int
-    /// The planner's peak (bytes) for one training step at the search's batch and the candidate's resolution.
-    public var planPeakBytes: Int
-    /// The part that is not persistent (activations, their gradients, scratch, the input batch); bytes.
+    /// The trainer's arena (bytes) for one training step at the search's batch and the candidate's resolution:
+    /// the planner's peak of live tensors plus what first-fit placement leaves unused (`MemoryPlan.arenaBytes`).
+    public var arenaBytes: Int
+    /// The part that is not persistent (activations, their gradients, scratch, the loader's share); bytes.
     public var activationBytes: Int
-    /// Bytes by ledger category at the peak (category names as `MemoryCategory.rawValue`, plus "input batch").
+    /// Bytes by ledger category at the peak (category names as `MemoryCategory.rawValue`, plus "arena gap",
+    /// "input batch", "image transform" and "runtime"); they sum to `plannedBytes`.
     public var ledger: [String: Int]
     /// TinyTL's formula (peak activation × batch + 8-bit frozen + 32-bit trainable parameters), bytes.
     public var formulaBytes: Int
@@ -32,29 +35,34 @@ public struct MemoryEstimate: Sendable, Equatable {
 
     /// The ledger as a JSON object text with keys in category order.
     public var ledgerJSON: String {
-        "{" + (MemoryCategory.allCases.map(\.rawValue) + [Self.inputBatch]).map { "\"\($0)\": \(ledger[$0] ?? 0)" }
+        "{" + (MemoryCategory.allCases.map(\.rawValue) + [Self.arenaGap, Self.inputBatch, Self.imageTransform, Self.runtime]).map { "\"\($0)\": \(ledger[$0] ?? 0)" }
             .joined(separator: ", ") + "}"
     }
 
-    /// The ledger key of the loader's batch outside the arena.
-    public static let inputBatch = "input batch"
+    /// Ledger keys beyond the planner's categories: the arena bytes first-fit placement leaves unused at the
+    /// peak, the loader's batch outside the arena and its per-image working set.
+    public static let arenaGap = "arena gap", inputBatch = "input batch", imageTransform = "image transform"
+    /// Ledger key of `ProcessMemory.runtimeOverheadBytes`.
+    public static let runtime = "runtime"
 
     /// The float32 images (N, r, r, 3) of one batch, bytes.
-    public static func inputBatchBytes(batch: Int, resolution: Int) -> Int { 4 * batch * resolution * resolution * 3
-    }
+    public static func inputBatchBytes(batch: Int, resolution: Int) -> Int { 4 * batch * resolution * resolution * 3 }
 
     /// Plans `graph` as the trainer will run it: micro-batches of `batch` images at `resolution`, Adam state
-    /// (2 floats per trainable value); adds the formula for the graph's subnet structure.
-    public init(graph: TrainingGraph, structure: SubnetStructure, batch: Int, resolution: Int) throws {
+    /// (2 floats per trainable value); adds the loader's share and the formula for the graph's subnet structure.
+    public init(graph: TrainingGraph, structure: SubnetStructure, batch: Int, resolution: Int, loader: LoaderWorkingSet) throws {
         let plan = try Planner.plan(graph, batch: batch, height: resolution, width: resolution,
                                     optimizerStateFloatsPerValue: 2, backward: true)
-        let input = Self.inputBatchBytes(batch: batch, resolution: resolution)
-        planPeakBytes = plan.peakBytes
-        plannedBytes = plan.peakBytes + input
-        let persistent: Set<MemoryCategory> = [.frozenWeights, .trainableWeights, .gradients, .optimizerState]
-        activationBytes = MemoryCategory.allCases.filter { !persistent.contains($0) }.reduce(input) { $0 + plan.ledgerAtPeak[$1] }
+        let input = Self.inputBatchBytes(batch: batch, resolution: resolution), transform = loader.bytes(resolution: resolution)
+        arenaBytes = plan.arenaBytes
+        plannedBytes = plan.arenaBytes + input + transform + ProcessMemory.runtimeOverheadBytes
+        let gap = plan.arenaBytes - plan.peakBytes
+        activationBytes = MemoryCategory.allCases.filter { !$0.isPersistent }.reduce(gap + input + transform) { $0 + plan.ledgerAtPeak[$1] }
         ledger = Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, plan.ledgerAtPeak[$0]) })
+        ledger[Self.arenaGap] = gap
         ledger[Self.inputBatch] = input
+        ledger[Self.imageTransform] = transform
+        ledger[Self.runtime] = ProcessMemory.runtimeOverheadBytes
         var structure = structure
         structure.classes = graph.classes
         let method = TransferMethod(rawValue: graph.method.rawValue)!

@@ -118,7 +118,7 @@ extension SearchRun {
                                                 evalLoss: test.loss, trainLoss: 0, trainTop1: 0, epochs: settings.finalEpochs)
         let certificate = jsonObject([
             "budget_bytes": settings.budgetBytes, "mem_scope": settings.memScope.rawValue, "planned_peak_bytes": memory.plannedBytes,
-            "planned_activation_bytes": memory.activationBytes, "plan_peak_bytes": memory.planPeakBytes, "ledger": memory.ledger, "measured_peak_growth_bytes": measured,
+            "planned_activation_bytes": memory.activationBytes, "arena_bytes": memory.arenaBytes, "ledger": memory.ledger, "measured_peak_growth_bytes": measured,
             "measured_with": "VmHWM - VmRSS before the trainer was created (Linux /proc/self/status)",
             "formula_bytes": memory.formulaBytes, "batch": settings.batch, "resolution": r,
         ])

@@ -46,7 +46,7 @@ public final class SearchRun {
         data = SearchData(dataset: dataset, validationFraction: settings.validationFraction, calibrationImages: settings.calibrationImages,
                           seed: settings.seed, mean: supernet.mean, std: supernet.std, cacheBytes: settings.cacheBytes)
         factory = SubnetFactory(supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed,
-                                frozenBits: settings.frozenBits)
+                                frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: data.train))
         guard data.searchTrain.count >= settings.batch else {
             throw SearchError.tooFewImages(split: "search-train", count: data.searchTrain.count, batch: settings.batch)
         }

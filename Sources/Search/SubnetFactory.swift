@@ -13,9 +13,12 @@ public struct SubnetFactory: Sendable {
     public let seed: UInt64
     /// Bits per stored frozen weight (8: TinyTL's k-means codebook, stored for real; or 32).
     public let frozenBits: Int
+    /// What the data loader holds while training (part of every memory estimate).
+    public let loader: LoaderWorkingSet
 
-    public init(supernet: Supernet, method: TinyTLMethod, classes: Int, seed: UInt64, frozenBits: Int) {
+    public init(supernet: Supernet, method: TinyTLMethod, classes: Int, seed: UInt64, frozenBits: Int, loader: LoaderWorkingSet) {
         self.supernet = supernet; self.method = method; self.classes = classes; self.seed = seed; self.frozenBits = frozenBits
+        self.loader = loader
     }
 
     public var space: SearchSpace { supernet.space }
@@ -44,6 +47,6 @@ public struct SubnetFactory: Sendable {
     public func memory(_ config: ArchConfig, method: TinyTLMethod, batch: Int) throws -> MemoryEstimate {
         let subnet = try supernet.subnet(config)
         let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, seed: seed).frozenStorageForPlanning(bits: frozenBits)
-        return try MemoryEstimate(graph: graph, structure: subnet.structure, batch: batch, resolution: config.r)
+        return try MemoryEstimate(graph: graph, structure: subnet.structure, batch: batch, resolution: config.r, loader: loader)
     }
 }

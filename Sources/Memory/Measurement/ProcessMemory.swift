@@ -20,19 +20,32 @@ public enum ProcessMemory {
         fclose(f)
     }
 
-    /// Makes freed memory visible to measurement: allocations of 128 KiB or more become their own mappings
-    /// (glibc's `M_MMAP_THRESHOLD` fixed, instead of growing after frees) and every free page goes back to the
-    /// system (`malloc_trim(0)`). Without this, buffers freed by earlier work are reused without touching new
-    /// pages and the growth reads near 0. A no-op outside glibc.
+    /// Makes freed memory visible to measurement: allocations of 32 KiB or more become their own mappings
+    /// (glibc's `M_MMAP_THRESHOLD` fixed, instead of growing after frees), the heap returns its free top at once
+    /// and grows by what is asked only (`M_TRIM_THRESHOLD`, `M_TOP_PAD` 0), and every free page goes back to the
+    /// system now (`malloc_trim(0)`). Without this, buffers freed by earlier work are reused without touching new
+    /// pages and the growth reads near 0; and the free heap top glibc keeps for reuse (up to 128 KiB, plus
+    /// padding) creeps up by about 0.5 MB over a few hundred steps of image loading (seen on flowers5). A no-op
+    /// outside glibc.
+    /// Call at process start (before threads), then again before measuring.
     public static func releaseFreedMemory() {
         #if os(Linux)
         let process = UnsafeMutableRawPointer(bitPattern: 0)
         if let f = dlsym(process, "mallopt") {
-            _ = unsafeBitCast(f, to: (@convention(c) (Int32, Int32) -> Int32).self)(-3, 128 * 1024)   // M_MMAP_THRESHOLD
+            let mallopt = unsafeBitCast(f, to: (@convention(c) (Int32, Int32) -> Int32).self)
+            _ = mallopt(-3, 32 * 1024)   // M_MMAP_THRESHOLD
+            _ = mallopt(-1, 0)           // M_TRIM_THRESHOLD: return a free heap top at once
+            _ = mallopt(-2, 0)           // M_TOP_PAD: grow the heap by what is asked only
         }
         if let f = dlsym(process, "malloc_trim") { _ = unsafeBitCast(f, to: (@convention(c) (Int) -> Int32).self)(0) }
         #endif
     }
+
+    /// Bytes a training process holds outside the trainer's arena and the data it is fed, counted by the search's
+    /// memory estimates: thread stacks, OpenBLAS's packing buffers, the allocator's own slack. Measured on
+    /// flowers5 (one epoch at 128 px, batch 8, after `releaseFreedMemory()` at start): 0.12 MB training on one
+    /// fixed batch, 0.34 MB with the data loader; counted as 0.5 MB.
+    public static let runtimeOverheadBytes = 500_000
 
     /// Runs `body` and returns its result with the growth of the peak over the resident size before it, bytes
     /// (after `releaseFreedMemory()`, so what `body` allocates is counted even if earlier work freed as much).

@@ -11,8 +11,9 @@ struct MemoryCommand: ParsableCommand {
         commandName: "memory",
         abstract: "Predict the training memory of a subnet: the engine's exact plan beside TinyTL's formula.",
         discussion: """
-            The planner's peak is what `ofa-search train` allocates (one arena), with a ledger by category at the \
-            peak step, the op where the peak occurs and the tensors alive there. TinyTL's formula (memory_cost_profiler.py: \
+            The planner's figure is the one arena `ofa-search train` allocates (every byte of training lives there), \
+            with the peak of live tensors (its lower bound), a ledger by category at that step, the op where it \
+            occurs and the tensors alive there. TinyTL's formula (memory_cost_profiler.py: \
             peak activation × batch + parameters, frozen weights at 8 bits) is printed beside it for comparison with \
             the paper; it leaves out optimizer state, gradients, activation gradients and kernel scratch. Sizes in MB \
             (10^6 bytes), as TinyTL reports them; --json gives bytes.
@@ -140,14 +141,17 @@ struct MemoryCommand: ParsableCommand {
                               savedActivationBytesPerSample: f.gradActivationBytes, parameterBytes: f.parameterBytes,
                               trainableParameterBytes: f.trainableParameterBytes, frozenParameterBytes: f.frozenParameterBytes)
             budgetBytes = budget
-            fits = budget.map { plan.peakBytes <= $0 }
+            fits = budget.map { plan.arenaBytes <= $0 }
         }
 
         /// The human-readable report (MB = 10^6 bytes).
         func text(plan: MemoryPlan, graph: TrainingGraph) -> String {
             func mb(_ b: Double) -> String { ByteCount.format(Int(b.rounded())) }
             var lines = ["\(method), \(resolution) px, batch \(batch), \(optimizer), frozen weights \(frozenBits)-bit, \(norm)"]
-            lines.append("planner (exact for this engine): peak \(mb(Double(planner.peakBytes))) at \(planner.peakOp); arena \(mb(Double(planner.arenaBytes)))")
+            let fragmentation = 100 * (Double(planner.arenaBytes) / Double(max(planner.peakBytes, 1)) - 1)
+            lines.append("planner (exact for this engine): \(mb(Double(planner.arenaBytes))) — the one arena training allocates")
+            lines.append("  live tensors peak at \(planner.peakOp): \(mb(Double(planner.peakBytes)))"
+                         + String(format: " (the arena's placement adds %.1f%%); at that step:", fragmentation))
             for c in MemoryCategory.allCases {
                 lines.append("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(mb(Double(plan.ledgerAtPeak[c])))")
             }
@@ -156,12 +160,12 @@ struct MemoryCommand: ParsableCommand {
             lines.append("TinyTL formula: \(mb(formula.memoryBytes)) = peak activation \(mb(formula.peakActivationBytesPerSample)) × \(batch)"
                          + " + parameters \(mb(formula.parameterBytes)) (trainable \(mb(formula.trainableParameterBytes)) at 32 bits,"
                          + " frozen \(mb(formula.frozenParameterBytes)) at \(frozenBits) bits)")
-            let difference = Double(planner.peakBytes) - formula.memoryBytes
+            let difference = Double(planner.arenaBytes) - formula.memoryBytes
             lines.append("planner − formula: \(difference >= 0 ? "+" : "−")\(mb(abs(difference))) (the formula counts no optimizer state,"
                          + " gradients, activation gradients or scratch: README, \"Two memory predictors\")")
             if let budgetBytes, let fits {
-                lines.append("budget \(mb(Double(budgetBytes))): " + (fits ? "fits, \(mb(Double(budgetBytes - planner.peakBytes))) to spare"
-                                                                        : "exceeded by \(mb(Double(planner.peakBytes - budgetBytes)))"))
+                lines.append("budget \(mb(Double(budgetBytes))): " + (fits ? "fits, \(mb(Double(budgetBytes - planner.arenaBytes))) to spare"
+                                                                        : "exceeded by \(mb(Double(planner.arenaBytes - budgetBytes)))"))
             }
             return lines.joined(separator: "\n")
         }

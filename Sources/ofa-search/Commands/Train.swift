@@ -207,8 +207,8 @@ struct Train: ParsableCommand {
             }
             let graph = trainer.graph
             let plan = trainer.plan
-            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(optimizer.rawValue)): peak \(Self.bytes(plan.peakBytes)) "
-                       + "at \(plan.stepDescription(plan.peakStep, graph: graph)); arena \(Self.bytes(plan.arenaBytes)); "
+            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(optimizer.rawValue)): arena \(Self.bytes(plan.arenaBytes)); "
+                       + "live tensors peak \(Self.bytes(plan.peakBytes)) at \(plan.stepDescription(plan.peakStep, graph: graph)); "
                        + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits")
             for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
                 printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.bytes(plan.ledgerAtPeak[c]))")

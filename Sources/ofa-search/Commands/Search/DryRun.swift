@@ -27,7 +27,8 @@ struct DryRun {
         let space = supernet.space
         let method = TinyTLMethod(rawValue: settings.method)!
         let classes = dataset.classes.count
-        let factory = SubnetFactory(supernet: supernet, method: method, classes: classes, seed: settings.seed, frozenBits: settings.frozenBits)
+        let factory = SubnetFactory(supernet: supernet, method: method, classes: classes, seed: settings.seed, frozenBits: settings.frozenBits,
+                                    loader: LoaderWorkingSet(samples: dataset[.train]))
         func estimate(_ c: ArchConfig) throws -> MemoryEstimate { try factory.memory(c, method: method, batch: settings.batch) }
         var sampler = ArchitectureSampler(space: space, resolutions: settings.resolutions, seed: settings.seed &+ 0xD7)
         var fitting = 0, planned: [Int] = []

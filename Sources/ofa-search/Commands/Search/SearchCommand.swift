@@ -153,6 +153,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            ProcessMemory.releaseFreedMemory()   // allocator settings that make the winner's measured memory honest
             Parallelism.setThreads(threads)
             let interrupt = InterruptFlag.install()
             let run: SearchRun
