@@ -25,8 +25,9 @@ public enum HistoryError: Error, Equatable, Sendable {
     case readOnly(path: String)
     /// A stored value this version cannot interpret (an unknown status or origin, a missing column value).
     case invalidValue(path: String, table: String, row: Int, detail: String)
-    /// The run has no candidates yet, so there is nothing to analyse.
-    case emptyRun(directory: String)
+    /// The run has no candidates, so there is nothing to analyse; `status` is the run row's (nil before the
+    /// search began the run).
+    case emptyRun(directory: String, status: String?)
     /// A JSON column did not decode; `column` names it, `reason` is the decoder's message.
     case invalidJSON(path: String, column: String, reason: String)
     /// Writing a report or export file failed.
@@ -59,8 +60,12 @@ extension HistoryError: CustomStringConvertible, LocalizedError {
             return "\(path) is opened read-only — open it with readOnly: false to write"
         case .invalidValue(let path, let table, let row, let detail):
             return "\(path): \(table) row \(row) \(detail) — the file was written by another tool or is damaged"
-        case .emptyRun(let directory):
-            return "\(directory) holds a search run with no candidates yet — wait for the search to evaluate some"
+        case .emptyRun(let directory, let status):
+            if status == "failed" {
+                return "\(directory) holds a search that failed before evaluating any candidate — see the search.log in it"
+            }
+            return "\(directory) holds a search run with no candidates yet — wait for the search to evaluate some, "
+                + "or continue a stopped one with `ofa-search search --resume \(directory)`"
         case .invalidJSON(let path, let column, let reason):
             return "\(path): \(column) is not the JSON expected (\(reason)) — the file was written by another tool or is damaged"
         case .cannotWrite(let path, let reason):

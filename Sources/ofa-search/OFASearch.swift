@@ -5,8 +5,8 @@ struct OFASearch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ofa-search",
         abstract: "Memory-efficient on-device transfer learning: OFA supernets, TinyTL, memory-constrained search.",
-        subcommands: [SearchCommand.self, HistoryCommand.self, MemoryCommand.self, Predict.self, Convert.self, SupernetCommand.self,
-                      DatasetsCommand.self, Train.self],
+        subcommands: [SearchCommand.self, HistoryCommand.self, Eval.self, MemoryCommand.self, Predict.self, Convert.self,
+                      SupernetCommand.self, DatasetsCommand.self, Train.self],
         defaultSubcommand: SearchCommand.self)
 }
 

@@ -59,7 +59,7 @@ struct HistoryCommandTests {
             #expect(text.hasPrefix("\(dir.path): flowers5 under 20.00 MB (total training memory), bias on effnet-lite0-elastic — finished\n"))
             #expect(text.contains("  candidates     8: 7 evaluated, 1 rejected; 8 distinct architectures\n"))
             #expect(text.contains("  within budget  7 of 8 (87.5%)\n"))
-            #expect(text.contains("  result         winner #8, test top-1 88.0%, top-5 99.0%; planned 18.00 MB, measured 18.50 MB; 5 epochs\n"))
+            #expect(text.contains("  result         winner #8, test top-1 88.0%, top-5 99.0%; planned 18.00 MB, measured 18.50 MB; 5 final epochs\n"))
             #expect(text.contains("           1           4          4         0  90.0%         #8   82.5%\n"))
             let json = try JSONSerialization.jsonObject(with: Data(try Self.succeed(["history", dir.path, "--json"]).utf8)) as? [String: Any]
             #expect(json?["withinBudget"] as? Int == 7 && json?["bestCandidate"] as? Int == 8)
@@ -107,9 +107,16 @@ struct HistoryCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try Self.failOneLine(["history", dir.path])
             == "error: \(dir.path) is not a search run (no history.sqlite) — pass the directory a search wrote")
-        _ = try SQLiteSearchStore(creatingAt: dir, toolVersion: "e2e")
+        let store = try SQLiteSearchStore(creatingAt: dir, toolVersion: "e2e")
         #expect(try Self.failOneLine(["history", "pareto", dir.path])
-            == "error: \(dir.path) holds a search run with no candidates yet — wait for the search to evaluate some")
+            == "error: \(dir.path) holds a search run with no candidates yet — wait for the search to evaluate some, "
+            + "or continue a stopped one with `ofa-search search --resume \(dir.path)`")
+        try store.begin(RunRecord(
+            createdAt: "2025-11-26T05:00:00Z", dataset: "d", budgetBytes: 1, memScope: "total", method: "bias", seed: 0,
+            supernetPath: "s.h5", supernetSHA256: "", family: "ofa-mbv3", settingsJSON: "{}", toolVersion: "e2e"))
+        try store.finish(status: "failed", resultJSON: nil)
+        #expect(try Self.failOneLine(["history", dir.path])
+            == "error: \(dir.path) holds a search that failed before evaluating any candidate — see the search.log in it")
         try Self.withRun { run in
             let line = try Self.failOneLine(["history", "lineage", run.path, "99"])
             #expect(line.hasPrefix("error: \(run.path) has no candidate 99"))

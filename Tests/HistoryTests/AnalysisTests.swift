@@ -150,11 +150,11 @@ struct AnalysisTests {
     func badRuns() throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteSearchStore(creatingAt: dir.url, toolVersion: "test")
-        #expect(throws: HistoryError.emptyRun(directory: dir.url.path)) { try SearchRun.load(dir.url) }
+        #expect(throws: HistoryError.emptyRun(directory: dir.url.path, status: nil)) { try SearchRun.load(dir.url) }
         try store.begin(RunRecord(
             createdAt: "2025-11-26T05:00:00Z", dataset: "d", budgetBytes: 1, memScope: "total", method: "bias", seed: 0,
             supernetPath: "s.h5", supernetSHA256: "", family: "ofa-mbv3", settingsJSON: "{}", toolVersion: "t"))
-        #expect(throws: HistoryError.emptyRun(directory: dir.url.path)) { try SearchRun.load(dir.url) }
+        #expect(throws: HistoryError.emptyRun(directory: dir.url.path, status: "running")) { try SearchRun.load(dir.url) }
         var candidate = CandidateRecord(
             archJSON: #"{"ks": [3, 5, 3, 5], "e": [3, 4, 6, 3], "d": [2, 1], "r": [128]}"#, archHash: "a", generation: 0,
             origin: .random, parents: [], resolution: 128, plannedBytes: 1, plannedActivationBytes: 1, ledgerJSON: "{}",

@@ -38,7 +38,7 @@ struct ReportTests {
         let dir = try TemporaryDirectory()
         #expect(throws: HistoryError.notARun(directory: dir.url.path)) { try HistoryReport.write(runDirectory: dir.url) }
         _ = try SQLiteSearchStore(creatingAt: dir.url, toolVersion: "t")
-        #expect(throws: HistoryError.emptyRun(directory: dir.url.path)) { try HistoryReport.write(runDirectory: dir.url) }
+        #expect(throws: HistoryError.emptyRun(directory: dir.url.path, status: nil)) { try HistoryReport.write(runDirectory: dir.url) }
         try SQLiteDatabase(path: dir.appending("history.sqlite").path, readOnly: false)
             .execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         #expect(throws: HistoryError.newerSchema(path: dir.appending("history.sqlite").path, found: 2, supported: 1)) {

@@ -30,7 +30,7 @@ public struct SearchRun: Sendable {
     public static func load(_ directory: URL) throws -> SearchRun {
         let store = try SQLiteSearchStore(openingAt: directory, readOnly: true)
         let (run, candidates, phases) = try store.readSnapshot { (try store.run(), try store.candidates(), try store.phases()) }
-        guard let run, !candidates.isEmpty else { throw HistoryError.emptyRun(directory: directory.path) }
+        guard let run, !candidates.isEmpty else { throw HistoryError.emptyRun(directory: directory.path, status: run?.status) }
         return try SearchRun(directory: directory, path: store.fileURL.path, run: run, candidates: candidates, phases: phases)
     }
 

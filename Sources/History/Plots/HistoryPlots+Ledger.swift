@@ -40,7 +40,9 @@ extension HistoryPlots {
         let budget = px(Double(result.budgetBytes) / 1e6)
         svg.line(x1: budget, y1: planY - 10, x2: budget, y2: measuredY + barHeight + 6, stroke: Palette.budget, width: 1.5,
                  dash: "6 4", cls: "budget")
-        svg.text("budget \(HistoryFormat.megabytes(result.budgetBytes))", x: budget, y: planY - 13, anchor: .middle, size: 11,
+        // Centred over the line, or ending at it when the line is near the right edge (a budget at the axis end).
+        let label = "budget \(HistoryFormat.megabytes(result.budgetBytes))"
+        svg.text(label, x: budget, y: planY - 13, anchor: budget > right - Double(label.count) * 3.5 ? .end : .middle, size: 11,
                  fill: Palette.budget, cls: "budget-label")
         let columnWidth = (right - 24) / Double(columns)
         for (i, (name, bytes)) in categories.enumerated() {

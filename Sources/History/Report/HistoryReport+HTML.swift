@@ -21,7 +21,7 @@ extension HistoryReport {
             <body>
             <h1>ofa-search run: \(e(title)) <span class="status \(e(run.run.status))">\(e(run.run.status))</span></h1>
             <p class="sub">\(e(run.directory.path)) · started \(e(run.run.createdAt)) · \(e(run.run.method)) on \
-            \(e(run.run.family)) · ofa-search \(e(run.run.toolVersion)) · report read \(e(timestamp(run.readAt)))</p>
+            \(e(run.run.family)) · \(e(run.run.toolVersion)) · report read \(e(timestamp(run.readAt)))</p>
             """)
         parts.append(outcome(run))
         parts.append(overview(summary))

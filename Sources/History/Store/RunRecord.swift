@@ -18,7 +18,7 @@ public struct RunRecord: Equatable, Sendable {
     public var family: String
     /// Every search setting as one JSON object text; the search writes `stage_slot_counts` here.
     public var settingsJSON: String
-    /// The ofa-search version that ran the search.
+    /// The tool and version that ran the search, as the search writes it (e.g. `ofa-search 0.2.0`).
     public var toolVersion: String
     /// `"running"`, `"finished"` or `"failed"`.
     public var status: String

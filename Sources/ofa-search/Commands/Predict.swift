@@ -4,14 +4,16 @@ import Images
 import Supernets
 import Tensors
 
-/// `ofa-search predict`: classify photos with a pretrained EfficientNet-Lite0.
+/// `ofa-search predict`: classify photos with a pretrained EfficientNet-Lite0, a subnet, or a trained subnet.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify images with a pretrained EfficientNet-Lite0 and print the top classes.",
+        abstract: "Classify images with an ImageNet classifier or a trained subnet and print the top classes.",
         discussion: """
-            Weights: an ofa-search/supernet .h5 (with --arch, default its max subnet), an ofa-search/subnet .h5, or \
-            EfficientNet-Lite0 weights as a PyTorch checkpoint (.pth, zip or legacy format, read without Python) or an \
-            ofa-search/weights .h5. Default: the ImageNet checkpoint fetched by Scripts/fetch-weights.sh.
+            Weights: a trained network (ofa-search/trained-subnet .h5: a search's best.h5 or the output of \
+            `ofa-search train`; its resolution, mean, std and class names are used), an ofa-search/supernet .h5 \
+            (with --arch, default its max subnet), an ofa-search/subnet .h5, or EfficientNet-Lite0 weights as a \
+            PyTorch checkpoint (.pth, zip or legacy format, read without Python) or an ofa-search/weights .h5. \
+            Default: the ImageNet checkpoint fetched by Scripts/fetch-weights.sh.
             """)
 
     enum Preprocess: String, ExpressibleByArgument, CaseIterable {
@@ -30,7 +32,7 @@ struct Predict: ParsableCommand {
     @Argument(help: "JPEG or PNG images.", completion: .file())
     var images: [String]
 
-    @Option(help: "Input resolution in pixels (default: the subnet's, 224 for EfficientNet-Lite0).")
+    @Option(help: "Input resolution in pixels (default: the subnet's or trained network's, 224 for EfficientNet-Lite0).")
     var resolution: Int?
 
     @Option(help: "crop: shorter side to ⌈r/0.875⌉ then centre crop; resize: straight to r×r.")
@@ -76,7 +78,7 @@ struct Predict: ParsableCommand {
                 }
                 pixels += prepared.normalizedNHWC(mean: model.mean, std: model.std)
             }
-            let logits = model.network.forward(Tensor(shape: [images.count, r, r, 3], values: pixels))
+            let logits = try model.logits(Tensor(shape: [images.count, r, r, 3], values: pixels))
             let classes = logits.shape[3]
             var probabilities = [Float](repeating: 0, count: logits.count)
             softmaxForward(x: logits.values, rows: images.count, columns: classes, y: &probabilities)
@@ -84,7 +86,7 @@ struct Predict: ParsableCommand {
                 let base = i * classes
                 let order = (0..<classes).sorted { logits.values[base + $0] > logits.values[base + $1] }.prefix(top)
                 return Prediction(image: path, top: order.map {
-                    .init(index: $0, name: ImageNetClasses.name($0, classes: classes),
+                    .init(index: $0, name: model.classNames?[$0] ?? ImageNetClasses.name($0, classes: classes),
                           probability: probabilities[base + $0], logit: logits.values[base + $0])
                 })
             }

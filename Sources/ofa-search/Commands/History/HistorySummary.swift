@@ -17,7 +17,7 @@ struct HistorySummary: ParsableCommand {
             let scope = summary.memScope == "activations" ? "activation memory" : "total training memory"
             print("\(summary.directory): \(summary.dataset) under \(HistoryFormat.megabytes(summary.budgetBytes)) (\(scope)), "
                 + "\(summary.method) on \(summary.family) — \(summary.status)")
-            print("  started \(summary.createdAt), seed \(summary.seed), ofa-search \(summary.toolVersion)")
+            print("  started \(summary.createdAt), seed \(summary.seed), \(summary.toolVersion)")
             print("  supernet \(summary.supernetPath) (sha256 \(summary.supernetSHA256.prefix(12))…)")
             let statuses = CandidateStatus.allCases.compactMap { s in summary.byStatus[s.rawValue].map { "\($0) \(s.rawValue)" } }
             print("  candidates     \(summary.candidates): \(statuses.joined(separator: ", ")); "
@@ -29,7 +29,7 @@ struct HistorySummary: ParsableCommand {
                 let measured = r.measuredBytes.map { "measured \(HistoryFormat.megabytes($0))" } ?? "not measured"
                 print("  result         winner #\(r.winner), test top-1 \(HistoryFormat.percent(r.testTop1)), "
                     + "top-5 \(HistoryFormat.percent(r.testTop5)); planned \(HistoryFormat.megabytes(r.plannedBytes)), \(measured); "
-                    + "\(r.finalEpochs) epochs")
+                    + "\(r.finalEpochs) final epoch\(r.finalEpochs == 1 ? "" : "s")")
             }
             print("best per generation:")
             var generations = TextTable(["generation", "candidates", "evaluated", "rejected", "best", "candidate", "median"],

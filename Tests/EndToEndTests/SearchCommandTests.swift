@@ -1,0 +1,177 @@
+import Foundation
+import History
+import OFATestSupport
+import Testing
+
+/// `ofa-search search` end to end at CI size: the w0.2 OFA-MobileNetV3 fixture supernet, a three-class pattern
+/// dataset of 32×32 PNGs (6 train and 4 test images per class), 128 px (the space's smallest resolution), batch 4,
+/// population 4, 2 generations, 1 adaptation and 1 final epoch. The budget is read from the planner, not written
+/// down: halfway between the smallest and largest planned memory of `--dry-run`'s random draws, so some candidates
+/// fit and others are rejected however the planner's accounting evolves.
+@Suite(.serialized)
+struct SearchCommandTests {
+    /// The search flags shared by every run here (seed 3), without --out; `budget` in bytes.
+    static func searchArguments(supernet: String, data: String, budget: Int) -> [String] {
+        ["search", "--dataset", data, "--mem", "\(budget)", "--supernet", supernet, "--resolutions", "128", "--batch", "4",
+         "--population", "4", "--generations", "2", "--adapt-epochs", "1", "--final-epochs", "1",
+         "--calibration-images", "8", "--val-fraction", "0.25", "--seed", "3"]
+    }
+
+    /// `--dry-run --json`, the planned-memory range of its random draws (bytes).
+    struct DryRun: Decodable {
+        let smallestPlannedBytes: Int, largestPlannedBytes: Int
+    }
+
+    /// `summary.json` / `--json`, the fields compared here.
+    struct Summary: Decodable, Equatable {
+        struct Winner: Decodable, Equatable {
+            let candidate: Int, arch: String, resolution: Int
+            let val_top1: Double, test_top1: Double, test_top5: Double, test_images: Int, planned_bytes: Int
+        }
+        let budget_bytes: Int, candidates_evaluated: Int, candidates_over_budget: Int, generations: Int
+        let winner: Winner
+    }
+
+    /// The part of a candidate row that a resumed search must reproduce exactly.
+    struct CandidateKey: Equatable, CustomStringConvertible {
+        let id: Int, generation: Int, origin: CandidateOrigin, parents: [Int], status: CandidateStatus
+        let archHash: String, plannedBytes: Int, valTop1: Double?, valLoss: Double?
+        init(_ c: CandidateRecord) {
+            id = c.id; generation = c.generation; origin = c.origin; parents = c.parents; status = c.status
+            archHash = c.archHash; plannedBytes = c.plannedBytes; valTop1 = c.valTop1; valLoss = c.valLoss
+        }
+        var description: String { "#\(id) g\(generation) \(origin) \(parents) \(status) \(archHash) \(plannedBytes) \(String(describing: valTop1))" }
+    }
+
+    @Test func searchesUnderTheBudgetResumesAfterAKillAndExportsAReloadableNetwork() throws {
+        try SupernetCommandTests.withScratch { dir in
+            let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.mbv3, into: dir)
+            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 6, test: 4).path
+            let d = try OFASearchCommand.run(Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000) + ["--dry-run", "--json"])
+            try #require(d.status == 0, "dry run failed: \(d.stderr)")
+            let dry = try JSONDecoder().decode(DryRun.self, from: Data(d.stdout.utf8))
+            try #require(dry.smallestPlannedBytes < dry.largestPlannedBytes, "\(d.stdout)")
+            let budgetBytes = (dry.smallestPlannedBytes + dry.largestPlannedBytes) / 2 / 10_000 * 10_000
+            let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes)
+
+            // 1. An uninterrupted search.
+            let runA = dir.appendingPathComponent("a")
+            let a = try OFASearchCommand.run(arguments + ["--out", runA.path, "--json"])
+            try #require(a.status == 0, "search failed: \(a.stderr)")
+            let summaryA = try JSONDecoder().decode(Summary.self, from: Data(a.stdout.utf8))
+            #expect(try JSONDecoder().decode(Summary.self, from: Data(contentsOf: runA.appendingPathComponent("summary.json"))) == summaryA)
+            for file in ["history.sqlite", "best.h5", "adapted.h5", "summary.json", "search.log"] {
+                #expect(FileManager.default.fileExists(atPath: runA.appendingPathComponent(file).path), "\(file) missing")
+            }
+
+            // 2. The history is complete and every evaluated candidate fits the budget.
+            let store = try SQLiteSearchStore(openingAt: runA, readOnly: true)
+            let run = try #require(try store.run())
+            #expect(run.status == "finished" && run.resultJSON != nil && run.budgetBytes == budgetBytes)
+            let candidates = try store.candidates()
+            let evaluated = candidates.filter { $0.status == .evaluated }, rejected = candidates.filter { $0.status == .rejected }
+            #expect(evaluated.count + rejected.count == candidates.count, "unfinished rows: \(candidates.map(CandidateKey.init))")
+            #expect(!evaluated.isEmpty && !rejected.isEmpty, "the budget should admit some candidates and reject others")
+            #expect(evaluated.allSatisfy { $0.plannedBytes <= budgetBytes && $0.valTop1 != nil && $0.valLoss != nil })
+            #expect(rejected.allSatisfy { $0.plannedBytes > budgetBytes && $0.valTop1 == nil })
+            #expect(candidates.map(\.id) == Array(1...candidates.count))
+            #expect(Set(candidates.map(\.generation)) == [0, 1, 2])
+            #expect(summaryA.candidates_evaluated == evaluated.count && summaryA.candidates_over_budget == rejected.count)
+            let phases = try store.phases()
+            #expect(phases.map(\.name) == ["adapt", "search", "retrain"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
+            let best = try #require(evaluated.max { ($0.valTop1!, -$0.id) < ($1.valTop1!, -$1.id) })
+            #expect(summaryA.winner.candidate == best.id && summaryA.winner.val_top1 == best.valTop1)
+            #expect(summaryA.winner.planned_bytes <= budgetBytes && summaryA.winner.test_images == 12)
+
+            // 3. best.h5 reloads and re-evaluates to exactly the stored test accuracy; predict names the classes.
+            let bestFile = runA.appendingPathComponent("best.h5").path
+            let e = try SupernetCommandTests.succeed(["eval", bestFile, "--dataset", data, "--batch", "5", "--json"])
+            let evaluation = try #require(try JSONSerialization.jsonObject(with: Data(e.stdout.utf8)) as? [String: Any])
+            #expect(evaluation["matches_stored"] as? Bool == true, "\(e.stdout)")
+            #expect(evaluation["images"] as? Int == 12 && evaluation["top1"] as? Double == summaryA.winner.test_top1
+                    && evaluation["top5"] as? Double == summaryA.winner.test_top5)
+            let image = URL(fileURLWithPath: data).appendingPathComponent("test/blue-checks/0.png").path
+            let p = try SupernetCommandTests.succeed(["predict", "--weights", bestFile, "--top", "3", image])
+            let names = p.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").last.map(String.init) ?? "" }
+            #expect(Set(names) == Set(PatternImages.patterns.map(\.name)), "\(p.stdout)")
+            let renamed = dir.appendingPathComponent("renamed")
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: data), to: renamed)
+            try FileManager.default.moveItem(at: renamed.appendingPathComponent("test/red-rows"), to: renamed.appendingPathComponent("test/apple"))
+            try FileManager.default.moveItem(at: renamed.appendingPathComponent("train/red-rows"), to: renamed.appendingPathComponent("train/apple"))
+            let mismatch = try OFASearchCommand.run(["eval", bestFile, "--dataset", renamed.path])
+            #expect(mismatch.status != 0 && mismatch.stderr == "error: \(bestFile) was not trained on \(renamed.path): class 0 is "
+                    + "'blue-checks' in the file but 'apple' in the dataset — evaluate on the dataset it was trained on (see its provenance attribute)\n")
+
+            // 4. The same search killed with SIGKILL once candidates are committed, then resumed, ends exactly as run A.
+            let runB = dir.appendingPathComponent("b")
+            let committed = try Self.killOnceCandidatesAreCommitted(arguments + ["--out", runB.path], run: runB, evaluated: 2)
+            #expect(committed >= 2 && committed < evaluated.count, "killed after \(committed) of \(evaluated.count) evaluations")
+            let r = try OFASearchCommand.run(["search", "--resume", runB.path, "--json"])
+            try #require(r.status == 0, "resume failed: \(r.stderr)")
+            let summaryB = try JSONDecoder().decode(Summary.self, from: Data(r.stdout.utf8))
+            #expect(summaryB == summaryA)
+            let storeB = try SQLiteSearchStore(openingAt: runB, readOnly: true)
+            #expect(try storeB.run()?.status == "finished")
+            #expect(try storeB.candidates().map(CandidateKey.init) == candidates.map(CandidateKey.init))
+            #expect(Set(try storeB.phases().map(\.name)) == ["adapt", "search", "retrain"])
+
+            // 5. A budget below the smallest subnet fails with one line naming the smallest planned memory.
+            let runC = dir.appendingPathComponent("c")
+            let tooSmallBytes = dry.smallestPlannedBytes / 2
+            var tooSmall = Self.searchArguments(supernet: supernet, data: data, budget: tooSmallBytes)
+            tooSmall[tooSmall.firstIndex(of: "--adapt-epochs")! + 1] = "0"
+            let c = try OFASearchCommand.run(tooSmall + ["--out", runC.path])
+            #expect(c.status != 0 && c.stdout.isEmpty)
+            let errors = c.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.contains("Fatal") }
+            #expect(errors.count == 1 && c.stderr.hasSuffix(errors.first.map { $0 + "\n" } ?? "-"), "\(c.stderr)")
+            let line = String(errors.first ?? "")
+            #expect(line.hasPrefix("error: no subnet fits --mem "), "\(line)")
+            let smallest = try #require(Self.megabytes(after: "the smallest planned is ", in: line), "\(line)")
+            let smallestSeen = min(dry.smallestPlannedBytes, candidates.map(\.plannedBytes).min()!)
+            #expect(smallest * 1e6 > Double(tooSmallBytes) && smallest * 1e6 <= Double(smallestSeen) + 5_000, "\(line)")
+            #expect(!FileManager.default.fileExists(atPath: runC.appendingPathComponent("best.h5").path))
+        }
+    }
+
+    @Test func evalRefusesFilesThatAreNotTrainedNetworks() throws {
+        try SupernetCommandTests.withScratch { dir in
+            let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.mbv3, into: dir)
+            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 1, test: 1).path
+            let r = try OFASearchCommand.run(["eval", supernet, "--dataset", data])
+            #expect(r.status != 0 && r.stdout.isEmpty)
+            #expect(r.stderr == "error: \(supernet) has format ofa-search/supernet v1, expected ofa-search/trained-subnet v1 — "
+                    + "write one with `ofa-search train` or `ofa-search search`\n")
+        }
+    }
+
+    /// Runs `ofa-search arguments`, polls `run`'s history read-only, and kills the search with SIGKILL as soon as
+    /// at least `evaluated` candidates are committed as evaluated; returns how many were.
+    static func killOnceCandidatesAreCommitted(_ arguments: [String], run: URL, evaluated: Int) throws -> Int {
+        let process = Process()
+        process.executableURL = OFASearchCommand.executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(180)
+        var count = 0
+        while process.isRunning && Date() < deadline {
+            if let store = try? SQLiteSearchStore(openingAt: run, readOnly: true),
+               let rows = try? store.candidates() {
+                count = rows.filter { $0.status == .evaluated }.count
+                if count >= evaluated { break }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the search ended before it was killed")
+        return count
+    }
+
+    /// The number before " MB" that follows `prefix` in `text`.
+    static func megabytes(after prefix: String, in text: String) -> Double? {
+        guard let start = text.range(of: prefix)?.upperBound else { return nil }
+        return Double(text[start...].prefix { $0.isNumber || $0 == "." })
+    }
+}
