@@ -10,6 +10,8 @@ public struct SearchData: Sendable {
     public let name: String
     public let classes: [String]
     public let searchTrain: [Sample], validation: [Sample], test: [Sample]
+    /// The dataset split `test` comes from: `test`, or `valid` for datasets without a test split.
+    public let testSplit: Split
     /// The full training split (search-train + validation), for the winner's final training.
     public let train: [Sample]
     /// Calibration images for batch-norm re-calibration (a seeded subset of search-train).
@@ -23,7 +25,9 @@ public struct SearchData: Sendable {
                 mean: [Float], std: [Float], cacheBytes: Int) {
         let train = dataset[.train]
         name = dataset.name; classes = dataset.classes
-        self.train = train; test = dataset[.test].isEmpty ? dataset[.valid] : dataset[.test]
+        self.train = train
+        testSplit = dataset[.test].isEmpty ? .valid : .test
+        test = dataset[testSplit]
         var byClass = [[Int]](repeating: [], count: dataset.classes.count)
         for (i, s) in train.enumerated() { byClass[s.label].append(i) }
         var rng = SplitMix64(seed: seed ^ 0x5A11_7000)

@@ -46,7 +46,6 @@ extension SearchRun {
         var outcome = SearchOutcome(best: nil, evaluated: 0, rejected: 0, generations: 0, stoppedEarly: false)
         var evalSeconds: [Double] = []
         let evaluator = CandidateEvaluator(factory: factory, data: data, batch: settings.batch)
-        try checkBudgetIsReachable()
 
         /// Draws with `make` until a new architecture fits; records and evaluates it.
         func child(generation: Int, _ make: (inout ArchitectureSampler) -> (ArchConfig, CandidateOrigin, [Member])) throws -> Member? {

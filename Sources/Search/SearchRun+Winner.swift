@@ -114,7 +114,7 @@ extension SearchRun {
     func bundle(_ t: FinalTraining, member: Member) -> TrainedSubnetFile {
         let (trainer, graph, subnet, memory, measured, test) = (t.trainer, t.graph, t.subnet, t.memory, t.measured, t.test)
         let r = member.config.r
-        let metrics = TrainedSubnetFile.Metrics(evalSplit: "test", evalImages: test.images, evalTop1: test.top1, evalTop5: test.top5,
+        let metrics = TrainedSubnetFile.Metrics(evalSplit: data.testSplit.rawValue, evalImages: test.images, evalTop1: test.top1, evalTop5: test.top5,
                                                 evalLoss: test.loss, trainLoss: 0, trainTop1: 0, epochs: settings.finalEpochs)
         let certificate = jsonObject([
             "budget_bytes": settings.budgetBytes, "mem_scope": settings.memScope.rawValue, "planned_peak_bytes": memory.plannedBytes,
@@ -154,7 +154,8 @@ extension SearchRun {
                           formulaBytes: winner.memory.formulaBytes, mflops: structure.mflops(resolution: m.config.r),
                           parameters: structure.parameterCount, finalEpochs: settings.finalEpochs,
                           trainImagesPerSecond: winner.imagesPerSecond),
-            baselines: baselines, seconds: Date().timeIntervalSince(started), bestFile: url(Self.bestFile).path)
+            baselines: baselines, seconds: try store.phases().reduce(0) { $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt) },
+            bestFile: url(Self.bestFile).path)
         try summary.write(to: url(Self.summaryFile))
         let result = jsonObject([
             "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": m.fitness, "test_top1": winner.testTop1,

@@ -31,7 +31,6 @@ public final class SearchRun {
     var estimates: [String: MemoryEstimate] = [:]
     /// Decoded training images for the final trainings (`finalCache()`).
     var trainCache: DecodedImageCache?
-    let started = Date()
 
     public static let historyFile = SQLiteSearchStore.fileName
     public static let adaptedFile = "adapted.h5", bestFile = "best.h5", summaryFile = "summary.json", logFile = "search.log"
@@ -95,9 +94,22 @@ public final class SearchRun {
             report("this search already finished; nothing to do")
             return summary
         }
+        do {
+            return try runPhases()
+        } catch SearchError.interrupted {
+            throw SearchError.interrupted
+        } catch {
+            // The history says the run failed and why (`history` shows it); the error still goes to the caller.
+            try? store.finish(status: "failed", resultJSON: jsonObject(["error": "\(error)"]))
+            throw error
+        }
+    }
+
+    func runPhases() throws -> SearchSummary {
         if !FileManager.default.fileExists(atPath: url("dataset.sha256").path) {
             try data.fingerprint.write(to: url("dataset.sha256"), atomically: true, encoding: .utf8)
         }
+        try checkBudgetIsReachable()
         try phase("adapt") { try adapt() }
         let search = try phase("search") { try evolve() }
         guard let best = search.best else { throw SearchError.budgetTooSmall(budget: ByteCount.format(settings.budgetBytes), smallest: "unknown", scope: settings.memScope.rawValue) }

@@ -43,6 +43,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     public var stoppedEarly: Bool
     public var winner: Winner
     public var baselines: [Baseline]
+    /// Wall time of all phases, summed over sessions when the run was resumed.
     public var seconds: Double
     public var bestFile: String
 

@@ -49,16 +49,18 @@ public struct SharedAdaptation {
         }
     }
 
-    /// Runs epoch `epoch` on `shared`, reporting (step in epoch, steps per epoch, mean loss so far) after each step.
-    /// Returns the epoch's mean training loss.
+    /// Runs epoch `epoch` on `shared` from step `start` (0, or where a checkpoint left it), reporting (step in epoch,
+    /// steps per epoch, mean loss so far) after each step and calling `turnDone(steps done)` after each subnet's
+    /// turn, when `shared` is consistent and can be saved. Returns the mean training loss of the steps run.
     /// - Throws: a data error, `SearchError.nonFiniteLoss`, or `SearchError.interrupted` when `interrupted()`
-    ///   turns true (checked between steps; `shared` then holds the steps done).
-    public func runEpoch(_ epoch: Int, shared: inout SharedTrainables, interrupted: () -> Bool,
-                         progress: (Int, Int, Double) -> Void) throws -> Double {
+    ///   turns true (checked between steps; the unfinished turn is dropped, so `shared` is as at the last
+    ///   `turnDone` and resuming from there replays exactly what an uninterrupted run does).
+    public func runEpoch(_ epoch: Int, from start: Int = 0, shared: inout SharedTrainables, interrupted: () -> Bool,
+                         progress: (Int, Int, Double) -> Void, turnDone: (Int, SharedTrainables) throws -> Void = { _, _ in }) throws -> Double {
         let steps = stepsPerEpoch, total = steps * settings.epochs
         guard steps > 0 else { throw SearchError.tooFewImages(split: "search-train", count: data.searchTrain.count, batch: settings.batch) }
         let schedule = CosineSchedule(initialLR: settings.learningRate, totalSteps: total)
-        var lossSum = 0.0, step = 0
+        var lossSum = 0.0, step = start
         while step < steps {
             if interrupted() { throw SearchError.interrupted }
             let global = epoch * steps + step
@@ -75,17 +77,18 @@ public struct SharedAdaptation {
             let loader = data.trainingLoader(data.searchTrain, resolution: config.r, batch: settings.batch,
                                              seed: seed, epoch: epoch, batches: step..<(step + run))
             for k in 0..<run {
+                if interrupted() { throw SearchError.interrupted }
                 guard let b = try loader.next() else { break }
                 let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: global + k))
                 guard loss.isFinite else { throw SearchError.nonFiniteLoss(phase: "adaptation", step: global + k + 1) }
                 lossSum += Double(loss)
                 step += 1
-                progress(step, steps, lossSum / Double(step))
-                if interrupted() { break }
+                progress(step, steps, lossSum / Double(step - start))
             }
             shared.store(trainer.parameters(), states: (trainer.optimizer as! Adam).states, graph: graph, subnet: subnet,
                          config: config, space: factory.space)
+            try turnDone(step, shared)
         }
-        return lossSum / Double(max(step, 1))
+        return lossSum / Double(max(step - start, 1))
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Ctrl-C as a flag that long loops poll, so an interrupted command stops between steps (finishing the one under
-/// way). A second Ctrl-C ends the process at once (the default action is restored by the first).
+/// Ctrl-C (SIGINT) or SIGTERM as a flag that long loops poll, so an interrupted command stops between steps
+/// (finishing the one under way). A second signal ends the process at once (the default action is restored by the
+/// first).
 ///
 /// Debug switch: `OFA_INTERRUPT_AFTER_STEPS=N` raises the flag as Ctrl-C would once `stepFinished()` has been
 /// called N times (tests of `train --resume` use it to interrupt at an exact step).
@@ -9,11 +10,13 @@ final class InterruptFlag: Sendable {
     nonisolated(unsafe) private static var raised: sig_atomic_t = 0
     nonisolated(unsafe) private static var stepsLeft: Int? = ProcessInfo.processInfo.environment["OFA_INTERRUPT_AFTER_STEPS"].flatMap { Int($0) }
 
-    /// Installs the SIGINT handler and returns the flag.
+    /// Installs the SIGINT and SIGTERM handlers and returns the flag.
     static func install() -> InterruptFlag {
-        signal(SIGINT) { _ in
-            InterruptFlag.raised = 1
-            signal(SIGINT, SIG_DFL)
+        for s in [SIGINT, SIGTERM] {
+            signal(s) { received in
+                InterruptFlag.raised = 1
+                signal(received, SIG_DFL)
+            }
         }
         return InterruptFlag()
     }

@@ -46,10 +46,10 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Resolutions to search, e.g. 128,160,224 or 128-224:16 (default 128-224:16).")
     var resolutions: ResolutionList?
 
-    @Option(help: "Population per generation (OFA: 100).")
+    @Option(help: "Population per generation (OFA: 100; default 16, --quick 8).")
     var population: Int?
 
-    @Option(help: "Generations after the initial population (OFA: 500 with a predictor).")
+    @Option(help: "Generations after the initial population (OFA: 500 with a predictor; default 5, --quick 2).")
     var generations: Int?
 
     @Option(name: .customLong("parent-ratio"), help: "Fraction of the population kept as parents.")
@@ -61,10 +61,10 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("mutation-prob"), help: "Probability of resampling each gene in a mutation.")
     var mutationProb: Double = 0.1
 
-    @Option(name: .customLong("adapt-epochs"), help: "Epochs of weight-shared adaptation over search-train.")
+    @Option(name: .customLong("adapt-epochs"), help: "Epochs of weight-shared adaptation over search-train (default 3, --quick 1).")
     var adaptEpochs: Int?
 
-    @Option(name: .customLong("final-epochs"), help: "Epochs of the winner's final training.")
+    @Option(name: .customLong("final-epochs"), help: "Epochs of the winner's final training (default 6, --quick 2).")
     var finalEpochs: Int?
 
     @Option(help: "Initial learning rate of adaptation and final training (Adam, cosine).")
@@ -213,14 +213,14 @@ struct SearchCommand: ParsableCommand {
         if let bad = res.first(where: { !space.resolutions.contains($0) }) {
             throw ValidationError("--resolutions: \(bad) is outside the supernet's \(space.resolutionRange.lowerBound)...\(space.resolutionRange.upperBound) in steps of \(space.resolutionStep) — pick resolutions in it")
         }
-        var evolution = EvolutionSettings(population: population ?? (quick ? 8 : 16), generations: generations ?? (quick ? 2 : 4))
+        var evolution = EvolutionSettings(population: population ?? (quick ? 8 : 16), generations: generations ?? (quick ? 2 : 5))
         evolution.parentRatio = parentRatio; evolution.mutationRatio = mutationRatio; evolution.mutationProbability = mutationProb
-        var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 2), batch: batch)
+        var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 3), batch: batch)
         adaptation.learningRate = lr
         var settings = SearchSettings(
             dataset: dataset!, dataRoot: dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
             method: Self.method(named: method)!.rawValue, batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
-            finalEpochs: finalEpochs ?? (quick ? 2 : 5), finalLearningRate: lr, validationFraction: valFraction,
+            finalEpochs: finalEpochs ?? (quick ? 2 : 6), finalLearningRate: lr, validationFraction: valFraction,
             calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
         settings.baselines = baselines
