@@ -64,9 +64,10 @@ final class SharedTrainablesTests: XCTestCase {
                                                 "blocks.3.conv.lite_residual.conv1.weight": .init(values: [3], m: [0], v: [0], step: 1)])
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID()).h5")
         defer { try? FileManager.default.removeItem(at: url) }
-        try shared.write(to: url, epochsDone: 2, settingsJSON: "{}")
-        let (read, epochs) = try SharedTrainables.read(from: url)
+        try shared.write(to: url, epochsDone: 2, stepsDone: 64, settingsJSON: "{}")
+        let (read, epochs, steps) = try SharedTrainables.read(from: url)
         XCTAssertEqual(epochs, 2)
+        XCTAssertEqual(steps, 64)
         XCTAssertEqual(read.entries, shared.entries)
     }
 }
