@@ -14,19 +14,19 @@ import Transfer
 /// code and OpenBLAS's buffers, one-time process costs that are not training memory; its own growth above its
 /// plan is printed as `first_run_overhead_mb`.
 func memorySweep(repository: URL, subnets: Int, resolutions: [Int], batches: [Int], steps: Int, classes: Int = 102) throws {
-    glibcMalloc("mallopt", -3, 128 * 1024)   // M_MMAP_THRESHOLD fixed: big buffers are fresh mmaps, freed ones go back
+    ProcessMemory.releaseFreedMemory()   // fixed mmap threshold, no heap padding: freed buffers go back
     let supernet = try Supernet.read(from: repository.appendingPathComponent("Supernets/effnet-lite0-elastic.h5"))
     func run(_ graph: TrainingGraph, _ r: Int, _ batch: Int) throws -> (measured: Int, plan: MemoryPlan, seconds: Double) {
         let images = Tensor.random(shape: [batch, r, r, 3], seed: 1)
         let labels = (0..<batch).map { $0 % classes }
-        glibcMalloc("malloc_trim", 0)
-        resetHighWater()
-        let before = procStatusKB("VmRSS:")
+        ProcessMemory.releaseFreedMemory()
+        ProcessMemory.resetPeak()
+        let before = ProcessMemory.residentBytes / 1024
         let start = DispatchTime.now().uptimeNanoseconds
         let trainer = try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
         for _ in 0..<steps { trainer.trainStep([(images, labels)], learningRate: 1e-4) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let measured = (procStatusKB("VmHWM:") - before) * 1024
+        let measured = (ProcessMemory.peakBytes / 1024 - before) * 1024
         precondition(trainer.measuredHighWaterBytes == trainer.plan.arenaBytes, "the trainer wrote outside its plan")
         return (measured, trainer.plan, seconds)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Memory
 import Networks
 import Supernets
 import Tensors
@@ -17,7 +18,7 @@ import Transfer
 /// - `growth_during_steps_mb`: the same, reset after warm-up: what the steady state adds beyond a warmed trainer.
 /// - `planned_arena_mb`: `MemoryPlan.arenaBytes`; `trainer_high_water_mb`: `Trainer.measuredHighWaterBytes`.
 func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes: Int, threads: Int, frozenBits: Int = 8) throws {
-    glibcMalloc("mallopt", -3, 128 * 1024)   // M_MMAP_THRESHOLD fixed: big buffers are fresh mmaps, freed ones go back
+    ProcessMemory.releaseFreedMemory()   // fixed mmap threshold, no heap padding: freed buffers go back
     let space = SearchSpace.ofaProxylessNAS(widthMult: 1.3)
     let config = try ArchConfig.parse(json: #"{"ks": 5, "e": 4, "d": 3, "r": \#(resolution)}"#, space: space)
     var graph: TrainingGraph
@@ -31,27 +32,27 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
         graph = TrainingGraph(subnet: try supernet.subnet(config), method: .liteResidualBias, classes: classes, seed: 0)
             .quantizingFrozenWeights(bits: frozenBits)
     }   // supernet and subnet weights are released here; only the graph's (folded) parameters stay
-    glibcMalloc("malloc_trim", 0)
+    ProcessMemory.releaseFreedMemory()
     let images = Tensor.random(shape: [batch, resolution, resolution, 3], seed: 1)
     let labels = (0..<batch).map { $0 % classes }
     let graphParameterBytes = graph.parameters.reduce(0) { $0 + $1.storedBytes }
 
-    resetHighWater()
-    let rssBeforeTrainer = procStatusKB("VmRSS:")
+    ProcessMemory.resetPeak()
+    let rssBeforeTrainer = ProcessMemory.residentBytes / 1024
     // The optimiser is built inline: a copy kept here would share its state buffers with the trainer's, and the
     // first step would then copy them (copy-on-write), doubling the optimiser state.
     let trainer = try Trainer(graph: graph, batch: batch, height: resolution, width: resolution,
                               optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
-    let rssAfterInit = procStatusKB("VmRSS:")
+    let rssAfterInit = ProcessMemory.residentBytes / 1024
     for _ in 0..<warmup { trainer.trainStep([(images, labels)], learningRate: 1e-4) }
-    let rssAfterWarmup = procStatusKB("VmRSS:"), hwmWarmup = procStatusKB("VmHWM:")
-    resetHighWater()
-    let rssBeforeSteps = procStatusKB("VmRSS:")
+    let rssAfterWarmup = ProcessMemory.residentBytes / 1024, hwmWarmup = ProcessMemory.peakBytes / 1024
+    ProcessMemory.resetPeak()
+    let rssBeforeSteps = ProcessMemory.residentBytes / 1024
     let start = DispatchTime.now().uptimeNanoseconds
     var loss: Float = 0
     for _ in 0..<steps { loss = trainer.trainStep([(images, labels)], learningRate: 1e-4) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    let hwm = procStatusKB("VmHWM:")
+    let hwm = ProcessMemory.peakBytes / 1024
     // Growth (a) spans both windows (init + warm-up, then the timed steps): the larger of their peaks.
     let peakA = max(hwm, hwmWarmup)
     withExtendedLifetime(graph) {}
