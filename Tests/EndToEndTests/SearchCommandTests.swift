@@ -91,7 +91,7 @@ struct SearchCommandTests {
             #expect(evaluation["images"] as? Int == 12 && evaluation["top1"] as? Double == summaryA.winner.test_top1
                     && evaluation["top5"] as? Double == summaryA.winner.test_top5)
             let image = URL(fileURLWithPath: data).appendingPathComponent("test/blue-checks/0.png").path
-            let p = try SupernetCommandTests.succeed(["predict", "--weights", bestFile, "--top", "3", image])
+            let p = try SupernetCommandTests.succeed(["predict", bestFile, image, "--top", "3"])   // the weights file first, without --weights
             let names = p.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").last.map(String.init) ?? "" }
             #expect(Set(names) == Set(PatternImages.patterns.map(\.name)), "\(p.stdout)")
             let renamed = dir.appendingPathComponent("renamed")

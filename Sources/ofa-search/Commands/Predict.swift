@@ -29,8 +29,17 @@ struct Predict: ParsableCommand {
     @Option(help: "Subnet architecture JSON when --weights is a supernet (default: its max subnet).")
     var arch: String?
 
-    @Argument(help: "JPEG or PNG images.", completion: .file())
-    var images: [String]
+    @Argument(help: "JPEG or PNG images, optionally after a weights file (.h5/.pth) given without --weights.", completion: .file())
+    var arguments: [String]
+
+    /// A leading `.h5` or `.pth` argument is the weights (`ofa-search predict best.h5 photo.jpg`).
+    var leadingWeights: String? {
+        guard weights == nil, arguments.count >= 2, let first = arguments.first,
+              ["h5", "pth"].contains(URL(fileURLWithPath: first).pathExtension.lowercased()) else { return nil }
+        return first
+    }
+
+    var images: [String] { leadingWeights == nil ? arguments : Array(arguments.dropFirst()) }
 
     @Option(help: "Input resolution in pixels (default: the subnet's or trained network's, 224 for EfficientNet-Lite0).")
     var resolution: Int?
@@ -65,7 +74,7 @@ struct Predict: ParsableCommand {
             Parallelism.setThreads(threads)
             // Images are decoded first: a bad photo is reported before the weights take time to load.
             let photos = try images.map { try RGBImage(contentsOf: URL(fileURLWithPath: $0)) }
-            let url = try weights.map { URL(fileURLWithPath: $0) } ?? WeightsLocation.defaultEfficientNetLite0()
+            let url = try (weights ?? leadingWeights).map { URL(fileURLWithPath: $0) } ?? WeightsLocation.defaultEfficientNetLite0()
             let model = try Classifier.load(url, arch: arch)
             let r = resolution ?? model.resolution
             var pixels: [Float] = []
