@@ -89,8 +89,9 @@ extension SearchRun {
             return nil
         }
 
+        /// Past `--time-limit` (never before one candidate is evaluated, nor while replaying).
         func deadlinePassed() -> Bool {
-            guard let searchDeadline, Date() >= searchDeadline, !journal.isReplaying else { return false }
+            guard let searchDeadline, Date() >= searchDeadline, !journal.isReplaying, outcome.evaluated > 0 else { return false }
             return true
         }
 
@@ -128,7 +129,13 @@ extension SearchRun {
     /// Fails early, naming the smallest achievable memory, when even the smallest subnet at the smallest
     /// resolution is over the budget.
     func checkBudgetIsReachable() throws {
-        let smallest = try estimate(ArchConfig.min(factory.space, resolution: settings.resolutions.min()!).canonical(in: factory.space))
+        try Self.checkBudgetIsReachable(settings, factory: factory)
+    }
+
+    /// `checkBudgetIsReachable()` before any run exists (so an impossible budget leaves no run directory behind).
+    static func checkBudgetIsReachable(_ settings: SearchSettings, factory: SubnetFactory) throws {
+        let smallest = try factory.memory(ArchConfig.min(factory.space, resolution: settings.resolutions.min()!).canonical(in: factory.space),
+                                          method: factory.method, batch: settings.batch)
         let bytes = smallest.bytes(in: settings.memScope)
         guard bytes <= settings.budgetBytes else {
             throw SearchError.budgetTooSmall(budget: ByteCount.format(settings.budgetBytes), smallest: ByteCount.format(bytes),

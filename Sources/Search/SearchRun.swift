@@ -55,6 +55,11 @@ public final class SearchRun {
     /// A new search in `directory` (created; must not hold a history yet).
     public static func start(directory: URL, settings: SearchSettings, supernet: Supernet, supernetSHA256: String,
                              dataset: LabeledImages, toolVersion: String) throws -> SearchRun {
+        if let method = TinyTLMethod(rawValue: settings.method) {
+            try checkBudgetIsReachable(settings, factory: SubnetFactory(
+                supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed, frozenBits: settings.frozenBits,
+                loader: LoaderWorkingSet(samples: dataset[.train])))
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteSearchStore(creatingAt: directory.appendingPathComponent(historyFile), toolVersion: toolVersion)
         let run = try SearchRun(directory: directory, settings: settings, supernet: supernet, supernetSHA256: supernetSHA256,
@@ -112,7 +117,9 @@ public final class SearchRun {
         try checkBudgetIsReachable()
         try phase("adapt") { try adapt() }
         let search = try phase("search") { try evolve() }
-        guard let best = search.best else { throw SearchError.budgetTooSmall(budget: ByteCount.format(settings.budgetBytes), smallest: "unknown", scope: settings.memScope.rawValue) }
+        guard let best = search.best else {
+            throw SearchError.invalid("no candidate within the budget was found in \(settings.evolution.maxTries) draws — raise --mem or narrow --resolutions to smaller ones")
+        }
         let winner = try phase("retrain") { try retrain(best) }
         let references = settings.baselines ? try phase("baselines") { try baselines() } : []
         let summary = try finish(winner: winner, search: search, baselines: references)
