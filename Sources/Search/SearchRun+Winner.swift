@@ -8,7 +8,6 @@ import Transfer
 
 /// One final training's outcome.
 struct FinalTraining {
-    var config: ArchConfig
     var trainer: Trainer, graph: TrainingGraph, subnet: Subnet
     var memory: MemoryEstimate
     /// Peak resident growth of the process over the training, bytes.
@@ -20,7 +19,6 @@ struct FinalTraining {
 /// The winner after its final training.
 struct TrainedWinner {
     var member: Member
-    var file: TrainedSubnetFile
     var testTop1: Double, testTop5: Double, testImages: Int
     var measuredBytes: Int
     var memory: MemoryEstimate
@@ -42,9 +40,8 @@ extension SearchRun {
             throw SearchError.overBudget(measured: ByteCount.format(t.measured), budget: ByteCount.format(settings.budgetBytes))
         }
         report(String(format: "test: top-1 %.2f%%, top-5 %.2f%% on %d images", 100 * t.test.top1, 100 * t.test.top5, t.test.images))
-        let file = bundle(t, member: best)
-        try file.write(to: url(Self.bestFile))
-        return TrainedWinner(member: best, file: file, testTop1: t.test.top1, testTop5: t.test.top5, testImages: t.test.images,
+        try bundle(t, member: best).write(to: url(Self.bestFile))
+        return TrainedWinner(member: best, testTop1: t.test.top1, testTop5: t.test.top5, testImages: t.test.images,
                              measuredBytes: t.measured, memory: t.memory, imagesPerSecond: t.imagesPerSecond)
     }
 
@@ -89,7 +86,7 @@ extension SearchRun {
         }
         let rate = Double(images) / max(Date().timeIntervalSince(start), 1e-9)
         let test = CandidateEvaluator.evaluate(trainer, batches: try data.testBatches(resolution: r, batch: settings.batch))
-        return FinalTraining(config: config, trainer: trainer, graph: graph, subnet: subnet, memory: memory, measured: measured,
+        return FinalTraining(trainer: trainer, graph: graph, subnet: subnet, memory: memory, measured: measured,
                              test: test, imagesPerSecond: rate)
     }
 
