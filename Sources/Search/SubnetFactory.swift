@@ -46,7 +46,8 @@ public struct SubnetFactory: Sendable {
     /// The planned memory of `config` trained with `method` (no weights fitted: sizes only).
     public func memory(_ config: ArchConfig, method: TinyTLMethod, batch: Int) throws -> MemoryEstimate {
         let subnet = try supernet.subnet(config)
-        let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, seed: seed).frozenStorageForPlanning(bits: frozenBits)
+        let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, seed: seed, drawsFreshWeights: false)
+            .frozenStorageForPlanning(bits: frozenBits)
         return try MemoryEstimate(graph: graph, structure: subnet.structure, batch: batch, resolution: config.r, loader: loader)
     }
 }

@@ -71,3 +71,21 @@ final class SharedTrainablesTests: XCTestCase {
         XCTAssertEqual(read.entries, shared.entries)
     }
 }
+
+/// Candidate memory is planned on a graph without random fresh weights; the plan must be the trained graph's.
+final class MemoryEstimateTests: XCTestCase {
+    func testPlanningGraphPlansLikeTheTrainedGraph() throws {
+        let net = SharedTrainablesTests.supernet
+        let loader = LoaderWorkingSet(samples: [])
+        for method in [TinyTLMethod.liteResidualBias, .bias, .liteResidual, .last] {
+            for config in [ArchConfig.max(net.space, resolution: 96), ArchConfig.min(net.space, resolution: 64)] {
+                let subnet = try net.subnet(config)
+                let factory = SubnetFactory(supernet: net, method: method, classes: 7, seed: 3, frozenBits: 8, loader: loader)
+                let trained = factory.freshGraph(subnet, method: method)
+                let planned = try factory.memory(config, method: method, batch: 4)
+                let exact = try MemoryEstimate(graph: trained, structure: subnet.structure, batch: 4, resolution: config.r, loader: loader)
+                XCTAssertEqual(planned, exact, "\(method) \(config.json)")
+            }
+        }
+    }
+}

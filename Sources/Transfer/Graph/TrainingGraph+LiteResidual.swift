@@ -53,6 +53,7 @@ extension GraphBuilder {
                                blockInput: Int, main: Int) -> Int {
         let mid = makeDivisible(Double(inChannels)), k = branch.kernel
         func heFout(_ count: Int, kernel: Int, out: Int) -> [Float] {
+            guard drawsFreshWeights else { return [Float](repeating: 0, count: count) }
             let std = (2 / Float(kernel * kernel * out)).squareRoot()
             return (0..<count).map { _ in normal() * std }
         }

@@ -18,11 +18,17 @@ extension TrainingGraph {
     /// With `norm: .groupNorm` (TinyTL's GN + WS, spec §5.5) nothing is folded: every batch norm becomes a GroupNorm
     /// (`AffineOp.groups`) with its γ and β and the subnet's eps, and every bias-free conv standardises its weight at
     /// use (`ConvOp.standardize`); trainable sets are the same rules.
+    ///
+    /// `drawsFreshWeights: false` fills the new lite residual and classifier weights with zeros instead of random
+    /// draws: the same ops, parameters and sizes at a fraction of the cost (the draws are half of building a
+    /// lite-residual graph), for planning a candidate's memory; such a graph must not be trained.
     /// - Precondition: `subnet.weights` holds every tensor its structure names (true for extracted subnets).
-    public init(subnet: Subnet, method: TinyTLMethod, classes: Int, seed: UInt64 = 0, norm: NormMode = .frozenBatchNorm) {
+    public init(subnet: Subnet, method: TinyTLMethod, classes: Int, seed: UInt64 = 0, norm: NormMode = .frozenBatchNorm,
+                drawsFreshWeights: Bool = true) {
         precondition(classes >= 1, "a classifier needs at least one class")
         var b = GraphBuilder(weights: subnet.weights, method: method, eps: Float(subnet.structure.bnEps),
                              padding: subnet.structure.padding, seed: seed, norm: norm)
+        b.drawsFreshWeights = drawsFreshWeights
         let s = subnet.structure
         let branches = method.insertsLiteResidual ? liteResidualBranches(s) : [:]
         var x = b.convBN("first_conv.conv", bn: "first_conv.bn", ConvShape(s.firstConv), input: 0)
@@ -68,6 +74,8 @@ extension TrainingGraph {
 struct GraphBuilder {
     let weights: NamedTensors, method: TinyTLMethod, eps: Float, padding: Padding, norm: NormMode
     var rng: SplitMix64
+    /// False: new weights are zeros (see `TrainingGraph.init(subnet:method:classes:seed:norm:drawsFreshWeights:)`).
+    var drawsFreshWeights = true
     /// A prefix rewrite applied to the names of new ops and parameters (not to the weights read).
     var rename: (from: String, to: String)?
     var parameters: [GraphParameter] = []
@@ -198,7 +206,8 @@ struct GraphBuilder {
     /// The new classifier: weight U(−1/√in, 1/√in), bias 0 (`init_models`, spec §0.6).
     mutating func classifier(inFeatures: Int, classes: Int, input: Int) -> Int {
         let bound = 1 / Float(inFeatures).squareRoot()
-        let w = (0..<(classes * inFeatures)).map { _ in Float.random(in: -bound...bound, using: &rng) }
+        let w = drawsFreshWeights ? (0..<(classes * inFeatures)).map { _ in Float.random(in: -bound...bound, using: &rng) }
+            : [Float](repeating: 0, count: classes * inFeatures)
         let weight = parameter("classifier.linear.weight", .weight, w, section: .classifier)
         let bias = parameter("classifier.linear.bias", .bias, [Float](repeating: 0, count: classes), section: .classifier)
         return append("classifier.linear", .linear(LinearOp(inFeatures: inFeatures, outFeatures: classes, weight: weight, bias: bias)), [input])
