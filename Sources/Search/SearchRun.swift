@@ -35,17 +35,12 @@ public final class SearchRun {
     public static let historyFile = SQLiteSearchStore.fileName
     public static let adaptedFile = "adapted.h5", bestFile = "best.h5", summaryFile = "summary.json", logFile = "search.log"
 
-    init(directory: URL, settings: SearchSettings, supernet: Supernet, supernetSHA256: String, dataset: LabeledImages,
+    init(directory: URL, settings: SearchSettings, factory: SubnetFactory, supernetSHA256: String, dataset: LabeledImages,
          store: any SearchStorage, toolVersion: String) throws {
         self.directory = directory; self.settings = settings; self.supernetSHA256 = supernetSHA256; self.store = store
-        self.toolVersion = toolVersion
-        guard let method = TinyTLMethod(rawValue: settings.method), method != .full else {
-            throw SearchError.unsupportedMethod(settings.method)
-        }
+        self.toolVersion = toolVersion; self.factory = factory
         data = SearchData(dataset: dataset, validationFraction: settings.validationFraction, calibrationImages: settings.calibrationImages,
-                          seed: settings.seed, mean: supernet.mean, std: supernet.std, cacheBytes: settings.cacheBytes)
-        factory = SubnetFactory(supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed,
-                                frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: data.train))
+                          seed: settings.seed, mean: factory.supernet.mean, std: factory.supernet.std, cacheBytes: settings.cacheBytes)
         guard data.searchTrain.count >= settings.batch else {
             throw SearchError.tooFewImages(split: "search-train", count: data.searchTrain.count, batch: settings.batch)
         }
@@ -55,14 +50,11 @@ public final class SearchRun {
     /// A new search in `directory` (created; must not hold a history yet).
     public static func start(directory: URL, settings: SearchSettings, supernet: Supernet, supernetSHA256: String,
                              dataset: LabeledImages, toolVersion: String) throws -> SearchRun {
-        if let method = TinyTLMethod(rawValue: settings.method) {
-            try checkBudgetIsReachable(settings, factory: SubnetFactory(
-                supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed, frozenBits: settings.frozenBits,
-                loader: LoaderWorkingSet(samples: dataset[.train])))
-        }
+        let factory = try makeFactory(settings, supernet: supernet, dataset: dataset)
+        try checkBudgetIsReachable(settings, factory: factory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteSearchStore(creatingAt: directory.appendingPathComponent(historyFile), toolVersion: toolVersion)
-        let run = try SearchRun(directory: directory, settings: settings, supernet: supernet, supernetSHA256: supernetSHA256,
+        let run = try SearchRun(directory: directory, settings: settings, factory: factory, supernetSHA256: supernetSHA256,
                                 dataset: dataset, store: store, toolVersion: toolVersion)
         let now = ISO8601DateFormatter().string(from: Date())
         try store.begin(RunRecord(createdAt: now, dataset: dataset.name, budgetBytes: settings.budgetBytes,
@@ -82,12 +74,21 @@ public final class SearchRun {
         guard sha == record.supernetSHA256 else {
             throw SearchError.invalid("\(settings.supernet) changed since the search started (sha256 \(sha.prefix(12)) ≠ \(record.supernetSHA256.prefix(12))) — resume with the original supernet file")
         }
-        let run = try SearchRun(directory: directory, settings: settings, supernet: supernet, supernetSHA256: sha, dataset: dataset, store: store,
+        let run = try SearchRun(directory: directory, settings: settings, factory: try makeFactory(settings, supernet: supernet, dataset: dataset),
+                                supernetSHA256: sha, dataset: dataset, store: store,
                                 toolVersion: toolVersion)
         guard run.data.fingerprint == (try? run.storedFingerprint()) ?? run.data.fingerprint else {
             throw SearchError.invalid("the dataset \(settings.dataset) changed since the search started — resume with the original data")
         }
         return run
+    }
+
+    /// The subnet factory of a search: its method (one whose trainables subnets can share), classes, seed, frozen
+    /// storage and the loader's working set over the training split.
+    static func makeFactory(_ settings: SearchSettings, supernet: Supernet, dataset: LabeledImages) throws -> SubnetFactory {
+        guard let method = TinyTLMethod(rawValue: settings.method), method != .full else { throw SearchError.unsupportedMethod(settings.method) }
+        return SubnetFactory(supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed,
+                             frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]))
     }
 
     var runName: String { directory.lastPathComponent }
