@@ -6,7 +6,8 @@ import Transfer
 public enum MemoryScope: String, Sendable, CaseIterable, Codable {
     /// The planner's whole peak: weights, gradients, optimiser state, activations, scratch.
     case total
-    /// The non-persistent part of the peak: saved and transient activations, activation gradients, scratch.
+    /// The peak without parameter memory (weights, their gradients, optimiser state): saved and transient
+    /// activations, activation gradients, scratch.
     case activations
 }
 
@@ -22,7 +23,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// The trainer's arena (bytes) for one training step at the search's batch and the candidate's resolution:
     /// the planner's peak of live tensors plus what first-fit placement leaves unused (`MemoryPlan.arenaBytes`).
     public var arenaBytes: Int
-    /// The part that is not persistent (activations, their gradients, scratch, the loader's share); bytes.
+    /// The part that is not parameter memory (activations, their gradients, scratch, the loader's share); bytes.
     public var activationBytes: Int
     /// Bytes by ledger category at the peak (category names as `MemoryCategory.rawValue`, plus "arena gap",
     /// "input batch", "image transform" and "runtime"); they sum to `plannedBytes`.
@@ -57,7 +58,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         arenaBytes = plan.arenaBytes
         plannedBytes = plan.arenaBytes + input + transform + ProcessMemory.runtimeOverheadBytes
         let gap = plan.arenaBytes - plan.peakBytes
-        activationBytes = MemoryCategory.allCases.filter { !$0.isPersistent }.reduce(gap + input + transform) { $0 + plan.ledgerAtPeak[$1] }
+        activationBytes = MemoryCategory.allCases.filter { !$0.isParameterMemory }.reduce(gap + input + transform) { $0 + plan.ledgerAtPeak[$1] }
         ledger = Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, plan.ledgerAtPeak[$0]) })
         ledger[Self.arenaGap] = gap
         ledger[Self.inputBatch] = input

@@ -9,7 +9,7 @@ struct FirstFitTests {
     /// Both placement orders the planner tries, over the transient tensors of `plan`.
     static func expectSameOffsets(_ plan: MemoryPlan, _ label: String) {
         let t = plan.tensors
-        let persistent = t.prefix { $0.birth == 0 && $0.death == plan.lastStep && $0.category.isPersistent }.count
+        let persistent = t.prefix { $0.birth == 0 && $0.death == plan.lastStep && $0.category.isParameterMemory }.count
         let transient = Array(persistent..<t.count)
         let base = t[..<persistent].map { $0.offset + $0.alignedBytes }.max() ?? 0
         let bySize = transient.sorted { (t[$0].bytes, t[$1].birth, $1) > (t[$1].bytes, t[$0].birth, $0) }

@@ -115,7 +115,7 @@ struct TinyTLParityTests {
         let r = try file.int64Attribute("resolution"), n = Self.labels.count
         let trainer = try Trainer(graph: graph, batch: n, height: Int(r), width: Int(r),
                                   optimizer: Adam(parameterCounts: graph.trainableParameterCounts), labelSmoothing: 0.1,
-                                  poisonsDeadTensors: true)
+                                  gradients: .accumulated, poisonsDeadTensors: true)
         let images = Self.input(batch: n, resolution: Int(r))
 
         // Step 0: loss and gradients.

@@ -15,7 +15,7 @@ struct TrainerResumeTests {
         func steps(_ trainer: Trainer, _ n: Int) -> [Float] {
             (0..<n).map { trainer.trainStep([(images, TrainerTests.labels)], learningRate: 1e-2 / Double($0 + 1)) }
         }
-        let whole = try TrainerTests.trainer(graph, adam: adam)
+        let whole = try TrainerTests.trainer(graph, adam: adam, gradients: .accumulated)
         let all = steps(whole, 2) + steps(whole, 2)
 
         let first = try TrainerTests.trainer(graph, adam: adam)
@@ -45,7 +45,7 @@ struct TrainerResumeTests {
     @Test func arenaStateEqualsTheStandaloneOptimizer() throws {
         let c = TrainerTests.Case(family: TrainingFixtures.mbv3, method: .bias)
         let graph = try TrainerTests.graph(c)
-        let trainer = try TrainerTests.trainer(graph, adam: true)
+        let trainer = try TrainerTests.trainer(graph, adam: true, gradients: .accumulated)
         let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
         var reference = Adam(parameterCounts: graph.trainableParameterCounts)
         var values = graph.parameters.filter(\.trainable).map(\.values)

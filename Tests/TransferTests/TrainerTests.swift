@@ -25,12 +25,13 @@ struct TrainerTests {
         return graph
     }
 
-    static func trainer(_ graph: TrainingGraph, batch: Int = 2, adam: Bool = false, labelSmoothing: Float = 0.1) throws -> Trainer {
+    static func trainer(_ graph: TrainingGraph, batch: Int = 2, adam: Bool = false, labelSmoothing: Float = 0.1,
+                        gradients: GradientMode = .fused) throws -> Trainer {
         let r = TrainingFixtures.resolution(for: graph.method)
         let counts = graph.trainableParameterCounts
         let optimizer: any Optimizer = adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
         return try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: optimizer,
-                           labelSmoothing: labelSmoothing, poisonsDeadTensors: true)
+                           labelSmoothing: labelSmoothing, gradients: gradients, poisonsDeadTensors: true)
     }
 
     /// The backward pass against central differences of the whole graph's loss, per trainable tensor, along the
@@ -47,7 +48,7 @@ struct TrainerTests {
     @Test(arguments: cases)
     func gradientsMatchFiniteDifferences(_ c: Case) throws {
         let graph = try Self.graph(c)
-        let trainer = try Self.trainer(graph)
+        let trainer = try Self.trainer(graph, gradients: .accumulated)
         let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
         trainer.zeroGradients()
         trainer.accumulateGradients(images: images, labels: Self.labels)
@@ -103,6 +104,30 @@ struct TrainerTests {
         #expect(evaluation.top1 == 2 && evaluation.top5 == 2)
     }
 
+    /// Fused updates (each parameter stepped right after its op's backward, its gradient buffer reused at once)
+    /// do the same arithmetic as accumulating all gradients and stepping at the end: identical bits after several
+    /// steps, for every family and method, Adam and SGD with momentum — in less memory.
+    @Test(arguments: cases)
+    func fusedUpdatesEqualAccumulatedSteps(_ c: Case) throws {
+        let graph = try Self.graph(c)
+        for adam in [true, false] {
+            let fused = try Self.trainer(graph, adam: adam), accumulated = try Self.trainer(graph, adam: adam, gradients: .accumulated)
+            let images = TrainingFixtures.images(batch: 2, resolution: fused.plan.height)
+            for step in 0..<3 {
+                let a = fused.trainStep([(images, Self.labels)], learningRate: 1e-2 / Double(step + 1))
+                let b = accumulated.trainStep([(images, Self.labels)], learningRate: 1e-2 / Double(step + 1))
+                #expect(a.bitPattern == b.bitPattern, "\(c.testDescription) step \(step)")
+            }
+            for p in graph.parameters where p.trainable {
+                #expect(fused.parameterValues(p.name).map(\.bitPattern) == accumulated.parameterValues(p.name).map(\.bitPattern),
+                        "\(c.testDescription) \(adam ? "Adam" : "SGD") \(p.name)")
+            }
+            #expect(fused.measuredHighWaterBytes == fused.plan.arenaBytes)
+            #expect(fused.plan.arenaBytes < accumulated.plan.arenaBytes, "\(c.testDescription)")
+            #expect(fused.plan.ledgerAtPeak[.gradients] < accumulated.plan.ledgerAtPeak[.gradients])
+        }
+    }
+
     @Test func trainingIsDeterministic() throws {
         let graph = try Self.graph(Case(family: TrainingFixtures.mbv3, method: .liteResidualBias))
         func run() throws -> ([Float], [[Float]]) {
@@ -120,7 +145,7 @@ struct TrainerTests {
     /// statistics, so batch-1 training computes the same thing in half the activation memory).
     @Test func microBatchesAccumulateTheBatchGradient() throws {
         let graph = try Self.graph(Case(family: TrainingFixtures.proxyless, method: .liteResidualBias))
-        let whole = try Self.trainer(graph), halves = try Self.trainer(graph, batch: 1)
+        let whole = try Self.trainer(graph, gradients: .accumulated), halves = try Self.trainer(graph, batch: 1, gradients: .accumulated)
         let r = whole.plan.height, images = TrainingFixtures.images(batch: 2, resolution: r)
         let perImage = images.count / 2
         let first = Tensor(shape: [1, r, r, 3], values: Array(images.values[..<perImage]))

@@ -22,7 +22,8 @@ public enum ProcessMemory {
 
     /// Makes freed memory visible to measurement: allocations of 32 KiB or more become their own mappings
     /// (glibc's `M_MMAP_THRESHOLD` fixed, instead of growing after frees), the heap returns its free top at once
-    /// and grows by what is asked only (`M_TRIM_THRESHOLD`, `M_TOP_PAD` 0), and every free page goes back to the
+    /// and grows by what is asked only (`M_TRIM_THRESHOLD`, `M_TOP_PAD` 0), worker threads allocate from that
+    /// one heap rather than arenas of their own (`M_ARENA_MAX` 1), and every free page goes back to the
     /// system now (`malloc_trim(0)`). Without this, buffers freed by earlier work are reused without touching new
     /// pages and the growth reads near 0; and the free heap top glibc keeps for reuse (up to 128 KiB, plus
     /// padding) creeps up by about 0.5 MB over a few hundred steps of image loading (seen on flowers5). A no-op
@@ -36,6 +37,7 @@ public enum ProcessMemory {
             _ = mallopt(-3, 32 * 1024)   // M_MMAP_THRESHOLD
             _ = mallopt(-1, 0)           // M_TRIM_THRESHOLD: return a free heap top at once
             _ = mallopt(-2, 0)           // M_TOP_PAD: grow the heap by what is asked only
+            _ = mallopt(-8, 1)           // M_ARENA_MAX: worker threads share the one heap (no per-thread arenas)
         }
         if let f = dlsym(process, "malloc_trim") { _ = unsafeBitCast(f, to: (@convention(c) (Int) -> Int32).self)(0) }
         #endif

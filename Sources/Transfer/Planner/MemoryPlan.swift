@@ -4,7 +4,8 @@ import Tensors
 public enum MemoryCategory: String, CaseIterable, Sendable {
     case frozenWeights = "frozen weights"
     case trainableWeights = "trainable weights"
-    /// Gradients of trainable parameters (kept across micro-batches).
+    /// Gradients of trainable parameters (kept across micro-batches under `GradientMode.accumulated`; one backward
+    /// step each under `.fused`).
     case gradients
     case optimizerState = "optimizer state"
     /// Forward values and masks kept past the forward pass for the backward (and the logits for the loss).
@@ -16,8 +17,9 @@ public enum MemoryCategory: String, CaseIterable, Sendable {
     /// Kernel temporaries (im2col/col2im columns, squeeze-excite) and 8-bit weights expanded to float32, one step each.
     case scratch
 
-    /// Whether tensors of this category live over the whole plan (parameters, gradients, optimizer state).
-    public var isPersistent: Bool {
+    /// Parameters, their gradients and optimizer state (all persistent, except fused gradients), as opposed to
+    /// activations, their gradients and scratch.
+    public var isParameterMemory: Bool {
         switch self {
         case .frozenWeights, .trainableWeights, .gradients, .optimizerState: return true
         case .savedActivations, .transientActivations, .activationGradients, .scratch: return false
@@ -87,6 +89,8 @@ public struct MemoryPlan: Sendable {
     public let backward: Bool
     /// fp32 optimizer state values per trainable value; nil when no training state is planned (pure inference).
     public let optimizerStateFloatsPerValue: Int?
+    /// How parameter gradients live (persistent, or fused into the backward).
+    public let gradientMode: GradientMode
     public let shapes: ValueShapes
     public let needs: BackwardNeeds
     public let tensors: [PlannedTensor]
@@ -114,10 +118,12 @@ public struct MemoryPlan: Sendable {
     /// standardised) and of standardised weights' dL/dw′, and which parameter each slot holds.
     let expandedWeightTensor: [Int?]
     let expandedWeights: [[WeightSlot]]
-    /// Per step: value-gradient tensors born there (zeroed before the step runs).
+    /// Per step: value-gradient tensors and fused parameter gradients born there (zeroed before the step runs).
     let bornGradients: [[Int]]
     /// Per step: non-persistent tensors whose lifetime ends there.
     let dying: [[Int]]
+    /// Per step: parameters the optimiser steps right after it (`GradientMode.fused`; empty otherwise).
+    let updates: [[Int]]
 
     public var lastStep: Int { backward ? 2 * opCount : opCount }
 

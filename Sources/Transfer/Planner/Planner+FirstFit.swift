@@ -31,17 +31,22 @@ extension PlanBuilder {
 
         var born = [[Int]](repeating: [], count: lastStep + 1), dying = born
         for (i, t) in tensors.enumerated() {
-            if case .valueGradient = t.kind { born[t.birth].append(i) }
+            switch t.kind {
+            case .valueGradient: born[t.birth].append(i)
+            case .parameterGradient where i >= persistentCount: born[t.birth].append(i)
+            default: break
+            }
             if i >= persistentCount && t.death < lastStep { dying[t.death].append(i) }
         }
         return MemoryPlan(
             batch: batch, height: height, width: width, backward: backward, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue,
+            gradientMode: gradients,
             shapes: shapes, needs: needs, tensors: placed, arenaBytes: arena, peakBytes: peak, peakStep: peakStep,
             tensorsAtPeak: atPeak, ledgerAtPeak: ledgerAtPeak, allocated: allocated, opCount: opCount,
             valueTensor: valueTensor, valueGradientTensor: valueGradientTensor, maskTensor: maskTensor,
             parameterTensor: parameterTensor, gradientTensor: gradientTensor, stateTensor: stateTensor,
             scratchTensor: scratchTensor, expandedWeightTensor: expandedWeightTensor, expandedWeights: expandedWeights,
-            bornGradients: born, dying: dying)
+            bornGradients: born, dying: dying, updates: updates)
     }
 
     /// First fit over lifetimes: each tensor of `order` goes to the lowest offset ≥ `base` that overlaps no

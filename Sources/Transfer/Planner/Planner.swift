@@ -5,8 +5,9 @@ import Tensors
 ///
 /// Concretely, with F ops, forward op i at step i, the loss at step F and the backward of op i at step 2F − i:
 /// - parameters (frozen at their stored width, `GraphParameter.storedBytes`: 4 B per value, or 1 B per value plus
-///   a float32 codebook when stored in 8 bits; trainable at 4 B), their gradients and the optimizer state live
-///   throughout;
+///   a float32 codebook when stored in 8 bits; trainable at 4 B) and the optimizer state live throughout; so do
+///   parameter gradients under `GradientMode.accumulated`, while under `.fused` the gradient of a parameter lives
+///   only at the backward step of the op that owns it, after which the optimizer consumes it;
 /// - value v lives from its producer to its last forward reader, or to the backward of an op that saves it
 ///   (`SavedForBackward.input`), the logits to the loss; elementwise ops (activation, affine, add) write over
 ///   their first input when that input dies there, sharing its tensor;
@@ -30,32 +31,48 @@ public enum Planner {
     ///     nil plans no gradients and no state (deployment inference). An evaluation during training passes the
     ///     training value, so its arena keeps gradients and state in place.
     /// - Throws: `PlanError` when the resolution is too small for the graph.
+    ///   - gradients: how parameter gradients live (`GradientMode`); the same value for a training plan and the
+    ///     evaluation plans inside its arena.
     public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int,
-                            optimizerStateFloatsPerValue: Int?, backward: Bool) throws -> MemoryPlan {
+                            optimizerStateFloatsPerValue: Int?, backward: Bool, gradients: GradientMode = .fused) throws -> MemoryPlan {
         precondition(!backward || optimizerStateFloatsPerValue != nil, "a training plan needs the optimizer's state size")
         let shapes = try ValueShapes(graph, batch: batch, height: height, width: width)
         let needs = BackwardNeeds(graph)
-        var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward)
+        var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward, gradients: gradients)
         b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
         b.addValues()
         if backward { b.addMasksAndGradients() }
+        if backward && gradients == .fused { b.addFusedParameterGradients() }
         b.addScratch()
         return b.finish(batch: batch, height: height, width: width, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
     }
 }
 
+/// How a training step holds parameter gradients.
+public enum GradientMode: Equatable, Sendable {
+    /// Each trainable parameter has a gradient buffer for the whole step: micro-batches accumulate into it and
+    /// the optimiser steps all parameters at the end (gradient accumulation; gradients readable for checks).
+    case accumulated
+    /// One micro-batch per step: the optimiser updates a parameter right after the backward of the op that owns
+    /// it (its only reader, so nothing later reads the old value), and the gradient's bytes are reused at once —
+    /// TinyEngine's in-place update (MCUNetV3). The same arithmetic as `.accumulated` with one micro-batch.
+    case fused
+}
+
 /// The bookkeeping of one `Planner.plan` call.
 struct PlanBuilder {
-    let graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool
+    let graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode
     let opCount: Int, lastStep: Int
     var tensors: [PlannedTensor] = []
     var persistentCount = 0
     var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
     var parameterTensor: [Int], gradientTensor: [Int?], stateTensor: [Int?], scratchTensor: [Int?]
     var expandedWeightTensor: [Int?], expandedWeights: [[WeightSlot]]
+    /// Per step: parameters the optimiser steps right after it (`GradientMode.fused`).
+    var updates: [[Int]]
 
-    init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool) {
-        self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward
+    init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode) {
+        self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward; self.gradients = gradients
         opCount = graph.ops.count
         lastStep = backward ? 2 * opCount : opCount
         valueTensor = Array(repeating: -1, count: opCount + 1)
@@ -67,6 +84,7 @@ struct PlanBuilder {
         scratchTensor = Array(repeating: nil, count: lastStep + 1)
         expandedWeightTensor = scratchTensor
         expandedWeights = Array(repeating: [], count: lastStep + 1)
+        updates = expandedWeights.map { _ in [] }
     }
 
     func backwardStep(_ op: Int) -> Int { 2 * opCount - op }
@@ -86,7 +104,7 @@ struct PlanBuilder {
                                      bytes: bytes, birth: 0, death: lastStep)
         }
         if let stateFloats = optimizerStateFloatsPerValue {
-            for p in graph.parameters.indices where graph.parameters[p].trainable {
+            for p in graph.parameters.indices where graph.parameters[p].trainable && gradients == .accumulated {
                 gradientTensor[p] = add(.parameterGradient(p), "grad \(graph.parameters[p].name)", .gradients,
                                         bytes: 4 * graph.parameters[p].count, birth: 0, death: lastStep)
             }
@@ -151,6 +169,26 @@ struct PlanBuilder {
             let t = add(.valueGradient(r), "grad \(graph.ops[r - 1].name)", .activationGradients,
                         bytes: 4 * shapes.count(r), birth: birth, death: backwardStep(members.min()! - 1))
             for v in members { valueGradientTensor[v] = t }
+        }
+    }
+
+    /// `GradientMode.fused`: the gradient of each trainable parameter lives at its owner's backward step only and
+    /// the optimiser steps the parameter right after that step.
+    /// - Precondition: every trainable parameter is read by exactly one op (its owner).
+    mutating func addFusedParameterGradients() {
+        var owner = [Int?](repeating: nil, count: graph.parameters.count)
+        for (i, op) in graph.ops.enumerated() {
+            for p in op.kind.parameters where graph.parameters[p].trainable {
+                precondition(owner[p] == nil, "\(graph.parameters[p].name) is read by two ops; fused updates need one owner")
+                owner[p] = i
+            }
+        }
+        for p in graph.parameters.indices where graph.parameters[p].trainable {
+            guard let i = owner[p] else { preconditionFailure("\(graph.parameters[p].name) trains but no op reads it") }
+            let s = backwardStep(i)
+            gradientTensor[p] = add(.parameterGradient(p), "grad \(graph.parameters[p].name)", .gradients,
+                                    bytes: 4 * graph.parameters[p].count, birth: s, death: s)
+            updates[s].append(p)
         }
     }
 

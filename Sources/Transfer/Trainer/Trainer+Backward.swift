@@ -3,8 +3,16 @@ import Tensors
 extension Trainer {
     /// Forward, loss and backward of one micro-batch of `plan.batch` images: adds `scale`·∇(mean loss) to the
     /// parameter gradients. Returns the micro-batch's mean loss.
+    /// - Precondition: the trainer keeps `GradientMode.accumulated` gradients.
     @discardableResult
     public func accumulateGradients(images: Tensor, labels: [Int], scale: Float = 1) -> Float {
+        precondition(plan.gradientMode == .accumulated, "a fused trainer has no gradients to accumulate; use trainStep")
+        return runStep(images: images, labels: labels, scale: scale, learningRate: nil)
+    }
+
+    /// Forward, loss and backward of one micro-batch; under `.fused`, steps each parameter with `learningRate`
+    /// right after its op's backward. Returns the micro-batch's mean loss.
+    func runStep(images: Tensor, labels: [Int], scale: Float, learningRate: Double?) -> Float {
         forward(images, plan)
         let loss = lossStep(labels: labels, scale: scale)
         let f = plan.opCount
@@ -12,6 +20,7 @@ extension Trainer {
             for t in plan.bornGradients[step] { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
             let i = 2 * f - step
             if plan.needs.runsBackward[i] { backwardOp(i) }
+            if let learningRate { for p in plan.updates[step] { stepOptimizer(p, learningRate: learningRate) } }
             retire(step, plan)
         }
         return loss

@@ -26,7 +26,8 @@ extension Trainer {
     func evaluationPlan(batch: Int) -> MemoryPlan {
         if let cached = evaluationPlans[batch] { return cached }
         let p = try! Planner.plan(graph, batch: batch, height: plan.height, width: plan.width,
-                                  optimizerStateFloatsPerValue: plan.optimizerStateFloatsPerValue, backward: false)
+                                  optimizerStateFloatsPerValue: plan.optimizerStateFloatsPerValue, backward: false,
+                                  gradients: plan.gradientMode)
         precondition(p.arenaBytes <= plan.arenaBytes, "evaluation plan (\(p.arenaBytes) B) exceeds the training arena (\(plan.arenaBytes) B)")
         evaluationPlans[batch] = p
         return p

@@ -8,6 +8,8 @@ import Tensors
 /// smoothing (dlogits scaled by 1/n, so the gradient is that of the mean loss over the whole batch), and the
 /// backward over the op list, computing only the gradients `BackwardNeeds` asks for (value gradients are zeroed
 /// where the plan creates them, since backward kernels accumulate); then `Optimizer.step` per trainable tensor.
+/// That is `GradientMode.accumulated`; under `.fused` (the default; one micro-batch per step) each parameter is
+/// stepped right after the backward of its op, and its gradient never outlives that step.
 /// Evaluation runs the forward only, in the same arena under an evaluation plan that keeps parameters (and the
 /// gradient/state slots) at the same offsets.
 ///
@@ -45,14 +47,18 @@ public final class Trainer {
     var evaluationPlans: [Int: MemoryPlan] = [:]
 
     /// Plans the graph for micro-batches of `batch` images of `height`×`width` and allocates the arena.
+    /// - Parameter gradients: `.fused` (steps of one micro-batch, least memory) or `.accumulated` (several
+    ///   micro-batches per step; `accumulateGradients`, `gradient(_:)` and `applyOptimizer` available).
     /// - Throws: `PlanError` when the resolution is too small for the graph.
     public init(graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizer: any Optimizer,
-                labelSmoothing: Float = 0, poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
+                labelSmoothing: Float = 0, gradients: GradientMode = .fused,
+                poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
         precondition(optimizer.parameterCounts == graph.trainableParameterCounts,
                      "the optimiser must be built over graph.trainableParameterCounts")
         let stateFloats = optimizer.stateFloatsPerValue
         precondition(optimizer.stateBytes == 4 * stateFloats * graph.trainableCount, "optimiser state is not whole floats per value")
-        plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats, backward: true)
+        plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats,
+                                backward: true, gradients: gradients)
         self.graph = graph.releasingPayloads(); self.core = optimizer; self.labelSmoothing = labelSmoothing
         self.poisonsDeadTensors = poisonsDeadTensors
         var index: [Int: Int] = [:]
@@ -97,16 +103,23 @@ public final class Trainer {
         return arena + tensor.offset
     }
 
-    /// Zeroes every parameter gradient (backward kernels accumulate).
+    /// Zeroes every parameter gradient (backward kernels accumulate; `.accumulated` only — fused gradients are
+    /// zeroed where they are born).
     public func zeroGradients() {
+        guard plan.gradientMode == .accumulated else { return }
         for case let t? in plan.gradientTensor { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
     }
 
     /// One optimiser step on the mean loss over `microBatches` (each `plan.batch` images (N,H,W,C) and labels).
     /// Returns the mean loss (label-smoothed).
+    /// - Precondition: one micro-batch under `GradientMode.fused`.
     @discardableResult
     public func trainStep(_ microBatches: [(images: Tensor, labels: [Int])], learningRate: Double) -> Float {
         precondition(!microBatches.isEmpty, "a step needs at least one micro-batch")
+        if plan.gradientMode == .fused {
+            precondition(microBatches.count == 1, "fused updates take one micro-batch per step; build the trainer with gradients: .accumulated")
+            return runStep(images: microBatches[0].images, labels: microBatches[0].labels, scale: 1, learningRate: learningRate)
+        }
         zeroGradients()
         var loss: Float = 0
         for batch in microBatches {
@@ -116,16 +129,20 @@ public final class Trainer {
         return loss / Float(microBatches.count)
     }
 
-    /// Steps the optimiser once on the accumulated gradients.
+    /// Steps the optimiser once on the accumulated gradients (`.accumulated` only).
     public func applyOptimizer(learningRate: Double) {
-        for (p, k) in optimizerIndex.sorted(by: { $0.value < $1.value }) {
-            let count = graph.parameters[p].count
-            let values = floats(plan.parameterTensor[p], in: plan)
-            let gradient = floats(plan.gradientTensor[p]!, in: plan, writing: false)
-            core.step(k, parameters: UnsafeMutableBufferPointer(start: values, count: count),
-                      gradients: UnsafeBufferPointer(start: gradient, count: count),
-                      state: plan.stateTensor[p].map { stateBuffer($0) } ?? UnsafeMutableBufferPointer(start: nil, count: 0), lr: learningRate)
-        }
+        precondition(plan.gradientMode == .accumulated, "fused trainers step the optimiser inside trainStep")
+        for (p, _) in optimizerIndex.sorted(by: { $0.value < $1.value }) { stepOptimizer(p, learningRate: learningRate) }
+    }
+
+    /// Updates trainable parameter `p` from its gradient tensor.
+    func stepOptimizer(_ p: Int, learningRate: Double) {
+        let count = graph.parameters[p].count
+        let values = floats(plan.parameterTensor[p], in: plan)
+        let gradient = floats(plan.gradientTensor[p]!, in: plan, writing: false)
+        core.step(optimizerIndex[p]!, parameters: UnsafeMutableBufferPointer(start: values, count: count),
+                  gradients: UnsafeBufferPointer(start: gradient, count: count),
+                  state: plan.stateTensor[p].map { stateBuffer($0) } ?? UnsafeMutableBufferPointer(start: nil, count: 0), lr: learningRate)
     }
 
     /// Current values of parameter `name` (engine layout; an 8-bit weight dequantised).
@@ -166,8 +183,9 @@ public final class Trainer {
         floats(plan.parameterTensor[p], in: plan)[index] = value
     }
 
-    /// The accumulated gradient of trainable parameter `name`.
+    /// The accumulated gradient of trainable parameter `name` (`.accumulated` only).
     public func gradient(_ name: String) -> [Float] {
+        precondition(plan.gradientMode == .accumulated, "fused gradients do not outlive their step; build the trainer with gradients: .accumulated")
         guard let p = graph.parameterIndex(name), let t = plan.gradientTensor[p] else { preconditionFailure("\(name) is not trainable") }
         return Array(UnsafeBufferPointer(start: floats(t, in: plan, writing: false), count: graph.parameters[p].count))
     }
