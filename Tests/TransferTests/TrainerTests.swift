@@ -26,12 +26,12 @@ struct TrainerTests {
     }
 
     static func trainer(_ graph: TrainingGraph, batch: Int = 2, adam: Bool = false, labelSmoothing: Float = 0.1,
-                        gradients: GradientMode = .fused) throws -> Trainer {
+                        gradients: GradientMode = .fused, chunking: Chunking = .automatic) throws -> Trainer {
         let r = TrainingFixtures.resolution(for: graph.method)
         let counts = graph.trainableParameterCounts
         let optimizer: any Optimizer = adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
         return try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: optimizer,
-                           labelSmoothing: labelSmoothing, gradients: gradients, poisonsDeadTensors: true)
+                           labelSmoothing: labelSmoothing, gradients: gradients, chunking: chunking, poisonsDeadTensors: true)
     }
 
     /// The backward pass against central differences of the whole graph's loss, per trainable tensor, along the
@@ -126,6 +126,41 @@ struct TrainerTests {
             #expect(fused.plan.arenaBytes < accumulated.plan.arenaBytes, "\(c.testDescription)")
             #expect(fused.plan.ledgerAtPeak[.gradients] < accumulated.plan.ledgerAtPeak[.gradients])
         }
+    }
+
+    /// Running the front of the network one image at a time (`ChunkedPrefix`) computes the same loss and
+    /// gradients as the whole batch at once — up to the order of sums over the batch — for the planner's stage-end
+    /// cuts and for arbitrary cuts where several values cross; fused training on it matches too, in less memory
+    /// for the automatic choice.
+    @Test(arguments: cases, [NormMode.frozenBatchNorm, .tinyTL])
+    func chunkedPrefixComputesTheBatchGradients(_ c: Case, _ norm: NormMode) throws {
+        let graph = try Self.graph(c, norm: norm)
+        let whole = try Self.trainer(graph, gradients: .accumulated, chunking: .none)
+        let images = TrainingFixtures.images(batch: 2, resolution: whole.plan.height)
+        whole.zeroGradients()
+        let loss = whole.accumulateGradients(images: images, labels: Self.labels)
+        let f = graph.ops.count
+        let stageEnds = Planner.chunkingCandidates(graph, whole.plan.shapes, batch: 2).map(\.ops)
+        #expect(!stageEnds.isEmpty)
+        for ops in stageEnds + [1, f / 3, f / 2, f - 1] {
+            let chunked = try Self.trainer(graph, gradients: .accumulated, chunking: .prefix(ChunkedPrefix(ops: ops, images: 1)))
+            chunked.zeroGradients()
+            let l = chunked.accumulateGradients(images: images, labels: Self.labels)
+            #expect(abs(l - loss) <= 1e-5 * abs(loss), "\(c.testDescription) prefix \(ops): loss \(l) vs \(loss)")
+            for p in graph.parameters where p.trainable {
+                let a = whole.gradient(p.name), b = chunked.gradient(p.name)
+                let scale = max(a.map { abs($0) }.max()!, 1e-6), diff = zip(a, b).map { abs($0 - $1) }.max()!
+                #expect(diff <= 1e-4 * scale, "\(c.testDescription) prefix \(ops) \(p.name): max |Δ| \(diff) of \(scale)")
+            }
+            #expect(chunked.measuredHighWaterBytes <= chunked.plan.arenaBytes)
+        }
+        let fused = try Self.trainer(graph, adam: true), plain = try Self.trainer(graph, adam: true, chunking: .none)
+        for _ in 0..<2 {
+            let a = fused.trainStep([(images, Self.labels)], learningRate: 1e-2), b = plain.trainStep([(images, Self.labels)], learningRate: 1e-2)
+            #expect(abs(a - b) <= 1e-4 * abs(b))
+        }
+        #expect(fused.plan.arenaBytes <= plain.plan.arenaBytes)
+        #expect(fused.evaluate(images: images, labels: Self.labels).count == 2)
     }
 
     @Test func trainingIsDeterministic() throws {

@@ -50,6 +50,9 @@ public struct PlannedTensor: Sendable {
     public let bytes: Int
     public let birth: Int, death: Int
     public internal(set) var offset: Int
+    /// With a chunked prefix (`ChunkedPrefix`): the bytes between consecutive chunks' slices of this batch
+    /// tensor (chunk k at `offset + k·chunkStride`); 0 for a tensor that is not sliced.
+    public let chunkStride: Int
 
     /// Bytes the tensor occupies in the arena.
     public var alignedBytes: Int { (bytes + MemoryPlan.alignment - 1) / MemoryPlan.alignment * MemoryPlan.alignment }
@@ -91,7 +94,11 @@ public struct MemoryPlan: Sendable {
     public let optimizerStateFloatsPerValue: Int?
     /// How parameter gradients live (persistent, or fused into the backward).
     public let gradientMode: GradientMode
+    /// The front of the graph run a few images at a time, if any.
+    public let chunkedPrefix: ChunkedPrefix?
     public let shapes: ValueShapes
+    /// The shapes of one chunk of `chunkedPrefix` (nil without chunking).
+    public let chunkShapes: ValueShapes?
     public let needs: BackwardNeeds
     public let tensors: [PlannedTensor]
     /// Size of the one arena (first fit over lifetimes; ≥ `peakBytes` by alignment and fragmentation).

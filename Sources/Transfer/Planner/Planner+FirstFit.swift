@@ -40,8 +40,7 @@ extension PlanBuilder {
         }
         return MemoryPlan(
             batch: batch, height: height, width: width, backward: backward, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue,
-            gradientMode: gradients,
-            shapes: shapes, needs: needs, tensors: placed, arenaBytes: arena, peakBytes: peak, peakStep: peakStep,
+            gradientMode: gradients, chunkedPrefix: prefix, shapes: shapes, chunkShapes: chunkShapes, needs: needs, tensors: placed, arenaBytes: arena, peakBytes: peak, peakStep: peakStep,
             tensorsAtPeak: atPeak, ledgerAtPeak: ledgerAtPeak, allocated: allocated, opCount: opCount,
             valueTensor: valueTensor, valueGradientTensor: valueGradientTensor, maskTensor: maskTensor,
             parameterTensor: parameterTensor, gradientTensor: gradientTensor, stateTensor: stateTensor,

@@ -33,18 +33,39 @@ public enum Planner {
     /// - Throws: `PlanError` when the resolution is too small for the graph.
     ///   - gradients: how parameter gradients live (`GradientMode`); the same value for a training plan and the
     ///     evaluation plans inside its arena.
-    public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int,
-                            optimizerStateFloatsPerValue: Int?, backward: Bool, gradients: GradientMode = .fused) throws -> MemoryPlan {
+    ///   - chunking: sample chunking of the graph's front (`ChunkedPrefix`); `.automatic` plans each candidate
+    ///     and keeps the smallest arena (a few plans' time).
+    public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizerStateFloatsPerValue: Int?,
+                            backward: Bool, gradients: GradientMode = .fused, chunking: Chunking = .automatic) throws -> MemoryPlan {
         precondition(!backward || optimizerStateFloatsPerValue != nil, "a training plan needs the optimizer's state size")
         let shapes = try ValueShapes(graph, batch: batch, height: height, width: width)
         let needs = BackwardNeeds(graph)
-        var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward, gradients: gradients)
-        b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
-        b.addValues()
-        if backward { b.addMasksAndGradients() }
-        if backward && gradients == .fused { b.addFusedParameterGradients() }
-        b.addScratch()
-        return b.finish(batch: batch, height: height, width: width, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+        func make(_ prefix: ChunkedPrefix?) throws -> MemoryPlan {
+            var chunkShapes: ValueShapes?
+            if let prefix {
+                precondition(prefix.ops < graph.ops.count && batch % prefix.images == 0, "\(prefix) does not fit \(graph.ops.count) ops, batch \(batch)")
+                chunkShapes = try ValueShapes(graph, batch: prefix.images, height: height, width: width)
+            }
+            var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward, gradients: gradients,
+                                prefix: prefix, chunkShapes: chunkShapes)
+            b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+            b.addValues()
+            if backward { b.addMasksAndGradients() }
+            if backward && gradients == .fused { b.addFusedParameterGradients() }
+            b.addScratch()
+            return b.finish(batch: batch, height: height, width: width, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+        }
+        switch chunking {
+        case .none: return try make(nil)
+        case .prefix(let p): return try make(p)
+        case .automatic:
+            var best = try make(nil)
+            for candidate in chunkingCandidates(graph, shapes, batch: batch) {
+                let p = try make(candidate)
+                if p.arenaBytes < best.arenaBytes { best = p }
+            }
+            return best
+        }
     }
 }
 
@@ -63,6 +84,10 @@ public enum GradientMode: Equatable, Sendable {
 struct PlanBuilder {
     let graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode
     let opCount: Int, lastStep: Int
+    /// Sample chunking of the front and the shapes of one chunk (`ChunkedPrefix`).
+    let prefix: ChunkedPrefix?, chunkShapes: ValueShapes?
+    /// Per value: the last op reading it in the forward (its producer when none does).
+    let lastReader: [Int]
     var tensors: [PlannedTensor] = []
     var persistentCount = 0
     var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
@@ -71,9 +96,14 @@ struct PlanBuilder {
     /// Per step: parameters the optimiser steps right after it (`GradientMode.fused`).
     var updates: [[Int]]
 
-    init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode) {
+    init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode,
+         prefix: ChunkedPrefix?, chunkShapes: ValueShapes?) {
         self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward; self.gradients = gradients
+        self.prefix = prefix; self.chunkShapes = chunkShapes
         opCount = graph.ops.count
+        var lastReader = (0...graph.ops.count).map { max($0 - 1, 0) }
+        for (i, op) in graph.ops.enumerated() { for v in op.inputs { lastReader[v] = max(lastReader[v], i) } }
+        self.lastReader = lastReader
         lastStep = backward ? 2 * opCount : opCount
         valueTensor = Array(repeating: -1, count: opCount + 1)
         valueGradientTensor = Array(repeating: nil, count: opCount + 1)
@@ -89,8 +119,21 @@ struct PlanBuilder {
 
     func backwardStep(_ op: Int) -> Int { 2 * opCount - op }
 
-    mutating func add(_ kind: PlannedTensor.Kind, _ name: String, _ category: MemoryCategory, bytes: Int, birth: Int, death: Int) -> Int {
-        tensors.append(PlannedTensor(kind: kind, name: name, category: category, bytes: bytes, birth: birth, death: death, offset: 0))
+    /// The number of chunked ops (0 without chunking).
+    var chunkedOps: Int { prefix?.ops ?? 0 }
+    /// Whether op `i` runs in chunks.
+    func isChunked(op i: Int) -> Bool { i < chunkedOps }
+    /// The shapes op `i` runs with: one chunk's inside the chunked prefix, the batch's elsewhere.
+    func shapes(op i: Int) -> ValueShapes { isChunked(op: i) ? chunkShapes! : shapes }
+    /// Whether value `v` is produced and read only inside the chunked prefix (a chunk tensor unless saved).
+    func staysInPrefix(_ v: Int) -> Bool { v >= 1 && v <= chunkedOps && lastReader[v] < chunkedOps }
+    /// The bytes of chunk `k`'s slice of a batch tensor of `bytes` (0 without chunking: nothing is sliced).
+    func chunkStride(batchBytes bytes: Int) -> Int { prefix.map { bytes / shapes.shapes[0][0] * $0.images } ?? 0 }
+
+    mutating func add(_ kind: PlannedTensor.Kind, _ name: String, _ category: MemoryCategory, bytes: Int, birth: Int, death: Int,
+                      chunkStride: Int = 0) -> Int {
+        tensors.append(PlannedTensor(kind: kind, name: name, category: category, bytes: bytes, birth: birth, death: death, offset: 0,
+                                     chunkStride: chunkStride))
         return tensors.count - 1
     }
 
@@ -117,35 +160,56 @@ struct PlanBuilder {
     }
 
     /// Forward values, with their deaths extended by what the backward saves, and in-place aliasing.
+    /// With a chunked prefix, a batch tensor the prefix writes is born at step 0, one it reads lives to the
+    /// prefix's last forward step, and one its backward reads to the last step (every chunk pass revisits them).
     mutating func addValues() {
-        var death = (0...opCount).map { max($0 - 1, 0) }
-        for (i, op) in graph.ops.enumerated() { for v in op.inputs { death[v] = max(death[v], i) } }
+        var death = lastReader, birth = (0...opCount).map { max($0 - 1, 0) }
         death[opCount] = opCount
+        var savedByPrefix = [Bool](repeating: false, count: opCount + 1)
         if backward {
-            for (i, op) in graph.ops.enumerated() where needs.saved[i] == .input { death[op.inputs[0]] = max(death[op.inputs[0]], backwardStep(i)) }
+            for (i, op) in graph.ops.enumerated() where needs.saved[i] == .input {
+                death[op.inputs[0]] = max(death[op.inputs[0]], backwardStep(i))
+                if isChunked(op: i) { savedByPrefix[op.inputs[0]] = true }
+            }
+        }
+        let chunk = (0...opCount).map { staysInPrefix($0) && death[$0] < opCount }
+        if chunkedOps > 0 {
+            for v in 0...opCount where !chunk[v] {
+                if v <= chunkedOps { birth[v] = 0 }
+                if v == 0 || (v <= chunkedOps && lastReader[v] >= v) { death[v] = max(death[v], chunkedOps - 1) }
+                if savedByPrefix[v] { death[v] = lastStep }
+            }
         }
         var members: [[Int]] = [[0]]
         var owner = [0]
         for (i, op) in graph.ops.enumerated() {
             let u = op.inputs[0], t = owner[u]
-            let inPlace = op.kind.canRunInPlace && u != 0 && death[u] == i && members[t].last == u
+            let inPlace = op.kind.canRunInPlace && u != 0 && death[u] == i && members[t].last == u && chunk[u] == chunk[i + 1]
                 && !op.inputs.dropFirst().contains { owner[$0] == t }
             if inPlace { members[t].append(i + 1); owner.append(t) } else { members.append([i + 1]); owner.append(members.count - 1) }
         }
         for group in members {
-            let bytes = 4 * shapes.count(group[0]), d = group.map { death[$0] }.max()!
+            let local = chunk[group[0]]
+            let bytes = 4 * (local ? chunkShapes!.count(group[0]) : shapes.count(group[0])), d = group.map { death[$0] }.max()!
             let saved = backward && d >= opCount
             let name = group[0] == 0 ? "input" : graph.ops[group[0] - 1].name
             let t = add(.value(group[0]), name, saved ? .savedActivations : .transientActivations,
-                        bytes: bytes, birth: max(group[0] - 1, 0), death: d)
+                        bytes: bytes, birth: group.map { birth[$0] }.min()!, death: d, chunkStride: local ? 0 : chunkStride(batchBytes: bytes))
             for v in group { valueTensor[v] = t }
         }
     }
 
     mutating func addMasksAndGradients() {
         for (i, op) in graph.ops.enumerated() where needs.saved[i] == .bitMask {
-            maskTensor[i] = add(.mask(op: i), "\(op.name) mask", .savedActivations,
-                                bytes: 8 * activationMaskWordCount(shapes.count(i + 1)), birth: i, death: backwardStep(i))
+            if let prefix, isChunked(op: i) {
+                // One mask of a chunk's elements per chunk, side by side.
+                let words = activationMaskWordCount(chunkShapes!.count(i + 1)), chunks = shapes.shapes[0][0] / prefix.images
+                maskTensor[i] = add(.mask(op: i), "\(op.name) mask", .savedActivations, bytes: 8 * words * chunks,
+                                    birth: 0, death: lastStep, chunkStride: 8 * words)
+            } else {
+                maskTensor[i] = add(.mask(op: i), "\(op.name) mask", .savedActivations,
+                                    bytes: 8 * activationMaskWordCount(shapes.count(i + 1)), birth: i, death: backwardStep(i))
+            }
         }
         var firstWriter = [Int?](repeating: nil, count: opCount + 1)
         for (i, op) in graph.ops.enumerated() {
@@ -157,17 +221,20 @@ struct PlanBuilder {
         for v in stride(from: opCount, through: 1, by: -1) where needs.valueNeedsGradient[v] {
             let i = v - 1, op = graph.ops[i], u = op.inputs[0]
             if Self.writesInputGradientInPlace(op.kind) && u != 0 && needs.inputGradients[i][0] && firstWriter[u] == i
-                && !op.inputs.dropFirst().contains(u) {
+                && !op.inputs.dropFirst().contains(u) && staysInPrefix(u) == staysInPrefix(v) {
                 representative[u] = representative[v]
             }
         }
         var groups: [Int: [Int]] = [:]
         for v in 1...opCount where needs.valueNeedsGradient[v] { groups[representative[v], default: []].append(v) }
         for r in groups.keys.sorted(by: >) {
-            let members = groups[r]!
+            let members = groups[r]!, local = staysInPrefix(r)
             let birth = r == opCount ? opCount : backwardStep(firstWriter[r]!)
+            // A batch gradient the prefix's backward reads lives through all its chunk passes.
+            let death = !local && members.min()! <= chunkedOps ? lastStep : backwardStep(members.min()! - 1)
+            let bytes = 4 * (local ? chunkShapes!.count(r) : shapes.count(r))
             let t = add(.valueGradient(r), "grad \(graph.ops[r - 1].name)", .activationGradients,
-                        bytes: 4 * shapes.count(r), birth: birth, death: backwardStep(members.min()! - 1))
+                        bytes: bytes, birth: birth, death: death, chunkStride: local ? 0 : chunkStride(batchBytes: bytes))
             for v in members { valueGradientTensor[v] = t }
         }
     }
@@ -185,10 +252,11 @@ struct PlanBuilder {
         }
         for p in graph.parameters.indices where graph.parameters[p].trainable {
             guard let i = owner[p] else { preconditionFailure("\(graph.parameters[p].name) trains but no op reads it") }
-            let s = backwardStep(i)
+            // In the chunked prefix a gradient sums over the chunks: it lives over the prefix's whole backward.
+            let (birth, death) = isChunked(op: i) ? (backwardStep(chunkedOps - 1), lastStep) : (backwardStep(i), backwardStep(i))
             gradientTensor[p] = add(.parameterGradient(p), "grad \(graph.parameters[p].name)", .gradients,
-                                    bytes: 4 * graph.parameters[p].count, birth: s, death: s)
-            updates[s].append(p)
+                                    bytes: 4 * graph.parameters[p].count, birth: birth, death: death)
+            updates[death].append(p)
         }
     }
 
@@ -206,7 +274,7 @@ struct PlanBuilder {
     /// One scratch tensor per step that needs one.
     mutating func addScratch() {
         for (i, op) in graph.ops.enumerated() {
-            let g = shapes.geometries[i], n = shapes.shapes[i + 1][0]
+            let g = shapes(op: i).geometries[i], n = shapes(op: i).shapes[i + 1][0]
             var forward = 0, backwardFloats = 0
             switch op.kind {
             case .conv(let c):

@@ -12,16 +12,25 @@ extension Trainer {
 
     /// Forward, loss and backward of one micro-batch; under `.fused`, steps each parameter with `learningRate`
     /// right after its op's backward. Returns the micro-batch's mean loss.
+    /// The backward of the chunked prefix runs a chunk at a time after the rest; its parameter gradients sum over
+    /// the chunks (zeroed before the first) and are applied after the last.
     func runStep(images: Tensor, labels: [Int], scale: Float, learningRate: Double?) -> Float {
         forward(images, plan)
         let loss = lossStep(labels: labels, scale: scale)
-        let f = plan.opCount
-        for step in (f + 1)...(2 * f) {
-            for t in plan.bornGradients[step] { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
+        let f = plan.opCount, chunked = plan.chunkedPrefix?.ops ?? 0
+        func run(_ step: Int, _ shapes: ValueShapes, firstChunk: Bool = true, lastChunk: Bool = true) {
+            for t in plan.bornGradients[step] {
+                if case .parameterGradient = plan.tensors[t].kind, !firstChunk { continue }
+                floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4)
+            }
             let i = 2 * f - step
-            if plan.needs.runsBackward[i] { backwardOp(i) }
-            if let learningRate { for p in plan.updates[step] { stepOptimizer(p, learningRate: learningRate) } }
-            retire(step, plan)
+            if plan.needs.runsBackward[i] { backwardOp(i, shapes) }
+            if let learningRate, lastChunk { for p in plan.updates[step] { stepOptimizer(p, learningRate: learningRate) } }
+            retire(step, plan, lastChunk: lastChunk)
+        }
+        for step in (f + 1)...(2 * f - chunked) { run(step, plan.shapes) }
+        forEachChunk(plan) { k, isLast in
+            for step in (2 * f - chunked + 1)...(2 * f) { run(step, plan.chunkShapes!, firstChunk: k == 0, lastChunk: isLast) }
         }
         return loss
     }
@@ -33,8 +42,9 @@ extension Trainer {
                                   channelLast: s.channelLast, eps: graph.weightStandardizationEps, dw: dw)
     }
 
-    private func backwardOp(_ i: Int) {
-        let op = graph.ops[i], needs = plan.needs, s = plan.shapes.shapes[op.inputs[0]], count = plan.shapes.count(i + 1)
+    /// Op `i`'s backward on values of `shapes` (the batch's, or a chunk's inside the chunked prefix).
+    private func backwardOp(_ i: Int, _ shapes: ValueShapes) {
+        let op = graph.ops[i], needs = plan.needs, s = shapes.shapes[op.inputs[0]], count = shapes.count(i + 1)
         let dy = UnsafePointer(floats(plan.valueGradientTensor[i + 1]!, in: plan, writing: false))
         let savedInput: UnsafePointer<Float>? = needs.saved[i] == .input ? UnsafePointer(value(op.inputs[0], plan)) : nil
         func dx(_ k: Int) -> UnsafeMutablePointer<Float>? {
@@ -45,7 +55,7 @@ extension Trainer {
         }
         // dL/d(input 0) shares dL/d(output)'s tensor (`Planner`): the backward rewrites dy in place.
         let inPlace = needs.inputGradients[i][0] && plan.valueGradientTensor[op.inputs[0]] == plan.valueGradientTensor[i + 1]
-        let g = plan.shapes.geometries[i], step = 2 * plan.opCount - i
+        let g = shapes.geometries[i], step = 2 * plan.opCount - i
         expandWeights(step, plan)
         func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: step, plan) }
         switch op.kind {
@@ -98,7 +108,7 @@ extension Trainer {
         case .avgPool:
             if let d = dx(0) { avgPool2dBackward(g!, dy: dy, dx: d) }
         case .resize:
-            let o = plan.shapes.shapes[i + 1]
+            let o = shapes.shapes[i + 1]
             if let d = dx(0) {
                 bilinearResizeBackward(dy: dy, batch: s[0], height: s[1], width: s[2], channels: s[3], outHeight: o[1], outWidth: o[2], dx: d)
             }

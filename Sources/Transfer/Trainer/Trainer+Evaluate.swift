@@ -22,12 +22,17 @@ public struct Evaluation: Equatable, Sendable {
 
 extension Trainer {
     /// The forward-only plan for `batch` images inside the training arena (same parameter, gradient and state
-    /// offsets, so evaluating between steps loses nothing).
+    /// offsets, so evaluating between steps loses nothing), with the training plan's chunked prefix (chunks of
+    /// the largest image count up to the training chunk's that divides `batch`).
     func evaluationPlan(batch: Int) -> MemoryPlan {
         if let cached = evaluationPlans[batch] { return cached }
+        var chunking = Chunking.none
+        if let prefix = plan.chunkedPrefix, let images = (1...min(prefix.images, batch)).last(where: { batch % $0 == 0 }), images < batch {
+            chunking = .prefix(ChunkedPrefix(ops: prefix.ops, images: images))
+        }
         let p = try! Planner.plan(graph, batch: batch, height: plan.height, width: plan.width,
                                   optimizerStateFloatsPerValue: plan.optimizerStateFloatsPerValue, backward: false,
-                                  gradients: plan.gradientMode)
+                                  gradients: plan.gradientMode, chunking: chunking)
         precondition(p.arenaBytes <= plan.arenaBytes, "evaluation plan (\(p.arenaBytes) B) exceeds the training arena (\(plan.arenaBytes) B)")
         evaluationPlans[batch] = p
         return p

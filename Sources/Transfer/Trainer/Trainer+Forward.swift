@@ -44,26 +44,49 @@ extension Trainer {
         plan.scratchTensor[step].map { floats($0, in: plan) }
     }
 
-    /// Fills the tensors whose lifetime ends at `step` with NaN (when poisoning is on).
-    func retire(_ step: Int, _ plan: MemoryPlan) {
+    /// Fills the tensors whose lifetime ends at `step` with NaN (when poisoning is on); in a pass over the
+    /// chunked prefix that is not the last, only its chunk tensors (batch tensors still serve later chunks).
+    func retire(_ step: Int, _ plan: MemoryPlan, lastChunk: Bool = true) {
         guard poisonsDeadTensors else { return }
-        for t in plan.dying[step] { (arena + plan.tensors[t].offset).initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.tensors[t].bytes) }
+        for t in plan.dying[step] where lastChunk || plan.tensors[t].chunkStride == 0 {
+            (arena + plan.tensors[t].offset).initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.tensors[t].bytes)
+        }
     }
 
-    /// Runs the forward pass of `plan` on `images`; saves masks when the plan has a backward.
+    /// Runs `body(chunk, isLast)` for each chunk of the plan's chunked prefix with `currentChunk` set.
+    func forEachChunk(_ plan: MemoryPlan, _ body: (_ chunk: Int, _ isLast: Bool) -> Void) {
+        guard let prefix = plan.chunkedPrefix else { return }
+        let chunks = plan.batch / prefix.images
+        for k in 0..<chunks {
+            currentChunk = k
+            body(k, k == chunks - 1)
+        }
+        currentChunk = 0
+    }
+
+    /// Runs the forward pass of `plan` on `images` (the chunked prefix a chunk at a time); saves masks when the
+    /// plan has a backward.
     func forward(_ images: Tensor, _ plan: MemoryPlan) {
         precondition(images.shape == plan.shapes.shapes[0], "images must be \(plan.shapes.shapes[0]), got \(images.shape)")
         images.values.withUnsafeBufferPointer { value(0, plan, writing: true).update(from: $0.baseAddress!, count: images.count) }
-        for i in graph.ops.indices {
-            forwardOp(i, plan)
+        let chunked = plan.chunkedPrefix?.ops ?? 0
+        forEachChunk(plan) { _, isLast in
+            for i in 0..<chunked {
+                forwardOp(i, plan, plan.chunkShapes!)
+                retire(i, plan, lastChunk: isLast)
+            }
+        }
+        for i in chunked..<graph.ops.count {
+            forwardOp(i, plan, plan.shapes)
             retire(i, plan)
         }
     }
 
-    private func forwardOp(_ i: Int, _ plan: MemoryPlan) {
-        let op = graph.ops[i], s = plan.shapes.shapes[op.inputs[0]], count = plan.shapes.count(i + 1)
+    /// Op `i`'s forward on values of `shapes` (the batch's, or a chunk's inside the chunked prefix).
+    private func forwardOp(_ i: Int, _ plan: MemoryPlan, _ shapes: ValueShapes) {
+        let op = graph.ops[i], s = shapes.shapes[op.inputs[0]], count = shapes.count(i + 1)
         let x = UnsafePointer(value(op.inputs[0], plan)), y = value(i + 1, plan, writing: true)
-        let g = plan.shapes.geometries[i]
+        let g = shapes.geometries[i]
         expandWeights(i, plan)
         func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: i, plan) }
         switch op.kind {
@@ -95,7 +118,7 @@ extension Trainer {
         case .avgPool:
             avgPool2dForward(g!, x: x, y: y)
         case .resize:
-            let o = plan.shapes.shapes[i + 1]
+            let o = shapes.shapes[i + 1]
             bilinearResizeForward(x: x, batch: s[0], height: s[1], width: s[2], channels: s[3], outHeight: o[1], outWidth: o[2], y: y)
         case .squeezeExcite(let se):
             squeezeExciteForward(x: x, batch: s[0], pixels: s[1] * s[2], channels: s[3], mid: se.mid,

@@ -40,6 +40,9 @@ public final class Trainer {
     public let poisonsDeadTensors: Bool
     /// The end of the highest arena byte written so far.
     public private(set) var measuredHighWaterBytes = 0
+    /// The chunk a pass over the plan's chunked prefix is at (`ChunkedPrefix`): batch tensors are addressed at
+    /// its slice. 0 outside the prefix.
+    var currentChunk = 0
 
     let arena: UnsafeMutableRawPointer
     /// Trainable parameter index → optimiser tensor index.
@@ -47,18 +50,20 @@ public final class Trainer {
     var evaluationPlans: [Int: MemoryPlan] = [:]
 
     /// Plans the graph for micro-batches of `batch` images of `height`×`width` and allocates the arena.
-    /// - Parameter gradients: `.fused` (steps of one micro-batch, least memory) or `.accumulated` (several
-    ///   micro-batches per step; `accumulateGradients`, `gradient(_:)` and `applyOptimizer` available).
+    /// - Parameters:
+    ///   - gradients: `.fused` (steps of one micro-batch, least memory) or `.accumulated` (several micro-batches
+    ///     per step; `accumulateGradients`, `gradient(_:)` and `applyOptimizer` available).
+    ///   - chunking: sample chunking of the network's front (`ChunkedPrefix`); by default the smallest arena.
     /// - Throws: `PlanError` when the resolution is too small for the graph.
     public init(graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizer: any Optimizer,
-                labelSmoothing: Float = 0, gradients: GradientMode = .fused,
+                labelSmoothing: Float = 0, gradients: GradientMode = .fused, chunking: Chunking = .automatic,
                 poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
         precondition(optimizer.parameterCounts == graph.trainableParameterCounts,
                      "the optimiser must be built over graph.trainableParameterCounts")
         let stateFloats = optimizer.stateFloatsPerValue
         precondition(optimizer.stateBytes == 4 * stateFloats * graph.trainableCount, "optimiser state is not whole floats per value")
         plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats,
-                                backward: true, gradients: gradients)
+                                backward: true, gradients: gradients, chunking: chunking)
         self.graph = graph.releasingPayloads(); self.core = optimizer; self.labelSmoothing = labelSmoothing
         self.poisonsDeadTensors = poisonsDeadTensors
         var index: [Int: Int] = [:]
@@ -96,11 +101,12 @@ public final class Trainer {
         bytes(t, in: plan, writing: writing).bindMemory(to: Float.self, capacity: plan.tensors[t].bytes / 4)
     }
 
-    /// The bytes of tensor `t` of `plan`, recording it as written.
+    /// The bytes of tensor `t` of `plan` — of the current chunk's slice of a sliced batch tensor — recording the
+    /// tensor as written.
     func bytes(_ t: Int, in plan: MemoryPlan, writing: Bool = true) -> UnsafeMutableRawPointer {
         let tensor = plan.tensors[t]
         if writing { measuredHighWaterBytes = max(measuredHighWaterBytes, tensor.offset + tensor.bytes) }
-        return arena + tensor.offset
+        return arena + tensor.offset + currentChunk * tensor.chunkStride
     }
 
     /// Zeroes every parameter gradient (backward kernels accumulate; `.accumulated` only — fused gradients are
