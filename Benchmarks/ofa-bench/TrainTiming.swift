@@ -16,7 +16,12 @@ import Transfer
 ///   resident before (reported apart).
 ///   This is the figure comparable to PyTorch's `train_peak_extra_MB` (growth from after model + inputs exist).
 /// - `growth_during_steps_mb`: the same, reset after warm-up: what the steady state adds beyond a warmed trainer.
-/// - `planned_arena_mb`: `MemoryPlan.arenaBytes`; `trainer_high_water_mb`: `Trainer.measuredHighWaterBytes`.
+/// - `planned_arena_mb`: `MemoryPlan.arenaBytes`; `trainer_high_water_mb`: `Trainer.measuredHighWaterBytes`;
+///   `planned_mb`: the arena plus `ProcessMemory.runtimeOverheadBytes` (OpenBLAS buffers, code pages, stacks,
+///   the trainer's bookkeeping), as the search budgets a candidate; `measured_over_plan` divides by it.
+/// - `parameters_in_arena_mb`: frozen (stored width) and trainable weights; `growth_without_parameters_mb`
+///   subtracts them from `growth_from_before_trainer_mb` — PyTorch's accounting, whose window starts with the
+///   model's weights already resident.
 func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes: Int, threads: Int, frozenBits: Int = 8) throws {
     ProcessMemory.releaseFreedMemory()   // fixed mmap threshold, no heap padding: freed buffers go back
     let space = SearchSpace.ofaProxylessNAS(widthMult: 1.3)
@@ -62,6 +67,8 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
     // /proc reports kB of 1024 bytes; MB here is 10^6 bytes, as for the plan.
     func mbKB(_ kb: Int) -> Double { (Double(kb) * 1024 / 1e4).rounded() / 100 }
     let growthA = mbKB(peakA - rssBeforeTrainer)
+    let planned = mb(plan.arenaBytes + ProcessMemory.runtimeOverheadBytes)
+    let parameterBytes = plan.allocated[.frozenWeights] + plan.allocated[.trainableWeights]
     var ledger: [String: Double] = [:]
     for c in MemoryCategory.allCases where plan.allocated[c] > 0 { ledger[c.rawValue] = mb(plan.allocated[c]) }
     var peakLedger: [String: Double] = [:]
@@ -79,7 +86,9 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
         "rss_after_warmup_mb": mbKB(rssAfterWarmup),
         "growth_from_before_trainer_mb": growthA,
         "growth_during_steps_mb": mbKB(hwm - rssBeforeSteps),
-        "measured_over_plan": (growthA / mb(plan.arenaBytes) * 1000).rounded() / 1000,
+        "planned_mb": planned, "measured_over_plan": (growthA / planned * 1000).rounded() / 1000,
+        "parameters_in_arena_mb": mb(parameterBytes), "growth_without_parameters_mb": ((growthA - mb(parameterBytes)) * 100).rounded() / 100,
+        "chunked_prefix": plan.chunkedPrefix.map { "\($0)" } ?? "none",
     ]
     let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))

@@ -6,7 +6,7 @@
 //   ofa-bench --planner [--subnets 100]
 //   ofa-bench --memory-sweep [--subnets 50] [--resolutions 128,160,224] [--batches 1,8] [--steps 2]
 //   ofa-bench --data <class-folder tree, e.g. ../shared/datasets/flowers5/train>
-//   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 102] [--threads 2] [--frozen-bits 8]
+//   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 5] [--threads 2] [--frozen-bits 8]
 //
 // Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
 // --kernels times the depthwise kernel alone on Lite0's hottest shapes; --supernets times loading and
@@ -53,7 +53,7 @@ if train {
         for batch in (given.contains("batches") ? options["batches"]! : "8").split(separator: ",").map({ Int($0)! }) {
             try trainTimings(resolution: given.contains("resolution") ? resolution : 128, batch: batch,
                              steps: Int(options["steps"] ?? "10")!, warmup: Int(options["warmup"] ?? "2")!,
-                             classes: Int(options["classes"] ?? "102")!, threads: threads,
+                             classes: Int(options["classes"] ?? "5")!, threads: threads,
                              frozenBits: Int(options["frozen-bits"] ?? "8")!)
         }
     } catch {
