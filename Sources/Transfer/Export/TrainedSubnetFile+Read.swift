@@ -37,16 +37,19 @@ extension TrainedSubnetFile {
             peakBytes: Int(try file.int64Attribute("peak_bytes")), metrics: metrics, training: try string("training"),
             seed: UInt64(bitPattern: try file.int64Attribute("seed")), supernetSHA256: try optional("supernet_sha256"),
             widthMult: widthMult, memoryCertificate: try optional("memory_certificate"), provenance: try optional("provenance"),
-            parameterForm: try optional("parameter_form") ?? "state_dict")
+            parameterForm: try optional("parameter_form") ?? "state_dict", normMode: try optional("norm_mode") ?? NormMode.frozenBatchNorm.name)
     }
 
-    /// The network the file holds as a training graph (frozen-BN mode, every tensor from the file): the subnet
+    /// The network the file holds as a training graph (in its `norm_mode`, every tensor from the file): the subnet
     /// rebuilt from `family`, `width_mult` and `arch`, the TinyTL method's lite residuals and the classifier.
     /// - Throws: `TrainedSubnetFileError` when the file has no architecture (trained from a
-    ///   `--subnet` file) or names an unknown family or method, or tensors are missing.
+    ///   `--subnet` file) or names an unknown family, method or norm mode, or tensors are missing.
     public func graph() throws -> TrainingGraph {
         guard let familyValue = SupernetFamily(rawValue: family), let method = TinyTLMethod(rawValue: method) else {
             throw TrainedSubnetFileError(reason: "unknown family '\(family)' or method '\(self.method)'")
+        }
+        guard let norm = [NormMode.frozenBatchNorm, .tinyTL].first(where: { $0.name == normMode }) else {
+            throw TrainedSubnetFileError(reason: "unknown norm_mode '\(normMode)'")
         }
         guard let arch else {
             throw TrainedSubnetFileError(reason: "no `arch` attribute (trained from a --subnet file); rebuilding needs the architecture")
@@ -62,14 +65,15 @@ extension TrainedSubnetFile {
         let structure = space.subnetStructure(config)
         let engineForm = parameterForm == "engine"
         for (name, shape) in structure.staticKeys where weights[name] == nil && !name.hasPrefix("classifier.") && !name.hasSuffix("num_batches_tracked") {
-            // The engine form has no tensors for folded batch norms: any stand-in builds the same graph, whose
-            // parameters are then all set from the file.
-            guard engineForm else { throw TrainedSubnetFileError(reason: "missing tensor \(name)") }
+            // The engine form has no tensors for folded batch norms, GroupNorm no running statistics: any stand-in
+            // builds the same graph, whose parameters are then all set from the file.
+            let runningStatistic = name.hasSuffix("running_mean") || name.hasSuffix("running_var")
+            guard engineForm || (norm != .frozenBatchNorm && runningStatistic) else { throw TrainedSubnetFileError(reason: "missing tensor \(name)") }
             let one = name.hasSuffix("running_var") || name.hasSuffix("bn.weight")
             weights.set(name, Tensor(shape: shape, values: [Float](repeating: one ? 1 : 0, count: shape.reduce(1, *))))
         }
         let subnet = Subnet(structure: structure, weights: weights, resolution: resolution, mean: mean, std: std)
-        var graph = TrainingGraph(subnet: subnet, method: method, classes: classNames.count)
+        var graph = TrainingGraph(subnet: subnet, method: method, classes: classNames.count, norm: norm)
         if engineForm {
             try graph.loadEngineForm(Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
         } else {

@@ -57,16 +57,22 @@ public struct TrainedSubnetFile: Sendable {
     /// How `tensors` hold the network: `state_dict` (PyTorch's, batch norms unfolded, float32; `exportedStateDict`)
     /// or `engine` (as the trainer computes: folded batch norms, 8-bit frozen weights; `engineFormTensors`).
     public var parameterForm: String = "state_dict"
+    /// How the network normalises (`NormMode.name`): `frozen-bn` (batch norms with frozen statistics) or `gn`
+    /// (TinyTL's GroupNorm with 8 channels per group and weight-standardised convs; the state dict then has GroupNorm
+    /// γ and β under the batch norms' names and no running statistics).
+    public var normMode: String = NormMode.frozenBatchNorm.name
 
     public init(tensors: [ExportedTensor], family: String, netConfig: String, arch: String?, method: String, classNames: [String],
                 resolution: Int, mean: [Float], std: [Float], liteResidual: String, ledger: String, peakBytes: Int,
                 metrics: Metrics, training: String, seed: UInt64, supernetSHA256: String?, widthMult: Double,
-                memoryCertificate: String? = nil, provenance: String? = nil, parameterForm: String = "state_dict") {
+                memoryCertificate: String? = nil, provenance: String? = nil, parameterForm: String = "state_dict",
+                normMode: String = NormMode.frozenBatchNorm.name) {
         self.tensors = tensors; self.family = family; self.netConfig = netConfig; self.arch = arch; self.method = method
         self.classNames = classNames; self.resolution = resolution; self.mean = mean; self.std = std
         self.liteResidual = liteResidual; self.ledger = ledger; self.peakBytes = peakBytes; self.metrics = metrics
         self.training = training; self.seed = seed; self.supernetSHA256 = supernetSHA256; self.widthMult = widthMult
         self.memoryCertificate = memoryCertificate; self.provenance = provenance; self.parameterForm = parameterForm
+        self.normMode = normMode
     }
 
     /// Writes the file through a temporary file renamed into place (nothing under `url` on error).
@@ -81,7 +87,7 @@ public struct TrainedSubnetFile: Sendable {
             try file.setAttribute("net_config", .string(netConfig))
             if let arch { try file.setAttribute("arch", .string(arch)) }
             try file.setAttribute("method", .string(method))
-            try file.setAttribute("norm_mode", .string("frozen-bn"))
+            try file.setAttribute("norm_mode", .string(normMode))
             try file.setAttribute("classes", .int64(Int64(classNames.count)))
             try file.setAttribute("class_names", .string(classNamesJSON))
             try file.setAttribute("resolution", .int64(Int64(resolution)))

@@ -16,7 +16,8 @@ struct Train: ParsableCommand {
             last good checkpoint. Frozen-BN mode: the subnet's batch-norm statistics are re-calibrated on up to 500 training images \
             (evaluation transform), then frozen and folded into their convs where nothing in them trains. Training \
             uses TinyTL's augmentation (random resized crop, flip), a cosine learning rate over all iterations, and \
-            evaluates top-1/top-5 on --eval-split after every epoch. The planned memory (peak and ledger) and one \
+            evaluates top-1/top-5 on --eval-split after every epoch. `--norm gn` trains TinyTL's GroupNorm + weight \
+            standardisation instead (for supernets pretrained that way; no re-calibration). The planned memory (peak and ledger) and one \
             line per epoch go to stderr; the result to stdout. Methods: full, bn+last, last, bias, lite-residual, \
             lite-residual+bias (TinyTL's names tinytl-bias, tinytl-lite_residual[+bias] also work).
             """)
@@ -57,6 +58,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing of the training loss.")
     var labelSmoothing: Float = 0.1
 
+    @Option(help: "Normalisation: frozen-bn (re-calibrated batch norms, folded) or gn (TinyTL's GroupNorm(8) + weight standardisation).")
+    var norm: NormChoice = .frozenBN
+
     @Option(name: .customLong("frozen-bits"), help: ArgumentHelp(
         "Storage of frozen conv/linear weights: 8 (k-means codebook, TinyTL's memory model) or 32.", valueName: "8|32"))
     var frozenBits: Int = 8
@@ -95,6 +99,11 @@ struct Train: ParsableCommand {
 
     enum OptimizerName: String, ExpressibleByArgument, CaseIterable { case adam, sgd }
 
+    enum NormChoice: String, ExpressibleByArgument, CaseIterable {
+        case frozenBN = "frozen-bn", gn
+        var mode: NormMode { self == .gn ? .tinyTL : .frozenBatchNorm }
+    }
+
     static let recalibrationImages = 500
 
     func validate() throws {
@@ -123,7 +132,7 @@ struct Train: ParsableCommand {
         var s = ["--data": dataset, "train images": String(trainImages), "--method": method, "--epochs": String(epochs),
                  "--batch": String(batch), "--resolution": String(resolution), "--lr": String(lr), "--optimizer": optimizer.rawValue,
                  "--label-smoothing": String(labelSmoothing), "--seed": String(seed), "--frozen-bits": String(frozenBits),
-                 "--train-split": trainSplit.rawValue]
+                 "--train-split": trainSplit.rawValue, "--norm": norm.rawValue]
         if let supernetSHA256 { s["supernet sha256"] = supernetSHA256 }
         if let arch { s["--arch"] = arch }
         if let subnet { s["--subnet"] = subnet }
@@ -170,13 +179,16 @@ struct Train: ParsableCommand {
             var subnet = source.subnet
             subnet.resolution = r
             let evalTransform = ImageTransform.evaluate(resolution: r, mean: subnet.mean, std: subnet.std)
-            let calibration = trainSamples.seededSample(Self.recalibrationImages, seed: seed)
-            var calibrationBatches: [Tensor] = []
-            let calibrationLoader = BatchLoader(samples: calibration, transform: evalTransform, batchSize: 50, shuffle: false, seed: seed)
-            while let b = try calibrationLoader.next() { calibrationBatches.append(b.images) }
-            subnet = subnet.recalibrated(on: calibrationBatches)
-            let calibrated = calibrationBatches.reduce(0) { $0 + $1.shape[0] }
-            printError("batch norm re-calibrated on \(calibrated) \(trainSplit.rawValue) images at \(r) px")
+            var calibrated = 0
+            if norm == .frozenBN {
+                let calibration = trainSamples.seededSample(Self.recalibrationImages, seed: seed)
+                var calibrationBatches: [Tensor] = []
+                let calibrationLoader = BatchLoader(samples: calibration, transform: evalTransform, batchSize: 50, shuffle: false, seed: seed)
+                while let b = try calibrationLoader.next() { calibrationBatches.append(b.images) }
+                subnet = subnet.recalibrated(on: calibrationBatches)
+                calibrated = calibrationBatches.reduce(0) { $0 + $1.shape[0] }
+                printError("batch norm re-calibrated on \(calibrated) \(trainSplit.rawValue) images at \(r) px")
+            }
 
             // The trainer keeps every parameter in its arena; only `trainer.graph` (structure, no values) stays here.
             let settings = runSettings(dataset: dataset.name, trainImages: trainSamples.count, supernetSHA256: source.sha256,
@@ -185,7 +197,7 @@ struct Train: ParsableCommand {
             let trainer: Trainer
             var resumed: TrainCheckpoint?
             do {
-                let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed)
+                let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed, norm: norm.mode)
                     .quantizingFrozenWeights(bits: frozenBits, seed: seed)
                 let counts = built.trainableParameterCounts
                 var opt: any Optimizer = optimizer == .adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
@@ -207,7 +219,7 @@ struct Train: ParsableCommand {
             }
             let graph = trainer.graph
             let plan = trainer.plan
-            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(optimizer.rawValue)): arena \(Self.bytes(plan.arenaBytes)); "
+            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(norm.rawValue), \(optimizer.rawValue)): arena \(Self.bytes(plan.arenaBytes)); "
                        + "live tensors peak \(Self.bytes(plan.peakBytes)) at \(plan.stepDescription(plan.peakStep, graph: graph)); "
                        + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits")
             for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
@@ -291,7 +303,7 @@ struct Train: ParsableCommand {
                 netConfig: subnet.structure.netConfigJSON, arch: config?.json, method: method.rawValue, classNames: dataset.classes,
                 resolution: r, mean: subnet.mean, std: subnet.std, liteResidual: graph.liteResidualJSON, ledger: ledger,
                 peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256,
-                widthMult: source.widthMult)
+                widthMult: source.widthMult, normMode: graph.norm.name)
             try file.write(to: URL(fileURLWithPath: output))
             try? FileManager.default.removeItem(at: checkpointURL)   // superseded by the trained file
 
