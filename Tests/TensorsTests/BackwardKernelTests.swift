@@ -30,6 +30,31 @@ struct BackwardKernelTests {
             gradient(g.outChannels) { conv2dBackwardBiasReference(g, dy: dy, dbias: $0) })
     }
 
+    /// Pointwise convs over weight blocks (a row block at a time, the last one short) against the reference loops,
+    /// with the blocks handed out from a separate buffer as the trainer does for 8-bit weights.
+    @Test(arguments: [(40, 3), (40, 7), (1664, 157)])
+    func pointwiseConvOverWeightBlocksMatchesReference(_ shape: (Int, Int)) {
+        let (outChannels, blockRows) = shape
+        let g = ConvGeometry(batch: 2, height: 9, width: 7, inChannels: 24, outChannels: outChannels, kernel: 1)
+        let x = random(g.inputCount, seed: 221), w = random(g.weightCount, seed: 222), b = random(g.outChannels, seed: 223)
+        let dy = random(g.outputCount, seed: 224)
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * g.inChannels)
+        defer { block.deallocate() }
+        func rows(_ first: Int, _ count: Int) -> UnsafePointer<Float> {
+            #expect(count <= blockRows)
+            block.initialize(repeating: .nan, count: blockRows * g.inChannels)
+            for i in 0..<(count * g.inChannels) { block[i] = w[first * g.inChannels + i] }
+            return UnsafePointer(block)
+        }
+        expectAgreement("y",
+            gradient(g.outputCount) { conv2dPointwiseForwardBlocked(g, x: x, bias: b, y: $0, blockRows: blockRows, weightRows: rows) },
+            gradient(g.outputCount) { conv2dForwardReference(g, x: x, weight: w, bias: b, y: $0) })
+        expectAgreement("dx",
+            gradient(g.inputCount) { conv2dPointwiseBackwardInputBlocked(g, dy: dy, dx: $0, blockRows: blockRows, weightRows: rows) },
+            gradient(g.inputCount) { conv2dBackwardInputReference(g, dy: dy, weight: w, dx: $0) })
+        #expect(pointwiseWeightBlockRows(outChannels: 1664, inChannels: 416) == 157 && pointwiseWeightBlockRows(outChannels: 40, inChannels: 24) == 40)
+    }
+
     static let depthwiseCases: [GeometryCase] = [
         .depthwise(2, 28, 28, 72, k: 5, s: 2, .tfSame),
         .depthwise(1, 56, 56, 24, k: 3),

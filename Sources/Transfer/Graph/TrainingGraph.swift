@@ -198,6 +198,9 @@ public struct TrainingGraph: Sendable {
     public var inputChannels: Int
     public var classes: Int
     public var method: TinyTLMethod
+    /// Floats of one weight block of a pointwise conv run over its weight in blocks (`weightBlockRows`);
+    /// `pointwiseWeightBlockFloats` unless a test sets it small.
+    public var weightBlockFloats = pointwiseWeightBlockFloats
     /// The eps of every frozen batch norm (the subnet's), for refolding (`load(stateDict:)`).
     public internal(set) var batchNormEps: Float = 1e-5
     /// How the subnet's batch norms train (frozen-BN folding, or TinyTL's GroupNorm + weight standardisation).

@@ -67,6 +67,9 @@ struct WeightSlot: Sendable {
     /// Weight standardisation of the slot: output channels, weights per channel, and whether channels are the
     /// last axis (depthwise); nil when the weight is not standardised.
     let standardization: (outChannels: Int, perChannel: Int, channelLast: Bool)?
+    /// Output channels of the one block the slot holds when the op runs over its weight in blocks
+    /// (`TrainingGraph.weightBlockRows`); nil when the slot holds the whole weight.
+    let blockRows: Int?
 }
 
 /// Bytes by category.

@@ -328,14 +328,18 @@ struct PlanBuilder {
         }
     }
 
-    /// One scratch tensor at `step` holding `slots` (float32 weights or weight gradients), one after the other.
+    /// One scratch tensor at `step` holding `slots` (float32 weights or weight gradients), one after the other; a
+    /// weight the op reads in blocks (`TrainingGraph.weightBlockRows`) takes one block's floats.
     mutating func addExpandedWeights(op i: Int, step: Int, _ slots: [(parameter: Int, gradient: Bool)]) {
         guard !slots.isEmpty else { return }
         var floats = 0
+        let blockRows = graph.weightBlockRows(op: i, shapes(op: i).geometries[i])
         for slot in slots {
+            let rows = slot.gradient ? nil : blockRows
             expandedWeights[step].append(WeightSlot(parameter: slot.parameter, offset: floats, gradient: slot.gradient,
-                                                    standardization: standardization(op: i, slot.parameter)))
-            floats += graph.parameters[slot.parameter].count
+                                                    standardization: standardization(op: i, slot.parameter), blockRows: rows))
+            let count = graph.parameters[slot.parameter].count
+            floats += rows.map { count / graph.weightOutChannels(op: i) * $0 } ?? count
         }
         let name = "\(graph.ops[i].name) \(step == i ? "" : "backward ")expanded weights"
         expandedWeightTensor[step] = add(.expandedWeights(step: step), name, .scratch, bytes: 4 * floats, birth: step, death: step)

@@ -67,7 +67,13 @@ extension Trainer {
                 conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dPrime ?? dw, scratch: scratch(step, plan))
                 if let dPrime { standardizeBackward(c.weight, dPrime, step: step, into: dw) }
             }
-            if let d = dx(0) { conv2dBackwardInput(g!, dy: dy, weight: parameter(c.weight, plan), dx: d, scratch: scratch(step, plan)) }
+            if let d = dx(0), let rows = graph.weightBlockRows(op: i, g) {
+                conv2dPointwiseBackwardInputBlocked(g!, dy: dy, dx: d, blockRows: rows) {
+                    weightRows(c.weight, op: i, step: step, plan, first: $0, count: $1)
+                }
+            } else if let d = dx(0) {
+                conv2dBackwardInput(g!, dy: dy, weight: parameter(c.weight, plan), dx: d, scratch: scratch(step, plan))
+            }
         case .depthwise(let dw):
             if let db = grad(dw.bias) { depthwiseConv2dBackwardBias(g!, dy: dy, dbias: db) }
             if let dW = grad(dw.weight) {

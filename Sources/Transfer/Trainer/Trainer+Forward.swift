@@ -30,7 +30,7 @@ extension Trainer {
     func expandWeights(_ step: Int, _ plan: MemoryPlan) {
         guard let t = plan.expandedWeightTensor[step] else { return }
         let base = floats(t, in: plan)
-        for slot in plan.expandedWeights[step] where !slot.gradient {
+        for slot in plan.expandedWeights[step] where !slot.gradient && slot.blockRows == nil {
             let out = base + slot.offset, p = slot.parameter, n = graph.parameters[p].count
             if graph.parameters[p].storageBits == 8 { dequantize(p, into: out) } else { out.update(from: parameter(p, plan), count: n) }
             if let s = slot.standardization {
@@ -38,6 +38,19 @@ extension Trainer {
                                          eps: graph.weightStandardizationEps, out: out)
             }
         }
+    }
+
+    /// Rows `first..<first + count` of weight `p` of op `i` as float32 at `step`, for a kernel that reads it in
+    /// blocks: an 8-bit weight dequantised into its one-block slot, a float32 one in place.
+    func weightRows(_ p: Int, op i: Int, step: Int, _ plan: MemoryPlan, first: Int, count: Int) -> UnsafePointer<Float> {
+        let perRow = graph.parameters[p].count / graph.weightOutChannels(op: i)
+        guard let slot = plan.expandedWeights[step].first(where: { $0.parameter == p && !$0.gradient }) else {
+            return UnsafePointer(parameter(p, plan) + first * perRow)
+        }
+        precondition(slot.blockRows.map { count <= $0 } ?? false, "\(graph.ops[i].name): weight rows outside a one-block slot")
+        let out = floats(plan.expandedWeightTensor[step]!, in: plan) + slot.offset
+        dequantize(p, elements: (first * perRow)..<((first + count) * perRow), into: out)
+        return UnsafePointer(out)
     }
 
     func scratch(_ step: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float>? {
@@ -91,8 +104,14 @@ extension Trainer {
         func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: i, plan) }
         switch op.kind {
         case .conv(let c):
-            conv2dForward(g!, x: x, weight: parameter(c.weight, plan), bias: c.bias.map { UnsafePointer(parameter($0, plan)) },
-                          y: y, scratch: scratch(i, plan))
+            if let rows = graph.weightBlockRows(op: i, g) {
+                conv2dPointwiseForwardBlocked(g!, x: x, bias: c.bias.map { UnsafePointer(parameter($0, plan)) }, y: y, blockRows: rows) {
+                    weightRows(c.weight, op: i, step: i, plan, first: $0, count: $1)
+                }
+            } else {
+                conv2dForward(g!, x: x, weight: parameter(c.weight, plan), bias: c.bias.map { UnsafePointer(parameter($0, plan)) },
+                              y: y, scratch: scratch(i, plan))
+            }
         case .depthwise(let d):
             depthwiseConv2dForward(g!, x: x, weight: parameter(d.weight, plan), bias: d.bias.map { UnsafePointer(parameter($0, plan)) }, y: y)
         case .affine(let a) where a.groups != nil:

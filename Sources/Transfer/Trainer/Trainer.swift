@@ -164,12 +164,14 @@ public final class Trainer {
         return Array(UnsafeBufferPointer(start: floats(plan.parameterTensor[p], in: plan, writing: false), count: n))
     }
 
-    /// Expands 8-bit parameter `p` from its arena codebook and indices into `out` (count floats).
-    func dequantize(_ p: Int, into out: UnsafeMutablePointer<Float>) {
+    /// Expands elements `elements` (all by default) of 8-bit parameter `p` from its arena codebook and indices into
+    /// `out`.
+    func dequantize(_ p: Int, elements: Range<Int>? = nil, into out: UnsafeMutablePointer<Float>) {
         let stored = bytes(plan.parameterTensor[p], in: plan, writing: false), k = graph.parameters[p].codebookCount
+        let range = elements ?? 0..<graph.parameters[p].count
         QuantizedTensor.dequantize(codebook: stored.assumingMemoryBound(to: Float.self),
-                                   indices: (stored + 4 * k).assumingMemoryBound(to: UInt8.self),
-                                   count: graph.parameters[p].count, into: out)
+                                   indices: (stored + 4 * k).assumingMemoryBound(to: UInt8.self) + range.lowerBound,
+                                   count: range.count, into: out)
     }
 
     /// Overwrites all values of parameter `name` (engine layout, `GraphParameter.values`'s order): e.g. weights
