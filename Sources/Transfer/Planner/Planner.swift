@@ -8,6 +8,7 @@ import Tensors
 ///   a float32 codebook when stored in 8 bits; trainable at 4 B) and the optimizer state live throughout; so do
 ///   parameter gradients under `GradientMode.accumulated`, while under `.fused` the gradient of a parameter lives
 ///   only at the backward step of the op that owns it, after which the optimizer consumes it;
+/// - the input images (value 0) are not in the arena: the trainer reads them from the caller's tensor;
 /// - value v lives from its producer to its last forward reader, or to the backward of an op that saves it
 ///   (`SavedForBackward.input`), the logits to the loss; elementwise ops (activation, affine, add) write over
 ///   their first input when that input dies there, sharing its tensor;
@@ -188,7 +189,8 @@ struct PlanBuilder {
                 && !op.inputs.dropFirst().contains { owner[$0] == t }
             if inPlace { members[t].append(i + 1); owner.append(t) } else { members.append([i + 1]); owner.append(members.count - 1) }
         }
-        for group in members {
+        // The input images (value 0) stay in the caller's tensor: the trainer reads them there.
+        for group in members where group[0] != 0 {
             let local = chunk[group[0]]
             let bytes = 4 * (local ? chunkShapes!.count(group[0]) : shapes.count(group[0])), d = group.map { death[$0] }.max()!
             let saved = backward && d >= opCount

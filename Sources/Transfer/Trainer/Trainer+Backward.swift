@@ -15,7 +15,12 @@ extension Trainer {
     /// The backward of the chunked prefix runs a chunk at a time after the rest; its parameter gradients sum over
     /// the chunks (zeroed before the first) and are applied after the last.
     func runStep(images: Tensor, labels: [Int], scale: Float, learningRate: Double?) -> Float {
-        forward(images, plan)
+        withInput(images, plan) { backwardSteps(labels: labels, scale: scale, learningRate: learningRate) }
+    }
+
+    /// Forward, loss and backward on the input set by `withInput`.
+    private func backwardSteps(labels: [Int], scale: Float, learningRate: Double?) -> Float {
+        forwardOps(plan)
         let loss = lossStep(labels: labels, scale: scale)
         let f = plan.opCount, chunked = plan.chunkedPrefix?.ops ?? 0
         func run(_ step: Int, _ shapes: ValueShapes, firstChunk: Bool = true, lastChunk: Bool = true) {

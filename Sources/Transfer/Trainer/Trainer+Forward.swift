@@ -1,9 +1,13 @@
 import Tensors
 
 extension Trainer {
-    /// Pointer to value `v` under `plan`.
+    /// Pointer to value `v` under `plan`; the input images (v = 0, read only) are the caller's, at the current
+    /// chunk's images inside the chunked prefix.
     func value(_ v: Int, _ plan: MemoryPlan, writing: Bool = false) -> UnsafeMutablePointer<Float> {
-        floats(plan.valueTensor[v], in: plan, writing: writing)
+        guard v == 0 else { return floats(plan.valueTensor[v], in: plan, writing: writing) }
+        precondition(!writing, "the input images are read only")
+        let chunk = plan.chunkShapes.map { currentChunk * $0.count(0) } ?? 0
+        return UnsafeMutablePointer(mutating: inputImages! + chunk)
     }
 
     func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> {
@@ -77,11 +81,23 @@ extension Trainer {
         currentChunk = 0
     }
 
-    /// Runs the forward pass of `plan` on `images` (the chunked prefix a chunk at a time); saves masks when the
-    /// plan has a backward.
-    func forward(_ images: Tensor, _ plan: MemoryPlan) {
+    /// Runs `body` with `images` as value 0 of `plan`, read in place from the tensor's storage.
+    func withInput<R>(_ images: Tensor, _ plan: MemoryPlan, _ body: () -> R) -> R {
         precondition(images.shape == plan.shapes.shapes[0], "images must be \(plan.shapes.shapes[0]), got \(images.shape)")
-        images.values.withUnsafeBufferPointer { value(0, plan, writing: true).update(from: $0.baseAddress!, count: images.count) }
+        return images.values.withUnsafeBufferPointer { pixels in
+            inputImages = pixels.baseAddress
+            defer { inputImages = nil }
+            return body()
+        }
+    }
+
+    /// Runs the forward pass of `plan` on `images` (the chunked prefix a chunk at a time).
+    func forward(_ images: Tensor, _ plan: MemoryPlan) {
+        withInput(images, plan) { forwardOps(plan) }
+    }
+
+    /// The forward pass of `plan` on the input set by `withInput`; saves masks when the plan has a backward.
+    func forwardOps(_ plan: MemoryPlan) {
         let chunked = plan.chunkedPrefix?.ops ?? 0
         forEachChunk(plan) { _, isLast in
             for i in 0..<chunked {

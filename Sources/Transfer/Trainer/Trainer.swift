@@ -43,6 +43,8 @@ public final class Trainer {
     /// The chunk a pass over the plan's chunked prefix is at (`ChunkedPrefix`): batch tensors are addressed at
     /// its slice. 0 outside the prefix.
     var currentChunk = 0
+    /// The images of the forward under way (value 0), read in place from the caller's tensor.
+    var inputImages: UnsafePointer<Float>?
 
     let arena: UnsafeMutableRawPointer
     /// Trainable parameter index → optimiser tensor index.
