@@ -14,9 +14,9 @@ public enum MemoryScope: String, Sendable, CaseIterable, Codable {
 /// The planned training memory of one candidate, and TinyTL's published formula for the same configuration.
 ///
 /// The training process holds the trainer's arena plus what the data loader holds — the one batch of images it
-/// hands the trainer (`BatchLoader` with prefetch 0, as the final training runs), which the trainer reads in place, and the
-/// working set of making one image (`LoaderWorkingSet`) — plus the runtime's own (OpenBLAS buffers, code,
-/// thread stacks, the trainer's bookkeeping: `ProcessMemory.runtimeOverheadBytes`). The search budgets all of it.
+/// hands the trainer (`BatchLoader` with prefetch 0, as the final training runs), read in place, and the working
+/// set of making one image (`LoaderWorkingSet`) — plus the runtime's own (OpenBLAS buffers, code, thread stacks,
+/// the trainer's bookkeeping: `ProcessMemory.runtimeOverheadBytes`). The search budgets all of it.
 public struct MemoryEstimate: Sendable, Equatable {
     /// Arena + the loader's batch and working set + runtime (bytes): what the budget limits under `--mem-scope total`.
     public var plannedBytes: Int
