@@ -39,8 +39,18 @@ private func depthwiseRow<A: ActivationFunction>(
     let iy0 = oy * s - g.padTop
     let kyLo = Swift.max(0, -iy0), kyHi = Swift.min(k, inH - iy0)
     let image = x + n * inH * inW * c
-    var out = y + row * outW * c
-    for ox in 0..<outW {
+    // Four output pixels at a time where all their taps lie inside the input's columns (C a multiple of 8).
+    let tiles = c % 8 == 0
+    var ox = 0
+    while ox < outW {
+        if tiles && ox + 4 <= outW && ox * s >= g.padLeft && (ox + 3) * s - g.padLeft + k <= inW {
+            depthwiseTile(A.self, rows: kyLo..<kyHi, kernel: k, channels: c,
+                          source: image + (iy0 * inW + ox * s - g.padLeft) * c, rowStep: inW * c, columnStep: c,
+                          pixelStep: s * c, weight: weight, bias: bias, accumulate: false, out: y + (row * outW + ox) * c)
+            ox += 4
+            continue
+        }
+        let out = y + (row * outW + ox) * c
         let ix0 = ox * s - g.padLeft
         let kxLo = Swift.max(0, -ix0), kxHi = Swift.min(k, inW - ix0)
         // Tap (ky, kx) of channel ch is at origin[(ky·inW + kx)·c + ch]; only in-range taps are visited.
@@ -82,7 +92,56 @@ private func depthwiseRow<A: ActivationFunction>(
             out[ch] = A.apply(a)
             ch += 1
         }
-        out += c
+        ox += 1
+    }
+}
+
+/// Four adjacent pixels of a depthwise conv (forward, or the input gradient of a stride-1 one), all channels:
+/// out[j·C + ch] = A(start + Σ_{ky ∈ rows, kx < k} w[(ky·k + kx)·C + ch] · source[ky·rowStep + kx·columnStep + j·pixelStep + ch])
+/// for j < 4, with start = out (`accumulate`), else the bias or zero. Taps are summed in the per-pixel loops' order;
+/// each weight vector is loaded once for the four pixels (1.25 loads per multiply-add instead of 2).
+/// - Precondition: C is a multiple of 8.
+@inline(__always)
+private func depthwiseTile<A: ActivationFunction>(
+    _ activation: A.Type, rows: Range<Int>, kernel k: Int, channels c: Int, source: UnsafePointer<Float>,
+    rowStep: Int, columnStep: Int, pixelStep: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    accumulate: Bool, out: UnsafeMutablePointer<Float>
+) {
+    let p1 = pixelStep, p2 = 2 * pixelStep, p3 = 3 * pixelStep, c2 = 2 * c, c3 = 3 * c
+    @inline(__always) func start(_ offset: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        if accumulate { return (load8(out + offset), load8(out + c + offset), load8(out + c2 + offset), load8(out + c3 + offset)) }
+        let b = bias.map { load8($0 + offset) } ?? SIMD8<Float>()
+        return (b, b, b, b)
+    }
+    var ch = 0
+    while ch + 16 <= c {
+        var (a0, a1, a2, a3) = start(ch), (b0, b1, b2, b3) = start(ch + 8)
+        for ky in rows {
+            for kx in 0..<k {
+                let wp = weight + (ky * k + kx) * c + ch, xp = source + ky * rowStep + kx * columnStep + ch
+                let w0 = load8(wp), w1 = load8(wp + 8)
+                a0 += w0 * load8(xp); b0 += w1 * load8(xp + 8)
+                a1 += w0 * load8(xp + p1); b1 += w1 * load8(xp + p1 + 8)
+                a2 += w0 * load8(xp + p2); b2 += w1 * load8(xp + p2 + 8)
+                a3 += w0 * load8(xp + p3); b3 += w1 * load8(xp + p3 + 8)
+            }
+        }
+        store8(A.apply(a0), out + ch); store8(A.apply(b0), out + ch + 8)
+        store8(A.apply(a1), out + c + ch); store8(A.apply(b1), out + c + ch + 8)
+        store8(A.apply(a2), out + c2 + ch); store8(A.apply(b2), out + c2 + ch + 8)
+        store8(A.apply(a3), out + c3 + ch); store8(A.apply(b3), out + c3 + ch + 8)
+        ch += 16
+    }
+    if ch < c {
+        var (a0, a1, a2, a3) = start(ch)
+        for ky in rows {
+            for kx in 0..<k {
+                let w0 = load8(weight + (ky * k + kx) * c + ch), xp = source + ky * rowStep + kx * columnStep + ch
+                a0 += w0 * load8(xp); a1 += w0 * load8(xp + p1); a2 += w0 * load8(xp + p2); a3 += w0 * load8(xp + p3)
+            }
+        }
+        store8(A.apply(a0), out + ch); store8(A.apply(a1), out + c + ch)
+        store8(A.apply(a2), out + c2 + ch); store8(A.apply(a3), out + c3 + ch)
     }
 }
 
@@ -188,8 +247,19 @@ private func depthwiseBackwardInputRow(
     let rowCount = rt[0]
     if rowCount == 0 { return }
     let image = dy + n * g.outHeight * outW * c
-    var out = dx + row * g.inWidth * c
-    for ix in 0..<g.inWidth {
+    // Stride 1: four input pixels at a time where all k column taps land inside dy (C a multiple of 8). Their
+    // row taps ky are rt's, one contiguous range; dy[oy, ox] with oy = iy + padTop − ky, ox = ix + j + padLeft − kx.
+    let tiles = g.stride == 1 && c % 8 == 0, pad = g.padLeft
+    var ix = 0
+    while ix < g.inWidth {
+        if tiles && ix + 4 <= g.inWidth && ix + pad >= k - 1 && ix + 3 + pad < outW {
+            depthwiseTile(IdentityFunction.self, rows: rt[1]..<(rt[1] + rowCount), kernel: k, channels: c,
+                          source: image + ((iy + g.padTop) * outW + ix + pad) * c, rowStep: -outW * c, columnStep: -c,
+                          pixelStep: c, weight: weight, bias: nil, accumulate: true, out: dx + (row * g.inWidth + ix) * c)
+            ix += 4
+            continue
+        }
+        let out = dx + (row * g.inWidth + ix) * c
         let ct = colTaps + ix * stride
         let colCount = ct[0]
         var ch = 0
@@ -231,7 +301,7 @@ private func depthwiseBackwardInputRow(
             out[ch] = acc
             ch += 1
         }
-        out += c
+        ix += 1
     }
 }
 
