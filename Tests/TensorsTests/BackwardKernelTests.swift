@@ -12,6 +12,7 @@ struct BackwardKernelTests {
         GeometryCase(2, 23, 17, 16, 24, k: 5, s: 2, g: 2, .tfSame),
         GeometryCase(1, 29, 29, 20, 20, k: 5, s: 2, g: 2),        // lite-residual conv1
         GeometryCase(3, 15, 15, 32, 16, k: 1, s: 2),
+        GeometryCase(2, 48, 48, 8, 44, k: 1),                     // bias sums split across threads (44 = 5·8 + 4)
     ]
 
     @Test(arguments: convCases)
