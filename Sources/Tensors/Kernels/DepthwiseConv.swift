@@ -44,9 +44,10 @@ private func depthwiseRow<A: ActivationFunction>(
     var ox = 0
     while ox < outW {
         if tiles && ox + 4 <= outW && ox * s >= g.padLeft && (ox + 3) * s - g.padLeft + k <= inW {
-            depthwiseTile(A.self, rows: kyLo..<kyHi, kernel: k, channels: c,
-                          source: image + (iy0 * inW + ox * s - g.padLeft) * c, rowStep: inW * c, columnStep: c,
-                          pixelStep: s * c, weight: weight, bias: bias, accumulate: false, out: y + (row * outW + ox) * c)
+            let taps = DepthwiseTaps(firstRow: kyLo, rows: kyHi - kyLo, firstColumn: 0, columns: k, step: 1, kernel: k)
+            depthwiseTile(A.self, taps, channels: c, source: image + ((iy0 + kyLo) * inW + ox * s - g.padLeft) * c,
+                          rowStep: inW * c, columnStep: c, pixelStep: s * c, weight: weight, bias: bias, accumulate: false,
+                          out: y + (row * outW + ox) * c, outStep: c)
             ox += 4
             continue
         }
@@ -96,29 +97,37 @@ private func depthwiseRow<A: ActivationFunction>(
     }
 }
 
-/// Four adjacent pixels of a depthwise conv (forward, or the input gradient of a stride-1 one), all channels:
-/// out[j·C + ch] = A(start + Σ_{ky ∈ rows, kx < k} w[(ky·k + kx)·C + ch] · source[ky·rowStep + kx·columnStep + j·pixelStep + ch])
-/// for j < 4, with start = out (`accumulate`), else the bias or zero. Taps are summed in the per-pixel loops' order;
-/// each weight vector is loaded once for the four pixels (1.25 loads per multiply-add instead of 2).
+/// The taps a tile visits: weight rows firstRow, firstRow + step, … (`rows` of them) by columns likewise.
+private struct DepthwiseTaps {
+    let firstRow: Int, rows: Int, firstColumn: Int, columns: Int, step: Int, kernel: Int
+
+    /// Offset of tap (a, b) in the (kh,kw,C) weights, in units of C.
+    @inline(__always) func weightIndex(_ a: Int, _ b: Int) -> Int { (firstRow + a * step) * kernel + firstColumn + b * step }
+}
+
+/// Four pixels of a depthwise conv (forward, or the gather form of its input gradient), all channels:
+/// out[j·outStep + ch] = A(start + Σ_{a, b} w[taps.weightIndex(a, b)·C + ch] · source[a·rowStep + b·columnStep + j·pixelStep + ch])
+/// for j < 4, with start = out (`accumulate`), else the bias or zero. Taps are summed in the per-pixel loops' order
+/// (rows, then columns); each weight vector is loaded once for the four pixels (1.25 loads per multiply-add, not 2).
 /// - Precondition: C is a multiple of 8.
 @inline(__always)
 private func depthwiseTile<A: ActivationFunction>(
-    _ activation: A.Type, rows: Range<Int>, kernel k: Int, channels c: Int, source: UnsafePointer<Float>,
+    _ activation: A.Type, _ taps: DepthwiseTaps, channels c: Int, source: UnsafePointer<Float>,
     rowStep: Int, columnStep: Int, pixelStep: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-    accumulate: Bool, out: UnsafeMutablePointer<Float>
+    accumulate: Bool, out: UnsafeMutablePointer<Float>, outStep: Int
 ) {
-    let p1 = pixelStep, p2 = 2 * pixelStep, p3 = 3 * pixelStep, c2 = 2 * c, c3 = 3 * c
+    let p1 = pixelStep, p2 = 2 * pixelStep, p3 = 3 * pixelStep, o1 = outStep, o2 = 2 * outStep, o3 = 3 * outStep
     @inline(__always) func start(_ offset: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        if accumulate { return (load8(out + offset), load8(out + c + offset), load8(out + c2 + offset), load8(out + c3 + offset)) }
+        if accumulate { return (load8(out + offset), load8(out + o1 + offset), load8(out + o2 + offset), load8(out + o3 + offset)) }
         let b = bias.map { load8($0 + offset) } ?? SIMD8<Float>()
         return (b, b, b, b)
     }
     var ch = 0
     while ch + 16 <= c {
         var (a0, a1, a2, a3) = start(ch), (b0, b1, b2, b3) = start(ch + 8)
-        for ky in rows {
-            for kx in 0..<k {
-                let wp = weight + (ky * k + kx) * c + ch, xp = source + ky * rowStep + kx * columnStep + ch
+        for a in 0..<taps.rows {
+            for b in 0..<taps.columns {
+                let wp = weight + taps.weightIndex(a, b) * c + ch, xp = source + a * rowStep + b * columnStep + ch
                 let w0 = load8(wp), w1 = load8(wp + 8)
                 a0 += w0 * load8(xp); b0 += w1 * load8(xp + 8)
                 a1 += w0 * load8(xp + p1); b1 += w1 * load8(xp + p1 + 8)
@@ -127,21 +136,21 @@ private func depthwiseTile<A: ActivationFunction>(
             }
         }
         store8(A.apply(a0), out + ch); store8(A.apply(b0), out + ch + 8)
-        store8(A.apply(a1), out + c + ch); store8(A.apply(b1), out + c + ch + 8)
-        store8(A.apply(a2), out + c2 + ch); store8(A.apply(b2), out + c2 + ch + 8)
-        store8(A.apply(a3), out + c3 + ch); store8(A.apply(b3), out + c3 + ch + 8)
+        store8(A.apply(a1), out + o1 + ch); store8(A.apply(b1), out + o1 + ch + 8)
+        store8(A.apply(a2), out + o2 + ch); store8(A.apply(b2), out + o2 + ch + 8)
+        store8(A.apply(a3), out + o3 + ch); store8(A.apply(b3), out + o3 + ch + 8)
         ch += 16
     }
     if ch < c {
         var (a0, a1, a2, a3) = start(ch)
-        for ky in rows {
-            for kx in 0..<k {
-                let w0 = load8(weight + (ky * k + kx) * c + ch), xp = source + ky * rowStep + kx * columnStep + ch
+        for a in 0..<taps.rows {
+            for b in 0..<taps.columns {
+                let w0 = load8(weight + taps.weightIndex(a, b) * c + ch), xp = source + a * rowStep + b * columnStep + ch
                 a0 += w0 * load8(xp); a1 += w0 * load8(xp + p1); a2 += w0 * load8(xp + p2); a3 += w0 * load8(xp + p3)
             }
         }
-        store8(A.apply(a0), out + ch); store8(A.apply(a1), out + c + ch)
-        store8(A.apply(a2), out + c2 + ch); store8(A.apply(a3), out + c3 + ch)
+        store8(A.apply(a0), out + ch); store8(A.apply(a1), out + o1 + ch)
+        store8(A.apply(a2), out + o2 + ch); store8(A.apply(a3), out + o3 + ch)
     }
 }
 
@@ -247,16 +256,26 @@ private func depthwiseBackwardInputRow(
     let rowCount = rt[0]
     if rowCount == 0 { return }
     let image = dy + n * g.outHeight * outW * c
-    // Stride 1: four input pixels at a time where all k column taps land inside dy (C a multiple of 8). Their
-    // row taps ky are rt's, one contiguous range; dy[oy, ox] with oy = iy + padTop − ky, ox = ix + j + padLeft − kx.
-    let tiles = g.stride == 1 && c % 8 == 0, pad = g.padLeft
+    // Tiles of four input pixels ix + j·s (j < 4) whose column taps agree — the same first kx and count, so that
+    // pixel j reads dy column ox + j — taken for all s residues of a block of 4·s pixels at once (C a multiple of 8).
+    // Row taps are rt's: ky = rt[1] + a·s reading dy row rt[2] − a.
+    let s = g.stride, tiles = c % 8 == 0
+    let rowTaps = (first: rt[1], oy: rt[2])
+    @inline(__always) func tileable(_ ix: Int) -> Bool {
+        let first = colTaps + ix * stride, last = colTaps + (ix + 3 * s) * stride
+        return first[0] > 0 && first[0] == last[0] && first[1] == last[1]
+    }
     var ix = 0
     while ix < g.inWidth {
-        if tiles && ix + 4 <= g.inWidth && ix + pad >= k - 1 && ix + 3 + pad < outW {
-            depthwiseTile(IdentityFunction.self, rows: rt[1]..<(rt[1] + rowCount), kernel: k, channels: c,
-                          source: image + ((iy + g.padTop) * outW + ix + pad) * c, rowStep: -outW * c, columnStep: -c,
-                          pixelStep: c, weight: weight, bias: nil, accumulate: true, out: dx + (row * g.inWidth + ix) * c)
-            ix += 4
+        if tiles && ix + 4 * s <= g.inWidth && (0..<s).allSatisfy({ tileable(ix + $0) }) {
+            for r in 0..<s {
+                let ct = colTaps + (ix + r) * stride
+                let taps = DepthwiseTaps(firstRow: rowTaps.first, rows: rowCount, firstColumn: ct[1], columns: ct[0], step: s, kernel: k)
+                depthwiseTile(IdentityFunction.self, taps, channels: c, source: image + (rowTaps.oy * outW + ct[2]) * c,
+                              rowStep: -outW * c, columnStep: -c, pixelStep: c, weight: weight, bias: nil, accumulate: true,
+                              out: dx + (row * g.inWidth + ix + r) * c, outStep: s * c)
+            }
+            ix += 4 * s
             continue
         }
         let out = dx + (row * g.inWidth + ix) * c
