@@ -117,7 +117,7 @@ public struct Adam: Optimizer {
         step += 1
         guard n > 0, let m, let v, let pp = p.baseAddress, let gp = g.baseAddress else { return }
         let u = AdamUpdate(lr: lr, step: step, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
-        Parallelism.forEachChunk(n, minChunk: AdamUpdate.minChunk) { r in
+        Parallelism.forEachChunk(n, minChunk: optimizerMinChunk) { r in
             u.apply(pp + r.lowerBound, gp + r.lowerBound, m + r.lowerBound, v + r.lowerBound, count: r.count)
         }
     }
@@ -129,9 +129,6 @@ struct AdamUpdate {
     let stepSize: Float, correction2: Float, w1: Float, b2: Float, w2: Float, e: Float, wd: Float
     /// PyTorch's `lerp_` weight test: m + w·(g − m) when w < 0.5, else g − (1 − w)·(g − m).
     let lerpLow: Bool
-
-    /// Elements below which a tensor is updated on one thread (a handoff costs about as much as 8 K elements).
-    static let minChunk = 1 << 14
 
     init(lr: Double, step: Int, beta1: Double, beta2: Double, eps: Double, weightDecay: Double) {
         let t = Double(step)
@@ -151,13 +148,13 @@ struct AdamUpdate {
         let stepSize = self.stepSize, correction2 = SIMD8(repeating: self.correction2), wd = self.wd, lerpLow = self.lerpLow
         var i = 0
         while i + 8 <= count {
-            let pi = load(p + i), mi = load(m + i), vi = load(v + i)
-            let gi = wd == 0 ? load(g + i) : load(g + i).addingProduct(wd, pi)
+            let pi = loadVector(p + i), mi = loadVector(m + i), vi = loadVector(v + i)
+            let gi = wd == 0 ? loadVector(g + i) : loadVector(g + i).addingProduct(wd, pi)
             let mNew = lerpLow ? mi.addingProduct(w1, gi - mi) : gi.addingProduct(lowerW, gi - mi)
             let vNew = (vi * b2).addingProduct(w2 * gi, gi)
             let denom = vNew.squareRoot() / correction2 + e
-            store(mNew, m + i); store(vNew, v + i)
-            store(pi + stepSize * mNew / denom, p + i)
+            storeVector(mNew, m + i); storeVector(vNew, v + i)
+            storeVector(pi + stepSize * mNew / denom, p + i)
             i += 8
         }
         applyReference(p + i, g + i, m + i, v + i, count: count - i)
@@ -173,17 +170,5 @@ struct AdamUpdate {
             let denom = v[i].squareRoot() / correction2 + e
             p[i] += stepSize * m[i] / denom
         }
-    }
-
-    @inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always) private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always) private func store(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<Float>.self)
     }
 }

@@ -2,9 +2,9 @@ import Tensors
 import Testing
 @testable import Transfer
 
-/// The vectorised, multi-threaded Adam update against its scalar reference loop: bit for bit, since every lane
-/// performs the scalar formula's operations in the same order.
-struct AdamUpdateTests {
+/// The vectorised, multi-threaded Adam and SGD updates against their scalar reference loops: bit for bit, since
+/// every lane performs the scalar formula's operations in the same order.
+struct OptimizerUpdateTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let beta1: Double, weightDecay: Double, step: Int
         var testDescription: String { "β₁ \(beta1), λ \(weightDecay), step \(step)" }
@@ -20,7 +20,7 @@ struct AdamUpdateTests {
     }
 
     @Test(arguments: cases)
-    func vectorisedMatchesReferenceBitForBit(_ c: Case) {
+    func adamVectorisedMatchesReferenceBitForBit(_ c: Case) {
         let n = 1_003   // 125 SIMD8 blocks and a tail of 3
         let u = AdamUpdate(lr: 1e-3, step: c.step, beta1: c.beta1, beta2: 0.999, eps: 1e-8, weightDecay: c.weightDecay)
         var fast = Self.randomState(n, seed: 5), slow = fast
@@ -35,9 +35,34 @@ struct AdamUpdateTests {
         #expect(fast.v.map(\.bitPattern) == slow.v.map(\.bitPattern))
     }
 
+    struct SGDCase: CustomTestStringConvertible, Sendable {
+        let momentum: Double, nesterov: Bool, weightDecay: Double, first: Bool
+        var testDescription: String { "μ \(momentum)\(nesterov ? " nesterov" : ""), λ \(weightDecay)\(first ? ", first step" : "")" }
+    }
+
+    static let sgdCases = [(0.0, false), (0.9, false), (0.9, true)].flatMap { mu, nesterov in
+        [0, 0.01].flatMap { wd in [true, false].map { SGDCase(momentum: mu, nesterov: nesterov, weightDecay: wd, first: $0) } }
+    }
+
+    @Test(arguments: sgdCases)
+    func sgdVectorisedMatchesReferenceBitForBit(_ c: SGDCase) {
+        let n = 1_003
+        let u = SGDUpdate(lr: 0.05, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay, first: c.first)
+        var fast = Self.randomState(n, seed: 7), slow = fast
+        let withBuffer = c.momentum != 0
+        fast.p.withUnsafeMutableBufferPointer { p in fast.m.withUnsafeMutableBufferPointer { b in
+            u.apply(p.baseAddress!, fast.g, withBuffer ? b.baseAddress! : nil, count: n)
+        } }
+        slow.p.withUnsafeMutableBufferPointer { p in slow.m.withUnsafeMutableBufferPointer { b in
+            u.applyReference(p.baseAddress!, slow.g, withBuffer ? b.baseAddress! : nil, count: n)
+        } }
+        #expect(fast.p.map(\.bitPattern) == slow.p.map(\.bitPattern))
+        #expect(fast.m.map(\.bitPattern) == slow.m.map(\.bitPattern))
+    }
+
     /// `Adam.step` on a tensor large enough to be split across threads equals the reference on one thread.
     @Test func splitTensorMatchesReference() {
-        let n = 3 * AdamUpdate.minChunk + 5
+        let n = 3 * optimizerMinChunk + 5
         let start = Self.randomState(n, seed: 9)
         var adam = Adam(parameterCounts: [n], weightDecay: 0.01)
         var p = start.p
