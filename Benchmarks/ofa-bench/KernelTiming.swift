@@ -27,3 +27,19 @@ func kernelTimings() {
     }
 }
 
+
+/// Times depthwise forward and input-gradient kernels on the training benchmark's shapes (OFA-Proxyless w1.3,
+/// 128 px, batch 8), stderr.
+func depthwiseTrainingTimings() {
+    let shapes: [(h: Int, c: Int, k: Int, s: Int)] = [(32, 128, 5, 1), (64, 96, 5, 2), (16, 224, 5, 1), (8, 512, 5, 1), (64, 40, 3, 1)]
+    for (h, c, k, s) in shapes {
+        let g = ConvGeometry(batch: 8, height: h, width: h, inChannels: c, outChannels: c, kernel: k, stride: s, groups: c)
+        let x = Tensor.random(shape: [g.inputCount], seed: 1).values, w = Tensor.random(shape: [k * k * c], seed: 2).values
+        var y = [Float](repeating: 0, count: g.outputCount), dx = [Float](repeating: 0, count: g.inputCount)
+        let forward = medianSeconds { depthwiseConv2dForward(g, x: x, weight: w, bias: w, activation: .identity, y: &y) }
+        let backward = medianSeconds { depthwiseConv2dBackwardInput(g, dy: y, weight: w, dx: &dx) }
+        let flops = Double(g.outputCount * k * k * 2)
+        FileHandle.standardError.write(Data(String(format: "depthwise n8 %dx%dx%d k%d s%d: forward %.0f µs %.1f GFLOP/s, dx %.0f µs %.1f GFLOP/s\n",
+                                                   h, h, c, k, s, forward * 1e6, flops / forward / 1e9, backward * 1e6, flops / backward / 1e9).utf8))
+    }
+}

@@ -1,5 +1,5 @@
 import CBLAS
-import Dispatch
+import Synchronization
 
 /// The number of threads the kernels may use: split loops over `threads` workers and OpenBLAS's own pool.
 public enum Parallelism {
@@ -17,13 +17,26 @@ public enum Parallelism {
     }
 
     /// Runs `body` over `0..<count` split into at most `threads` contiguous chunks of at least `minChunk`
-    /// items each; runs inline when one chunk suffices.
+    /// items each; runs inline when one chunk suffices. The chunks run on the caller and the persistent
+    /// ``WorkerPool`` threads; their ranges depend only on `count`, `minChunk` and `threads`.
     public static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = Swift.max(1, Swift.min(threads, count / Swift.max(minChunk, 1)))
         if chunks == 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
-            body((count * i / chunks)..<(count * (i + 1) / chunks))
+        workerPool().run(chunks) { i in body((count * i / chunks)..<(count * (i + 1) / chunks)) }
+    }
+
+    private static let pool = Mutex<WorkerPool?>(nil)
+
+    /// The pool for the current `threads` (replacing one made for another count).
+    private static func workerPool() -> WorkerPool {
+        let workers = threads - 1
+        return pool.withLock { current in
+            if let current, current.workerCount == workers { return current }
+            current?.shutdown()
+            let fresh = WorkerPool(workers: workers)
+            current = fresh
+            return fresh
         }
     }
 }

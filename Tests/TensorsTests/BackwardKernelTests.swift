@@ -12,6 +12,7 @@ struct BackwardKernelTests {
         GeometryCase(2, 23, 17, 16, 24, k: 5, s: 2, g: 2, .tfSame),
         GeometryCase(1, 29, 29, 20, 20, k: 5, s: 2, g: 2),        // lite-residual conv1
         GeometryCase(3, 15, 15, 32, 16, k: 1, s: 2),
+        GeometryCase(2, 48, 48, 8, 44, k: 1),                     // bias sums split across threads (44 = 5·8 + 4)
     ]
 
     @Test(arguments: convCases)
@@ -60,6 +61,8 @@ struct BackwardKernelTests {
         .depthwise(1, 56, 56, 24, k: 3),
         .depthwise(2, 14, 14, 45, k: 7),
         .depthwise(1, 15, 15, 33, k: 3, s: 2),
+        .depthwise(2, 16, 21, 40, k: 5),             // stride 1, C a multiple of 8: four-pixel tiles for dx
+        .depthwise(1, 10, 11, 16, k: 3, .tfSame),
     ]
 
     @Test(arguments: depthwiseCases)
@@ -113,6 +116,7 @@ struct BackwardKernelTests {
         let g = GeometryCase(2, 9, 7, 4, 6, k: 3, s: 2, g: 2, .tfSame).geometry
         let p = GeometryCase(2, 9, 7, 4, 4, k: 1).geometry
         let d = GeometryCase.depthwise(2, 9, 7, 19, k: 5, s: 2).geometry
+        let t = GeometryCase.depthwise(1, 6, 9, 16, k: 3).geometry   // dx in four-pixel tiles
         let x = random(max(g.inputCount, d.inputCount), seed: 241), dy = random(max(g.outputCount, d.outputCount), seed: 242)
         let w = random(max(g.weightCount, d.kernel * d.kernel * d.inChannels, 64), seed: 243)
         var scratch = [Float](repeating: 0, count: conv2dScratchCount(g))
@@ -132,6 +136,7 @@ struct BackwardKernelTests {
             ("pointwise dx", p.inputCount, { conv2dBackwardInput(p, dy: dy, weight: w, dx: $0, scratch: nil) }),
             ("pointwise dw", p.weightCount, { conv2dBackwardWeight(p, x: x, dy: dy, dweight: $0, scratch: nil) }),
             ("depthwise dx", d.inputCount, { depthwiseConv2dBackwardInput(d, dy: dy, weight: w, dx: $0) }),
+            ("depthwise dx tiled", t.inputCount, { depthwiseConv2dBackwardInput(t, dy: dy, weight: w, dx: $0) }),
             ("depthwise dw", 25 * 19, { depthwiseConv2dBackwardWeight(d, x: x, dy: dy, dweight: $0) }),
             ("depthwise db", 19, { depthwiseConv2dBackwardBias(d, dy: dy, dbias: $0) }),
             ("depthwise dx ref", d.inputCount, { depthwiseConv2dBackwardInputReference(d, dy: dy, weight: w, dx: $0) }),

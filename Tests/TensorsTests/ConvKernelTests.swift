@@ -43,6 +43,9 @@ struct ConvKernelTests {
         Case(batch: 1, height: 14, width: 14, cin: 96, cout: 96, kernel: 3, stride: 2, groups: 96, padding: .tfSame),
         Case(batch: 2, height: 9, width: 9, cin: 40, cout: 40, kernel: 7, stride: 1, groups: 40, padding: .symmetric),
         Case(batch: 1, height: 4, width: 3, cin: 17, cout: 17, kernel: 5, stride: 2, groups: 17, padding: .symmetric),
+        // Four-pixel tiles (C a multiple of 8: blocks of 16 and one of 8) between border pixels.
+        Case(batch: 2, height: 16, width: 21, cin: 40, cout: 40, kernel: 5, stride: 1, groups: 40, padding: .symmetric),
+        Case(batch: 1, height: 13, width: 17, cin: 24, cout: 24, kernel: 5, stride: 2, groups: 24, padding: .tfSame),
     ]
 
     @Test(arguments: depthwiseCases)

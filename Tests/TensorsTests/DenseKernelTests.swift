@@ -40,6 +40,34 @@ struct DenseKernelTests {
         }
     }
 
+    /// Large enough to be split across threads; every element must equal the scalar definition bit for bit.
+    @Test func inPlaceActivationEqualsScalarActivation() {
+        let x = Tensor.random(shape: [40_003], in: -8...8, seed: 13).values
+        for activation in Activation.allCases {
+            var y = x
+            activation.apply(&y, count: y.count)
+            #expect(y.map(\.bitPattern) == x.map { activation($0).bitPattern }, "\(activation)")
+        }
+    }
+
+    /// The vectorised, row-split forward performs the reference loop's operations: bit-identical, with a
+    /// channel tail (13 = 8 + 5) and rows enough for several threads.
+    @Test(arguments: [13, 40])
+    func batchNormInferenceForwardEqualsReference(channels: Int) {
+        let rows = 3_001
+        let x = Tensor.random(shape: [rows * channels], in: -4...4, seed: 26).values
+        let gamma = Tensor.random(shape: [channels], in: 0.5...1.5, seed: 27).values, beta = Tensor.random(shape: [channels], seed: 28).values
+        let mean = Tensor.random(shape: [channels], seed: 29).values, variance = Tensor.random(shape: [channels], in: 0.1...2, seed: 30).values
+        for activation in [Activation.identity, .relu6, .hswish] {
+            var fast = [Float](repeating: .nan, count: x.count), slow = fast
+            batchNormInferenceForward(x: x, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: mean, variance: variance,
+                                      eps: 1e-3, activation: activation, y: &fast)
+            batchNormInferenceForwardReference(x: x, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: mean,
+                                               variance: variance, eps: 1e-3, activation: activation, y: &slow)
+            #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern), "\(activation)")
+        }
+    }
+
     @Test func foldedBatchNormEqualsConvThenBatchNorm() {
         let g = ConvGeometry(batch: 2, height: 6, width: 5, inChannels: 4, outChannels: 6, kernel: 3, stride: 1)
         let x = Tensor.random(shape: [g.inputCount], seed: 20), w = Tensor.random(shape: [g.weightCount], seed: 21)

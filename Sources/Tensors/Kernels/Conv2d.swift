@@ -42,27 +42,29 @@ public func conv2dScratchCount(_ g: ConvGeometry) -> Int {
 }
 
 /// Copies the receptive fields of `pixels` output pixels starting at `firstPixel` for one group into rows
-/// of `columns` (pixels, kh·kw·Cin/groups), zero where the window leaves the input.
+/// of `columns` (pixels, kh·kw·Cin/groups), zero where the window leaves the input. Rows are split across threads.
 func im2col(
     _ g: ConvGeometry, x: UnsafePointer<Float>, group: Int, firstPixel: Int, pixels: Int,
     columns: UnsafeMutablePointer<Float>
 ) {
     let cinG = g.inChannels / g.groups, rowLength = g.kernel * g.kernel * cinG
     let perImage = g.outHeight * g.outWidth
-    for r in 0..<pixels {
-        let p = firstPixel + r
-        let n = p / perImage, oy = (p % perImage) / g.outWidth, ox = p % g.outWidth
-        var dst = columns + r * rowLength
-        for ky in 0..<g.kernel {
-            let iy = oy * g.stride - g.padTop + ky
-            for kx in 0..<g.kernel {
-                let ix = ox * g.stride - g.padLeft + kx
-                if iy < 0 || iy >= g.inHeight || ix < 0 || ix >= g.inWidth {
-                    dst.update(repeating: 0, count: cinG)
-                } else {
-                    dst.update(from: x + ((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG, count: cinG)
+    Parallelism.forEachChunk(pixels, minChunk: Swift.max(1, 16384 / rowLength)) { rows in
+        for r in rows {
+            let p = firstPixel + r
+            let n = p / perImage, oy = (p % perImage) / g.outWidth, ox = p % g.outWidth
+            var dst = columns + r * rowLength
+            for ky in 0..<g.kernel {
+                let iy = oy * g.stride - g.padTop + ky
+                for kx in 0..<g.kernel {
+                    let ix = ox * g.stride - g.padLeft + kx
+                    if iy < 0 || iy >= g.inHeight || ix < 0 || ix >= g.inWidth {
+                        dst.update(repeating: 0, count: cinG)
+                    } else {
+                        dst.update(from: x + ((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG, count: cinG)
+                    }
+                    dst += cinG
                 }
-                dst += cinG
             }
         }
     }
@@ -117,7 +119,7 @@ public func conv2dForwardReference(
 /// Layouts: dy (N,Ho,Wo,O), w (O,kh,kw,Cin/groups), dx (N,H,W,Cin).
 /// - Parameters:
 ///   - scratch: `conv2dScratchCount(g)` floats (the forward's scratch; nil for a pointwise conv).
-/// - Complexity: 2·P·O·kh·kw·Cin/G flops (the forward's), plus P·kh·kw·Cin/G adds for col2im (single-threaded).
+/// - Complexity: 2·P·O·kh·kw·Cin/G flops (the forward's), plus P·kh·kw·Cin/G adds for col2im.
 public func conv2dBackwardInput(
     _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
@@ -143,25 +145,30 @@ public func conv2dBackwardInput(
 }
 
 /// The transpose of `im2col`: adds each row of `columns` (pixels, kh·kw·Cin/G) back onto the input
-/// positions it was read from, skipping taps in the padding.
+/// positions it was read from, skipping taps in the padding. Windows overlap, so threads split the group's
+/// channels (slices of 8: disjoint writes, each value's sum in the same order whatever the split).
 func col2im(
     _ g: ConvGeometry, columns: UnsafePointer<Float>, group: Int, firstPixel: Int, pixels: Int,
     dx: UnsafeMutablePointer<Float>
 ) {
     let cinG = g.inChannels / g.groups, rowLength = g.kernel * g.kernel * cinG
     let perImage = g.outHeight * g.outWidth
-    for r in 0..<pixels {
-        let p = firstPixel + r
-        let n = p / perImage, oy = (p % perImage) / g.outWidth, ox = p % g.outWidth
-        var src = columns + r * rowLength
-        for ky in 0..<g.kernel {
-            let iy = oy * g.stride - g.padTop + ky
-            for kx in 0..<g.kernel {
-                let ix = ox * g.stride - g.padLeft + kx
-                if iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth {
-                    addInPlace(dx + ((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG, src, count: cinG)
+    let slices = (cinG + 7) / 8
+    Parallelism.forEachChunk(slices, minChunk: pixels * rowLength >= 1 << 15 ? 1 : slices) { range in
+        let c0 = range.lowerBound * 8, width = Swift.min(range.upperBound * 8, cinG) - c0
+        for r in 0..<pixels {
+            let p = firstPixel + r
+            let n = p / perImage, oy = (p % perImage) / g.outWidth, ox = p % g.outWidth
+            var src = columns + r * rowLength
+            for ky in 0..<g.kernel {
+                let iy = oy * g.stride - g.padTop + ky
+                for kx in 0..<g.kernel {
+                    let ix = ox * g.stride - g.padLeft + kx
+                    if iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth {
+                        addInPlace(dx + ((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG + c0, src + c0, count: width)
+                    }
+                    src += cinG
                 }
-                src += cinG
             }
         }
     }

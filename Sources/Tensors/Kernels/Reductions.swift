@@ -3,24 +3,29 @@
 /// sums[c] += Σ_r v[r,c] over `rows` rows of `channels` values: the bias gradient of convs and linears.
 ///
 /// Vectorised over channels; Float partial sums over blocks of 64 rows are added in Double, so the error
-/// does not grow with the pixel count.
+/// does not grow with the pixel count. Slices of 8 channels are split across threads (each channel's sum is
+/// the same whatever the split).
 func accumulateChannelSums(
     _ v: UnsafePointer<Float>, rows: Int, channels: Int, into sums: UnsafeMutablePointer<Float>
 ) {
-    var total = [Double](repeating: 0, count: channels)
-    var block = [Float](repeating: 0, count: channels)
-    block.withUnsafeMutableBufferPointer { blockBuffer in
-        let part = blockBuffer.baseAddress!
-        var r0 = 0
-        while r0 < rows {
-            let r1 = Swift.min(r0 + 64, rows)
-            part.update(repeating: 0, count: channels)
-            for r in r0..<r1 { addInPlace(part, v + r * channels, count: channels) }
-            for c in 0..<channels { total[c] += Double(part[c]) }
-            r0 = r1
+    let slices = (channels + 7) / 8   // at least 64 K values per thread
+    Parallelism.forEachChunk(slices, minChunk: Swift.max(1, slices * (1 << 16) / Swift.max(rows * channels, 1))) { range in
+        let c0 = range.lowerBound * 8, width = Swift.min(range.upperBound * 8, channels) - c0
+        var total = [Double](repeating: 0, count: width)
+        var block = [Float](repeating: 0, count: width)
+        block.withUnsafeMutableBufferPointer { blockBuffer in
+            let part = blockBuffer.baseAddress!
+            var r0 = 0
+            while r0 < rows {
+                let r1 = Swift.min(r0 + 64, rows)
+                part.update(repeating: 0, count: width)
+                for r in r0..<r1 { addInPlace(part, v + r * channels + c0, count: width) }
+                for c in 0..<width { total[c] += Double(part[c]) }
+                r0 = r1
+            }
         }
+        for c in 0..<width { sums[c0 + c] += Float(total[c]) }
     }
-    for c in 0..<channels { sums[c] += Float(total[c]) }
 }
 
 /// dst[i] += src[i] for `count` values, eight lanes at a time.

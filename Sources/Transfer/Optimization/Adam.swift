@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Adam, exactly as `torch.optim.Adam` with its defaults (no amsgrad, L2 weight decay, not AdamW).
 ///
@@ -107,17 +108,62 @@ public struct Adam: Optimizer {
     }
 
     /// The per-element update of the type's doc on n = `parameterCounts[tensor]` elements; advances `step`.
+    /// Eight elements at a time, split across `Parallelism.threads` (elementwise, so the result is the same for
+    /// any split and bit-identical to ``AdamUpdate/applyReference(_:_:_:_:count:)``).
     private func update(_ tensor: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
                         _ m: UnsafeMutablePointer<Float>?, _ v: UnsafeMutablePointer<Float>?, step: inout Int, lr: Double) {
         let n = parameterCounts[tensor]
         precondition(p.count == n && g.count == n, "tensor \(tensor): expected \(n) parameters and gradients")
         step += 1
-        guard n > 0, let m, let v else { return }
+        guard n > 0, let m, let v, let pp = p.baseAddress, let gp = g.baseAddress else { return }
+        let u = AdamUpdate(lr: lr, step: step, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        Parallelism.forEachChunk(n, minChunk: optimizerMinChunk) { r in
+            u.apply(pp + r.lowerBound, gp + r.lowerBound, m + r.lowerBound, v + r.lowerBound, count: r.count)
+        }
+    }
+}
+
+/// One Adam step's float32 constants and its per-element update (the formula of ``Adam``'s doc), vectorised.
+struct AdamUpdate {
+    /// −lr/(1 − β₁ᵗ), √(1 − β₂ᵗ) (both from Double), 1 − β₁, β₂, 1 − β₂, ε and λ as float32.
+    let stepSize: Float, correction2: Float, w1: Float, b2: Float, w2: Float, e: Float, wd: Float
+    /// PyTorch's `lerp_` weight test: m + w·(g − m) when w < 0.5, else g − (1 − w)·(g − m).
+    let lerpLow: Bool
+
+    init(lr: Double, step: Int, beta1: Double, beta2: Double, eps: Double, weightDecay: Double) {
         let t = Double(step)
-        let stepSize = Float(-(lr / (1 - pow(beta1, t))))
-        let correction2 = Float((1 - pow(beta2, t)).squareRoot())
-        let w1 = Float(1 - beta1), lerpLow = w1 < 0.5, b2 = Float(beta2), w2 = Float(1 - beta2), e = Float(eps), wd = Float(weightDecay)
-        for i in 0..<n {
+        stepSize = Float(-(lr / (1 - pow(beta1, t))))
+        correction2 = Float((1 - pow(beta2, t)).squareRoot())
+        w1 = Float(1 - beta1); lerpLow = w1 < 0.5
+        b2 = Float(beta2); w2 = Float(1 - beta2); e = Float(eps); wd = Float(weightDecay)
+    }
+
+    /// Updates `count` elements of p, m, v from g. The SIMD8 lanes use the scalar loop's operations in the same
+    /// order (`addingProduct` is one fused multiply-add either way, `squareRoot` and `/` are correctly rounded),
+    /// so results are bit-identical to ``applyReference(_:_:_:_:count:)``.
+    @inline(__always)
+    func apply(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+               _ v: UnsafeMutablePointer<Float>, count: Int) {
+        let w1 = self.w1, lowerW = -(1 - w1), b2 = self.b2, w2 = self.w2, e = SIMD8(repeating: self.e)
+        let stepSize = self.stepSize, correction2 = SIMD8(repeating: self.correction2), wd = self.wd, lerpLow = self.lerpLow
+        var i = 0
+        while i + 8 <= count {
+            let pi = loadVector(p + i), mi = loadVector(m + i), vi = loadVector(v + i)
+            let gi = wd == 0 ? loadVector(g + i) : loadVector(g + i).addingProduct(wd, pi)
+            let mNew = lerpLow ? mi.addingProduct(w1, gi - mi) : gi.addingProduct(lowerW, gi - mi)
+            let vNew = (vi * b2).addingProduct(w2 * gi, gi)
+            let denom = vNew.squareRoot() / correction2 + e
+            storeVector(mNew, m + i); storeVector(vNew, v + i)
+            storeVector(pi + stepSize * mNew / denom, p + i)
+            i += 8
+        }
+        applyReference(p + i, g + i, m + i, v + i, count: count - i)
+    }
+
+    /// The scalar loop of the formula (the oracle of the tests, and the tail of ``apply(_:_:_:_:count:)``).
+    func applyReference(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                        _ v: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
             let gi = wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])
             m[i] = lerpLow ? m[i].addingProduct(w1, gi - m[i]) : gi.addingProduct(-(1 - w1), gi - m[i])
             v[i] = (v[i] * b2).addingProduct(w2 * gi, gi)

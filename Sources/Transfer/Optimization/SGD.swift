@@ -1,3 +1,5 @@
+import Tensors
+
 /// Stochastic gradient descent with momentum, exactly as `torch.optim.SGD` (dampening 0).
 ///
 /// Concretely, per element with gradient g, parameter p, momentum μ, weight decay λ, learning rate lr:
@@ -93,19 +95,61 @@ public struct SGD: Optimizer {
     }
 
     /// The update of the type's doc on n = `parameterCounts[tensor]` elements (`b` nil when momentum is 0);
-    /// advances `step`.
+    /// advances `step`. Eight elements at a time, split across `Parallelism.threads` (elementwise, so the same
+    /// for any split and bit-identical to ``SGDUpdate/applyReference(_:_:_:count:)``).
     private func update(_ tensor: Int, _ p: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
                         _ b: UnsafeMutablePointer<Float>?, step: inout Int, lr: Double) {
         let n = parameterCounts[tensor]
         precondition(p.count == n && g.count == n, "tensor \(tensor): expected \(n) parameters and gradients")
-        let mu = Float(momentum), wd = Float(weightDecay), alpha = Float(-lr)
-        let first = step == 0, nesterov = self.nesterov
+        let u = SGDUpdate(lr: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay, first: step == 0)
         step += 1
+        guard n > 0, let pp = p.baseAddress, let gp = g.baseAddress else { return }
+        Parallelism.forEachChunk(n, minChunk: optimizerMinChunk) { r in
+            u.apply(pp + r.lowerBound, gp + r.lowerBound, b.map { $0 + r.lowerBound }, count: r.count)
+        }
+    }
+}
+
+/// One SGD step's float32 constants and its per-element update (the formula of ``SGD``'s doc), vectorised.
+struct SGDUpdate {
+    /// μ, λ and −lr as float32.
+    let mu: Float, wd: Float, alpha: Float
+    /// Nesterov momentum; the tensor's first step (the buffer starts as g).
+    let nesterov: Bool, first: Bool
+
+    init(lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double, first: Bool) {
+        mu = Float(momentum); wd = Float(weightDecay); alpha = Float(-lr)
+        self.nesterov = nesterov; self.first = first
+    }
+
+    /// Updates `count` elements of p (and the momentum buffer b, nil when μ = 0) from g, with the scalar loop's
+    /// operations in the same order in every lane: bit-identical to ``applyReference(_:_:_:count:)``.
+    @inline(__always)
+    func apply(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>?, count: Int) {
+        let (mu, wd, alpha, nesterov, first) = (mu, wd, alpha, nesterov, first)
+        var i = 0
+        while i + 8 <= count {
+            let pi = loadVector(p + i)
+            let gi = wd == 0 ? loadVector(g + i) : loadVector(g + i).addingProduct(wd, pi)
+            var d = gi
+            if let b {
+                let bi = first ? gi : loadVector(b + i) * mu + gi
+                storeVector(bi, b + i)
+                d = nesterov ? gi.addingProduct(mu, bi) : bi
+            }
+            storeVector(pi.addingProduct(alpha, d), p + i)
+            i += 8
+        }
+        applyReference(p + i, g + i, b.map { $0 + i }, count: count - i)
+    }
+
+    /// The scalar loop of the formula (the oracle of the tests, and the tail of ``apply(_:_:_:count:)``).
+    func applyReference(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>?, count: Int) {
         guard let b else {
-            for i in 0..<n { p[i] = p[i].addingProduct(alpha, wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])) }
+            for i in 0..<count { p[i] = p[i].addingProduct(alpha, wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])) }
             return
         }
-        for i in 0..<n {
+        for i in 0..<count {
             let gi = wd == 0 ? g[i] : g[i].addingProduct(wd, p[i])
             b[i] = first ? gi : b[i] * mu + gi
             let d = nesterov ? gi.addingProduct(mu, b[i]) : b[i]
