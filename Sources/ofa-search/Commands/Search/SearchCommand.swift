@@ -242,7 +242,7 @@ extension MemoryScope: ExpressibleByArgument {}
 final class LogFile {
     let handle: FileHandle
     init(url: URL) throws {
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         handle = try FileHandle(forWritingTo: url)
         handle.seekToEndOfFile()
     }
