@@ -31,11 +31,11 @@ public enum Planner {
     ///   - optimizerStateFloatsPerValue: fp32 state per trainable value (SGD 0, SGD with momentum 1, Adam 2);
     ///     nil plans no gradients and no state (deployment inference). An evaluation during training passes the
     ///     training value, so its arena keeps gradients and state in place.
-    /// - Throws: `PlanError` when the resolution is too small for the graph.
     ///   - gradients: how parameter gradients live (`GradientMode`); the same value for a training plan and the
     ///     evaluation plans inside its arena.
     ///   - chunking: sample chunking of the graph's front (`ChunkedPrefix`); `.automatic` plans each candidate
-    ///     and keeps the smallest arena (a few plans' time).
+    ///     (up to 4 stage ends × 3 chunk sizes) and keeps the smallest arena.
+    /// - Throws: `PlanError` when the resolution is too small for the graph.
     public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizerStateFloatsPerValue: Int?,
                             backward: Bool, gradients: GradientMode = .fused, chunking: Chunking = .automatic) throws -> MemoryPlan {
         precondition(!backward || optimizerStateFloatsPerValue != nil, "a training plan needs the optimizer's state size")
@@ -128,7 +128,7 @@ struct PlanBuilder {
     func shapes(op i: Int) -> ValueShapes { isChunked(op: i) ? chunkShapes! : shapes }
     /// Whether value `v` is produced and read only inside the chunked prefix (a chunk tensor unless saved).
     func staysInPrefix(_ v: Int) -> Bool { v >= 1 && v <= chunkedOps && lastReader[v] < chunkedOps }
-    /// The bytes of chunk `k`'s slice of a batch tensor of `bytes` (0 without chunking: nothing is sliced).
+    /// The bytes between consecutive chunks' slices of a batch tensor of `bytes` (0 without chunking).
     func chunkStride(batchBytes bytes: Int) -> Int { prefix.map { bytes / shapes.shapes[0][0] * $0.images } ?? 0 }
 
     mutating func add(_ kind: PlannedTensor.Kind, _ name: String, _ category: MemoryCategory, bytes: Int, birth: Int, death: Int,

@@ -15,11 +15,11 @@ extension Trainer {
     /// The backward of the chunked prefix runs a chunk at a time after the rest; its parameter gradients sum over
     /// the chunks (zeroed before the first) and are applied after the last.
     func runStep(images: Tensor, labels: [Int], scale: Float, learningRate: Double?) -> Float {
-        withInput(images, plan) { backwardSteps(labels: labels, scale: scale, learningRate: learningRate) }
+        withInput(images, plan) { forwardLossBackward(labels: labels, scale: scale, learningRate: learningRate) }
     }
 
     /// Forward, loss and backward on the input set by `withInput`.
-    private func backwardSteps(labels: [Int], scale: Float, learningRate: Double?) -> Float {
+    private func forwardLossBackward(labels: [Int], scale: Float, learningRate: Double?) -> Float {
         forwardOps(plan)
         let loss = lossStep(labels: labels, scale: scale)
         let f = plan.opCount, chunked = plan.chunkedPrefix?.ops ?? 0
