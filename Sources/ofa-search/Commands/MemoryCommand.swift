@@ -112,6 +112,8 @@ struct MemoryCommand: ParsableCommand {
         struct Tensor: Encodable { let name: String, category: String, bytes: Int }
         struct Planner: Encodable {
             let peakBytes: Int, arenaBytes: Int, peakStep: Int, peakOp: String
+            /// The front run a few images at a time (`ChunkedPrefix`), e.g. "first 87 ops in chunks of 1 image"; nil: none.
+            let chunkedPrefix: String?
             let ledgerAtPeak: [String: Int]
             let tensorsAtPeak: [Tensor]
             let tensorsAtPeakCount: Int
@@ -133,7 +135,7 @@ struct MemoryCommand: ParsableCommand {
             let alive = plan.tensorsAtPeak.sorted { plan.tensors[$0].bytes > plan.tensors[$1].bytes }.prefix(top)
             planner = Planner(
                 peakBytes: plan.peakBytes, arenaBytes: plan.arenaBytes, peakStep: plan.peakStep,
-                peakOp: plan.stepDescription(plan.peakStep, graph: graph),
+                peakOp: plan.stepDescription(plan.peakStep, graph: graph), chunkedPrefix: plan.chunkedPrefix.map { "\($0)" },
                 ledgerAtPeak: Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, plan.ledgerAtPeak[$0]) }),
                 tensorsAtPeak: alive.map { Tensor(name: plan.tensors[$0].name, category: plan.tensors[$0].category.rawValue, bytes: plan.tensors[$0].bytes) },
                 tensorsAtPeakCount: plan.tensorsAtPeak.count)
@@ -149,7 +151,8 @@ struct MemoryCommand: ParsableCommand {
             func mb(_ b: Double) -> String { ByteCount.format(Int(b.rounded())) }
             var lines = ["\(method), \(resolution) px, batch \(batch), \(optimizer), frozen weights \(frozenBits)-bit, \(norm)"]
             let fragmentation = 100 * (Double(planner.arenaBytes) / Double(max(planner.peakBytes, 1)) - 1)
-            lines.append("planner (exact for this engine): \(mb(Double(planner.arenaBytes))) — the one arena training allocates")
+            lines.append("planner (exact for this engine): \(mb(Double(planner.arenaBytes))) — the one arena training allocates"
+                         + (planner.chunkedPrefix.map { "; \($0) of \(graph.ops.count)" } ?? ""))
             lines.append("  live tensors peak at \(planner.peakOp): \(mb(Double(planner.peakBytes)))"
                          + String(format: " (the arena's placement adds %.1f%%); at that step:", fragmentation))
             for c in MemoryCategory.allCases {

@@ -221,7 +221,8 @@ struct Train: ParsableCommand {
             let plan = trainer.plan
             printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(norm.rawValue), \(optimizer.rawValue)): arena \(Self.bytes(plan.arenaBytes)); "
                        + "live tensors peak \(Self.bytes(plan.peakBytes)) at \(plan.stepDescription(plan.peakStep, graph: graph)); "
-                       + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits")
+                       + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits"
+                       + (plan.chunkedPrefix.map { "; \($0) of \(graph.ops.count)" } ?? ""))
             for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
                 printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.bytes(plan.ledgerAtPeak[c]))")
             }
