@@ -85,6 +85,15 @@ struct QuantizedTensorTests {
         var scratch = [Float](repeating: .nan, count: 4_097)
         scratch.withUnsafeMutableBufferPointer { q.dequantize(into: $0.baseAddress!) }
         #expect(scratch == q.indices.map { q.codebook[Int($0)] })
+        // Long enough to be split across threads.
+        var rng = SplitMix64(seed: 8)
+        let codebook = (0..<256).map { _ in Float.random(in: -1...1, using: &rng) }
+        let indices = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var expanded = [Float](repeating: .nan, count: indices.count)
+        expanded.withUnsafeMutableBufferPointer {
+            QuantizedTensor.dequantize(codebook: codebook, indices: indices, count: indices.count, into: $0.baseAddress!)
+        }
+        #expect(expanded == indices.map { codebook[Int($0)] })
     }
 
     @Test func storedPartsAreChecked() throws {

@@ -1,3 +1,5 @@
+import Tensors
+
 /// A frozen weight tensor stored in 8 bits: a codebook of at most 256 Float32 values and one `UInt8` index
 /// per element.
 ///
@@ -67,10 +69,12 @@ public struct QuantizedTensor: Sendable, Equatable {
     }
 
     /// out[i] = codebook[indices[i]] for i < `count`: the expansion the trainer runs on the codebook and
-    /// indices it keeps in its arena.
+    /// indices it keeps in its arena (every frozen 8-bit weight, every step), split across threads.
     public static func dequantize(codebook: UnsafePointer<Float>, indices: UnsafePointer<UInt8>, count: Int,
                                   into out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { out[i] = codebook[Int(indices[i])] }
+        Parallelism.forEachChunk(count, minChunk: 1 << 15) { range in
+            for i in range { out[i] = codebook[Int(indices[i])] }
+        }
     }
 
     /// The N float32 values as an array.
