@@ -42,13 +42,12 @@ public enum Chunking: Equatable, Sendable {
 }
 
 extension Planner {
-    /// The chunked prefixes `.automatic` tries for `batch`: cut after the last op of each run of equal
-    /// resolution (a stage end) whose output is the only value crossing the cut, before the final resolution;
-    /// chunks of 1, 2 and 4 images that divide the batch and are smaller than it.
+    /// The chunked prefixes `.automatic` tries for `batch` > 1: cut after the last op of each run of equal
+    /// resolution (a stage end) whose output is the only value crossing the cut, before the final resolution, with
+    /// chunks of one image (a chunk tensor only shrinks with fewer images, so one image gives the smallest arena).
     static func chunkingCandidates(_ graph: TrainingGraph, _ shapes: ValueShapes, batch: Int) -> [ChunkedPrefix] {
-        let sizes = [1, 2, 4].filter { $0 < batch && batch % $0 == 0 }
         let f = graph.ops.count
-        guard !sizes.isEmpty, f > 1 else { return [] }
+        guard batch > 1, f > 1 else { return [] }
         var lastReader = Array(0...f)
         for (i, op) in graph.ops.enumerated() { for v in op.inputs { lastReader[v] = max(lastReader[v], i) } }
         func pixels(_ v: Int) -> Int { shapes.shapes[v][1] * shapes.shapes[v][2] }
@@ -59,6 +58,6 @@ extension Planner {
             if let last = cuts.last, pixels(last) == pixels(s) { cuts.removeLast() }
             cuts.append(s)
         }
-        return cuts.flatMap { s in sizes.map { ChunkedPrefix(ops: s, images: $0) } }
+        return cuts.map { ChunkedPrefix(ops: $0, images: 1) }
     }
 }

@@ -34,7 +34,7 @@ public enum Planner {
     ///   - gradients: how parameter gradients live (`GradientMode`); the same value for a training plan and the
     ///     evaluation plans inside its arena.
     ///   - chunking: sample chunking of the graph's front (`ChunkedPrefix`); `.automatic` plans each candidate
-    ///     (up to 4 stage ends × 3 chunk sizes) and keeps the smallest arena.
+    ///     (the stage ends, about 4, in chunks of one image) and keeps the smallest arena.
     /// - Throws: `PlanError` when the resolution is too small for the graph.
     public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizerStateFloatsPerValue: Int?,
                             backward: Bool, gradients: GradientMode = .fused, chunking: Chunking = .automatic) throws -> MemoryPlan {

@@ -26,7 +26,7 @@ extension Trainer {
         func run(_ step: Int, _ shapes: ValueShapes, firstChunk: Bool = true, lastChunk: Bool = true) {
             for t in plan.bornGradients[step] {
                 if case .parameterGradient = plan.tensors[t].kind, !firstChunk { continue }
-                floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4)
+                zero(t)
             }
             let i = 2 * f - step
             if plan.needs.runsBackward[i] { backwardOp(i, shapes) }

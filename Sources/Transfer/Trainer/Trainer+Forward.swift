@@ -170,7 +170,7 @@ extension Trainer {
     func lossStep(labels: [Int], scale: Float) -> Float {
         let f = plan.opCount, n = plan.batch, k = graph.classes
         precondition(labels.count == n, "\(labels.count) labels for a batch of \(n)")
-        for t in plan.bornGradients[f] { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
+        for t in plan.bornGradients[f] { zero(t) }
         let dlogits = floats(plan.valueGradientTensor[f]!, in: plan)
         let loss = labels.withUnsafeBufferPointer { l in
             softmaxCrossEntropy(logits: value(f, plan), labels: l.baseAddress!, batch: n, classes: k,

@@ -111,11 +111,17 @@ public final class Trainer {
         return arena + tensor.offset + currentChunk * tensor.chunkStride
     }
 
+    /// Zeroes tensor `t` of the training plan (backward kernels accumulate), split across threads when large.
+    func zero(_ t: Int) {
+        let base = floats(t, in: plan), count = plan.tensors[t].bytes / 4
+        Parallelism.forEachChunk(count, minChunk: 1 << 15) { (base + $0.lowerBound).update(repeating: 0, count: $0.count) }
+    }
+
     /// Zeroes every parameter gradient (backward kernels accumulate; `.accumulated` only — fused gradients are
     /// zeroed where they are born).
     public func zeroGradients() {
         guard plan.gradientMode == .accumulated else { return }
-        for case let t? in plan.gradientTensor { floats(t, in: plan).update(repeating: 0, count: plan.tensors[t].bytes / 4) }
+        for case let t? in plan.gradientTensor { zero(t) }
     }
 
     /// One optimiser step on the mean loss over `microBatches` (each `plan.batch` images (N,H,W,C) and labels).
