@@ -16,14 +16,7 @@ extension PlanBuilder {
         // The arena ends where the highest tensor ends (tensors start aligned; the last one is not padded).
         let arena = placed.map { $0.offset + $0.bytes }.max() ?? 0
 
-        // Peak of exact live bytes, by a sweep over steps.
-        var delta = [Int](repeating: 0, count: lastStep + 2)
-        for t in tensors { delta[t.birth] += t.bytes; delta[t.death + 1] -= t.bytes }
-        var live = 0, peak = -1, peakStep = 0
-        for s in 0...lastStep {
-            live += delta[s]
-            if live > peak { peak = live; peakStep = s }
-        }
+        let (peak, peakStep) = livePeak()
         let atPeak = tensors.indices.filter { tensors[$0].birth <= peakStep && peakStep <= tensors[$0].death }
         var ledgerAtPeak = MemoryLedger(), allocated = MemoryLedger()
         for i in atPeak { ledgerAtPeak.bytes[tensors[i].category, default: 0] += tensors[i].bytes }
@@ -46,6 +39,18 @@ extension PlanBuilder {
             parameterTensor: parameterTensor, gradientTensor: gradientTensor, stateTensor: stateTensor,
             scratchTensor: scratchTensor, expandedWeightTensor: expandedWeightTensor, expandedWeights: expandedWeights,
             bornGradients: born, dying: dying, updates: updates)
+    }
+
+    /// The largest sum of live tensors' exact bytes over the steps and the first step where it occurs (a sweep).
+    func livePeak() -> (bytes: Int, step: Int) {
+        var delta = [Int](repeating: 0, count: lastStep + 2)
+        for t in tensors { delta[t.birth] += t.bytes; delta[t.death + 1] -= t.bytes }
+        var live = 0, peak = -1, peakStep = 0
+        for s in 0...lastStep {
+            live += delta[s]
+            if live > peak { peak = live; peakStep = s }
+        }
+        return (peak, peakStep)
     }
 
     /// First fit over lifetimes: each tensor of `order` goes to the lowest offset ≥ `base` that overlaps no

@@ -33,40 +33,52 @@ public enum Planner {
     ///     training value, so its arena keeps gradients and state in place.
     ///   - gradients: how parameter gradients live (`GradientMode`); the same value for a training plan and the
     ///     evaluation plans inside its arena.
-    ///   - chunking: sample chunking of the graph's front (`ChunkedPrefix`); `.automatic` plans each candidate
-    ///     (the stage ends, about 4, in chunks of one image) and keeps the smallest arena.
+    ///   - chunking: sample chunking of the graph's front (`ChunkedPrefix`); `.automatic` builds the candidates
+    ///     (the stage ends, about 4, in chunks of one image) front to back until the peak of live bytes rises, and
+    ///     places the one with the smallest peak (no chunking when that is smallest).
     /// - Throws: `PlanError` when the resolution is too small for the graph.
     public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizerStateFloatsPerValue: Int?,
                             backward: Bool, gradients: GradientMode = .fused, chunking: Chunking = .automatic) throws -> MemoryPlan {
         precondition(!backward || optimizerStateFloatsPerValue != nil, "a training plan needs the optimizer's state size")
         let shapes = try ValueShapes(graph, batch: batch, height: height, width: width)
         let needs = BackwardNeeds(graph)
-        func make(_ prefix: ChunkedPrefix?) throws -> MemoryPlan {
-            var chunkShapes: ValueShapes?
+        var chunkShapes: [Int: ValueShapes] = [:]
+        func build(_ prefix: ChunkedPrefix?, names: Bool = true) throws -> PlanBuilder {
             if let prefix {
                 precondition(prefix.ops < graph.ops.count && batch % prefix.images == 0, "\(prefix) does not fit \(graph.ops.count) ops, batch \(batch)")
-                chunkShapes = try ValueShapes(graph, batch: prefix.images, height: height, width: width)
+                if chunkShapes[prefix.images] == nil {
+                    chunkShapes[prefix.images] = try ValueShapes(graph, batch: prefix.images, height: height, width: width)
+                }
             }
             var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward, gradients: gradients,
-                                prefix: prefix, chunkShapes: chunkShapes)
+                                prefix: prefix, chunkShapes: prefix.flatMap { chunkShapes[$0.images] }, names: names)
             b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
             b.addValues()
             if backward { b.addMasksAndGradients() }
             if backward && gradients == .fused { b.addFusedParameterGradients() }
             b.addScratch()
-            return b.finish(batch: batch, height: height, width: width, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+            return b
         }
+        let chosen: PlanBuilder
         switch chunking {
-        case .none: return try make(nil)
-        case .prefix(let p): return try make(p)
+        case .none: chosen = try build(nil)
+        case .prefix(let p): chosen = try build(p)
         case .automatic:
-            var best = try make(nil)
+            // Candidates, built without tensor names, compete on their peak of live bytes (a sweep); only the
+            // winner is built with names and placed.
+            // Cuts come front to back; the peak falls while a longer prefix still shrinks the largest tensors and
+            // rises once the prefix's gradients living over its whole backward outweigh that: stop at the first rise.
+            var best: ChunkedPrefix?, bestPeak = try build(nil, names: false).livePeak().bytes
+            var previous = Int.max
             for candidate in chunkingCandidates(graph, shapes, batch: batch) {
-                let p = try make(candidate)
-                if p.arenaBytes < best.arenaBytes { best = p }
+                let peak = try build(candidate, names: false).livePeak().bytes
+                if peak < bestPeak { (best, bestPeak) = (candidate, peak) }
+                if peak > previous { break }
+                previous = peak
             }
-            return best
+            chosen = try build(best)
         }
+        return chosen.finish(batch: batch, height: height, width: width, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
     }
 }
 
@@ -89,6 +101,8 @@ struct PlanBuilder {
     let prefix: ChunkedPrefix?, chunkShapes: ValueShapes?
     /// Per value: the last op reading it in the forward (its producer when none does).
     let lastReader: [Int]
+    /// Whether tensors get their names (ledgers and reports need them; comparing candidates does not).
+    let names: Bool
     var tensors: [PlannedTensor] = []
     var persistentCount = 0
     var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
@@ -98,9 +112,9 @@ struct PlanBuilder {
     var updates: [[Int]]
 
     init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode,
-         prefix: ChunkedPrefix?, chunkShapes: ValueShapes?) {
+         prefix: ChunkedPrefix?, chunkShapes: ValueShapes?, names: Bool) {
         self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward; self.gradients = gradients
-        self.prefix = prefix; self.chunkShapes = chunkShapes
+        self.prefix = prefix; self.chunkShapes = chunkShapes; self.names = names
         opCount = graph.ops.count
         var lastReader = (0...graph.ops.count).map { max($0 - 1, 0) }
         for (i, op) in graph.ops.enumerated() { for v in op.inputs { lastReader[v] = max(lastReader[v], i) } }
@@ -131,14 +145,15 @@ struct PlanBuilder {
     /// The bytes between consecutive chunks' slices of a batch tensor of `bytes` (0 without chunking).
     func chunkStride(batchBytes bytes: Int) -> Int { prefix.map { bytes / shapes.shapes[0][0] * $0.images } ?? 0 }
 
-    mutating func add(_ kind: PlannedTensor.Kind, _ name: String, _ category: MemoryCategory, bytes: Int, birth: Int, death: Int,
-                      chunkStride: Int = 0) -> Int {
-        tensors.append(PlannedTensor(kind: kind, name: name, category: category, bytes: bytes, birth: birth, death: death, offset: 0,
-                                     chunkStride: chunkStride))
+    mutating func add(_ kind: PlannedTensor.Kind, _ name: @autoclosure () -> String, _ category: MemoryCategory, bytes: Int, birth: Int,
+                      death: Int, chunkStride: Int = 0) -> Int {
+        tensors.append(PlannedTensor(kind: kind, name: names ? name() : "", category: category, bytes: bytes, birth: birth, death: death,
+                                     offset: 0, chunkStride: chunkStride))
         return tensors.count - 1
     }
 
     mutating func addParameters(optimizerStateFloatsPerValue: Int?) {
+        let graph = self.graph   // a local the tensor names' autoclosures can read during `add`
         let ordered = graph.parameters.indices.filter { !graph.parameters[$0].trainable } + graph.parameters.indices.filter { graph.parameters[$0].trainable }
         for p in ordered {
             let param = graph.parameters[p]
@@ -202,6 +217,7 @@ struct PlanBuilder {
     }
 
     mutating func addMasksAndGradients() {
+        let graph = self.graph   // a local the tensor names' autoclosures can read during `add`
         for (i, op) in graph.ops.enumerated() where needs.saved[i] == .bitMask {
             if let prefix, isChunked(op: i) {
                 // One mask of a chunk's elements per chunk, side by side.
@@ -245,6 +261,7 @@ struct PlanBuilder {
     /// the optimiser steps the parameter right after that step.
     /// - Precondition: every trainable parameter is read by exactly one op (its owner).
     mutating func addFusedParameterGradients() {
+        let graph = self.graph   // a local the tensor names' autoclosures can read during `add`
         var owner = [Int?](repeating: nil, count: graph.parameters.count)
         for (i, op) in graph.ops.enumerated() {
             for p in op.kind.parameters where graph.parameters[p].trainable {
@@ -343,7 +360,8 @@ struct PlanBuilder {
             let count = graph.parameters[slot.parameter].count
             floats += rows.map { count / graph.weightOutChannels(op: i) * $0 } ?? count
         }
-        let name = "\(graph.ops[i].name) \(step == i ? "" : "backward ")expanded weights"
-        expandedWeightTensor[step] = add(.expandedWeights(step: step), name, .scratch, bytes: 4 * floats, birth: step, death: step)
+        let op = graph.ops[i].name
+        expandedWeightTensor[step] = add(.expandedWeights(step: step), "\(op) \(step == i ? "" : "backward ")expanded weights", .scratch,
+                                         bytes: 4 * floats, birth: step, death: step)
     }
 }
