@@ -65,6 +65,10 @@ struct Train: ParsableCommand {
         "Storage of frozen conv/linear weights: 8 (k-means codebook, TinyTL's memory model) or 32.", valueName: "8|32"))
     var frozenBits: Int = 8
 
+    @Flag(name: .customLong("no-chunking"), help: ArgumentHelp(
+        "Run every layer on the whole batch: faster for last and bias, whose high-resolution front otherwise runs an image at a time to save memory."))
+    var noChunking = false
+
     @Option(help: "Seed of the new weights, the shuffles and the augmentation.")
     var seed: UInt64 = 0
 
@@ -210,7 +214,8 @@ struct Train: ParsableCommand {
                     }
                     resumed = saved
                 }
-                trainer = try Trainer(graph: built, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing)
+                trainer = try Trainer(graph: built, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing,
+                                      chunking: noChunking ? .none : .automatic)
                 for p in resumed?.parameters ?? [] { trainer.setParameterValues(p.name, p.values) }
             } catch let error as PlanError {
                 throw TrainError(error.localizedDescription)
