@@ -136,7 +136,7 @@ struct Train: ParsableCommand {
         var s = ["--data": dataset, "train images": String(trainImages), "--method": method, "--epochs": String(epochs),
                  "--batch": String(batch), "--resolution": String(resolution), "--lr": String(lr), "--optimizer": optimizer.rawValue,
                  "--label-smoothing": String(labelSmoothing), "--seed": String(seed), "--frozen-bits": String(frozenBits),
-                 "--train-split": trainSplit.rawValue, "--norm": norm.rawValue]
+                 "--train-split": trainSplit.rawValue, "--norm": norm.rawValue, "--no-chunking": String(noChunking)]
         if let supernetSHA256 { s["supernet sha256"] = supernetSHA256 }
         if let arch { s["--arch"] = arch }
         if let subnet { s["--subnet"] = subnet }
