@@ -43,7 +43,8 @@ public enum Chunking: Equatable, Sendable {
 
 extension Planner {
     /// The chunked prefixes `.automatic` tries for `batch` > 1: cut after the last op of each run of equal
-    /// resolution (a stage end) whose output is the only value crossing the cut, before the final resolution, with
+    /// resolution (a stage end) whose output is the only value crossing the cut and still has at least 16 times the
+    /// pixels of the final feature map (below that, an image's GEMMs get too small to pay for the passes), with
     /// chunks of one image (a chunk tensor only shrinks with fewer images, so one image gives the smallest arena).
     static func chunkingCandidates(_ graph: TrainingGraph, _ shapes: ValueShapes, batch: Int) -> [ChunkedPrefix] {
         let f = graph.ops.count
@@ -52,7 +53,7 @@ extension Planner {
         for (i, op) in graph.ops.enumerated() { for v in op.inputs { lastReader[v] = max(lastReader[v], i) } }
         func pixels(_ v: Int) -> Int { shapes.shapes[v][1] * shapes.shapes[v][2] }
         var cuts: [Int] = []
-        for s in 1..<f where pixels(s) > pixels(f) {
+        for s in 1..<f where pixels(s) >= 16 * pixels(f) {
             // The prefix ops 0..<s hand exactly one value, op s−1's output, to the rest.
             guard (0..<s).allSatisfy({ lastReader[$0] < s }) else { continue }
             if let last = cuts.last, pixels(last) == pixels(s) { cuts.removeLast() }

@@ -23,8 +23,9 @@ import Tensors
 /// Persistent tensors are packed first (frozen, trainable, gradients, state — so evaluation and training plans of
 /// one graph put parameters at the same offsets); the rest go by first fit over lifetimes, trying largest-first
 /// and birth order and keeping the smaller arena.
-/// - Complexity: O(T·P) placement (`PlanBuilder.firstFit`), T tensors (300–800 for a subnet); about 0.2–0.5 ms
-///   per plan in release on the shipped supernet (`ofa-bench --planner`).
+/// - Complexity: O(T·P) placement (`PlanBuilder.firstFit`), T tensors (300–800 for a subnet), after a few
+///   candidate builds under `.automatic` chunking: median 0.46 ms (bias) and 0.88 ms (lite-residual+bias) per plan
+///   in release on the shipped supernet (`ofa-bench --planner`).
 public enum Planner {
     /// The plan of one training step (`backward: true`) or of a forward-only evaluation (`backward: false`).
     /// - Parameters:
@@ -43,7 +44,7 @@ public enum Planner {
         let shapes = try ValueShapes(graph, batch: batch, height: height, width: width)
         let needs = BackwardNeeds(graph)
         var chunkShapes: [Int: ValueShapes] = [:]
-        func build(_ prefix: ChunkedPrefix?, names: Bool = true) throws -> PlanBuilder {
+        func build(_ prefix: ChunkedPrefix?, comparing: Bool = false) throws -> PlanBuilder {
             if let prefix {
                 precondition(prefix.ops < graph.ops.count && batch % prefix.images == 0, "\(prefix) does not fit \(graph.ops.count) ops, batch \(batch)")
                 if chunkShapes[prefix.images] == nil {
@@ -51,8 +52,8 @@ public enum Planner {
                 }
             }
             var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward, gradients: gradients,
-                                prefix: prefix, chunkShapes: prefix.flatMap { chunkShapes[$0.images] }, names: names)
-            b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+                                prefix: prefix, chunkShapes: prefix.flatMap { chunkShapes[$0.images] }, comparing: comparing)
+            if !comparing { b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue) }
             b.addValues()
             if backward { b.addMasksAndGradients() }
             if backward && gradients == .fused { b.addFusedParameterGradients() }
@@ -64,14 +65,18 @@ public enum Planner {
         case .none: chosen = try build(nil)
         case .prefix(let p): chosen = try build(p)
         case .automatic:
-            // Candidates, built without tensor names, compete on their peak of live bytes (a sweep); only the
-            // winner is built with names and placed.
+            // Candidates, built without tensor names and without the persistent tensors (the same bytes in every
+            // one), compete on their peak of live bytes (a sweep); only the winner is built whole and placed.
             // Cuts come front to back; the peak falls while a longer prefix still shrinks the largest tensors and
             // rises once the prefix's gradients living over its whole backward outweigh that: stop at the first rise.
-            var best: ChunkedPrefix?, bestPeak = try build(nil, names: false).livePeak().bytes
-            var previous = Int.max
-            for candidate in chunkingCandidates(graph, shapes, batch: batch) {
-                let peak = try build(candidate, names: false).livePeak().bytes
+            // The first cut is the baseline: chunking the highest resolution only shrinks its tensors (what it
+            // keeps whole, masks and saved inputs, is kept whole unchunked too), so no chunking is tried only when
+            // there is no cut.
+            let candidates = chunkingCandidates(graph, shapes, batch: batch)
+            var best = candidates.first, bestPeak = try build(best, comparing: true).livePeak().bytes
+            var previous = bestPeak
+            for candidate in candidates.dropFirst() {
+                let peak = try build(candidate, comparing: true).livePeak().bytes
                 if peak < bestPeak { (best, bestPeak) = (candidate, peak) }
                 if peak > previous { break }
                 previous = peak
@@ -101,8 +106,8 @@ struct PlanBuilder {
     let prefix: ChunkedPrefix?, chunkShapes: ValueShapes?
     /// Per value: the last op reading it in the forward (its producer when none does).
     let lastReader: [Int]
-    /// Whether tensors get their names (ledgers and reports need them; comparing candidates does not).
-    let names: Bool
+    /// A candidate built only to compare its live peak with others': no tensor names, no persistent tensors.
+    let comparing: Bool
     var tensors: [PlannedTensor] = []
     var persistentCount = 0
     var valueTensor: [Int], valueGradientTensor: [Int?], maskTensor: [Int?]
@@ -112,9 +117,9 @@ struct PlanBuilder {
     var updates: [[Int]]
 
     init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode,
-         prefix: ChunkedPrefix?, chunkShapes: ValueShapes?, names: Bool) {
+         prefix: ChunkedPrefix?, chunkShapes: ValueShapes?, comparing: Bool) {
         self.graph = graph; self.shapes = shapes; self.needs = needs; self.backward = backward; self.gradients = gradients
-        self.prefix = prefix; self.chunkShapes = chunkShapes; self.names = names
+        self.prefix = prefix; self.chunkShapes = chunkShapes; self.comparing = comparing
         opCount = graph.ops.count
         var lastReader = (0...graph.ops.count).map { max($0 - 1, 0) }
         for (i, op) in graph.ops.enumerated() { for v in op.inputs { lastReader[v] = max(lastReader[v], i) } }
@@ -130,6 +135,7 @@ struct PlanBuilder {
         expandedWeightTensor = scratchTensor
         expandedWeights = Array(repeating: [], count: lastStep + 1)
         updates = expandedWeights.map { _ in [] }
+        tensors.reserveCapacity(3 * graph.parameters.count + 4 * opCount)
     }
 
     func backwardStep(_ op: Int) -> Int { 2 * opCount - op }
@@ -147,7 +153,7 @@ struct PlanBuilder {
 
     mutating func add(_ kind: PlannedTensor.Kind, _ name: @autoclosure () -> String, _ category: MemoryCategory, bytes: Int, birth: Int,
                       death: Int, chunkStride: Int = 0) -> Int {
-        tensors.append(PlannedTensor(kind: kind, name: names ? name() : "", category: category, bytes: bytes, birth: birth, death: death,
+        tensors.append(PlannedTensor(kind: kind, name: comparing ? "" : name(), category: category, bytes: bytes, birth: birth, death: death,
                                      offset: 0, chunkStride: chunkStride))
         return tensors.count - 1
     }
