@@ -22,7 +22,8 @@ import Transfer
 /// - `parameters_in_arena_mb`: frozen (stored width) and trainable weights; `growth_without_parameters_mb`
 ///   subtracts them from `growth_from_before_trainer_mb` — PyTorch's accounting, whose window starts with the
 ///   model's weights already resident.
-func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes: Int, threads: Int, frozenBits: Int = 8) throws {
+func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes: Int, threads: Int, frozenBits: Int = 8,
+                  groupNorm: Bool = false) throws {
     ProcessMemory.releaseFreedMemory()   // fixed mmap threshold, no heap padding: freed buffers go back
     let space = SearchSpace.ofaProxylessNAS(widthMult: 1.3)
     let config = try ArchConfig.parse(json: #"{"ks": 5, "e": 4, "d": 3, "r": \#(resolution)}"#, space: space)
@@ -34,7 +35,8 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
             weights.set(key.name, Tensor.random(shape: key.shape, in: range, seed: UInt64(i)))
         }
         let supernet = try Supernet(space: space, weights: weights, mean: Supernet.imageNetMean, std: Supernet.imageNetStd)
-        graph = TrainingGraph(subnet: try supernet.subnet(config), method: .liteResidualBias, classes: classes, seed: 0)
+        graph = TrainingGraph(subnet: try supernet.subnet(config), method: .liteResidualBias, classes: classes, seed: 0,
+                              norm: groupNorm ? .tinyTL : .frozenBatchNorm)
             .quantizingFrozenWeights(bits: frozenBits)
     }   // supernet and subnet weights are released here; only the graph's (folded) parameters stay
     ProcessMemory.releaseFreedMemory()
@@ -75,6 +77,7 @@ func trainTimings(resolution: Int, batch: Int, steps: Int, warmup: Int, classes:
     for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 { peakLedger[c.rawValue] = mb(plan.ledgerAtPeak[c]) }
     let row: [String: Any] = [
         "engine": "ofa-search", "method": "lb", "arch": "ks5 e4 d3 (OFA-Proxyless w1.3, random)", "classes": classes,
+        "norm": groupNorm ? "gn" : "frozen-bn", "plan_step_at_peak": plan.stepDescription(plan.peakStep, graph: graph),
         "res": resolution, "batch": batch, "frozen_bits": frozenBits, "threads": threads, "steps": steps, "warmup": warmup,
         "img_per_s": (Double(steps * batch) / seconds * 100).rounded() / 100, "last_loss": Double(loss),
         "trainable": graph.trainableCount,

@@ -6,7 +6,7 @@
 //   ofa-bench --planner [--subnets 100]
 //   ofa-bench --memory-sweep [--subnets 50] [--resolutions 128,160,224] [--batches 1,8] [--steps 2]
 //   ofa-bench --data <class-folder tree, e.g. ../shared/datasets/flowers5/train>
-//   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 5] [--threads 2] [--frozen-bits 8]
+//   ofa-bench --train [--resolution 128] [--batches 8] [--steps 10] [--warmup 2] [--classes 5] [--threads 2] [--frozen-bits 8] [--norm frozen-bn|gn]
 //
 // Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
 // --kernels times the depthwise kernel alone on Lite0's hottest shapes, then its forward and input gradient on
@@ -55,7 +55,7 @@ if train {
             try trainTimings(resolution: given.contains("resolution") ? resolution : 128, batch: batch,
                              steps: Int(options["steps"] ?? "10")!, warmup: Int(options["warmup"] ?? "2")!,
                              classes: Int(options["classes"] ?? "5")!, threads: threads,
-                             frozenBits: Int(options["frozen-bits"] ?? "8")!)
+                             frozenBits: Int(options["frozen-bits"] ?? "8")!, groupNorm: options["norm"] == "gn")
         }
     } catch {
         FileHandle.standardError.write(Data("ofa-bench: \(error)\n".utf8))
