@@ -52,8 +52,10 @@ extension Planner {
         var lastReader = Array(0...f)
         for (i, op) in graph.ops.enumerated() { for v in op.inputs { lastReader[v] = max(lastReader[v], i) } }
         func pixels(_ v: Int) -> Int { shapes.shapes[v][1] * shapes.shapes[v][2] }
+        // The final feature map: the smallest map before pooling to 1×1.
+        let final = (0...f).map(pixels).filter { $0 > 1 }.min() ?? 1
         var cuts: [Int] = []
-        for s in 1..<f where pixels(s) >= 16 * pixels(f) {
+        for s in 1..<f where pixels(s) >= 16 * final {
             // The prefix ops 0..<s hand exactly one value, op s−1's output, to the rest.
             guard (0..<s).allSatisfy({ lastReader[$0] < s }) else { continue }
             if let last = cuts.last, pixels(last) == pixels(s) { cuts.removeLast() }
