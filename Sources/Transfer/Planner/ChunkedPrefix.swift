@@ -37,7 +37,8 @@ public enum Chunking: Equatable, Sendable {
     /// The whole graph runs on the whole batch.
     case none
     case prefix(ChunkedPrefix)
-    /// The smallest arena among no chunking and the candidates of `Planner.chunkingCandidates`.
+    /// The candidate of `Planner.chunkingCandidates` with the smallest peak of live bytes (no chunking when there
+    /// is none; see `Planner.plan`).
     case automatic
 }
 
