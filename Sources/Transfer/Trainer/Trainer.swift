@@ -16,7 +16,7 @@ import Tensors
 /// Memory: parameters (frozen ones at their stored width), gradients, optimiser state, activations, masks and
 /// scratch all live in the arena; `measuredHighWaterBytes` records the end of the highest tensor actually written.
 /// Outside it the trainer keeps only bookkeeping: the graph without parameter values (`releasingPayloads()`),
-/// its plans and the optimiser's per-tensor step counters.
+/// its plans and the optimiser's per-tensor step counters; the input images are read where the caller holds them.
 /// Deterministic for a graph, inputs and `Parallelism.threads`.
 public final class Trainer {
     public let graph: TrainingGraph
