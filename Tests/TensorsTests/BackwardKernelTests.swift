@@ -117,7 +117,7 @@ struct BackwardKernelTests {
         let p = GeometryCase(2, 9, 7, 4, 4, k: 1).geometry
         let d = GeometryCase.depthwise(2, 9, 7, 19, k: 5, s: 2).geometry
         let t = GeometryCase.depthwise(1, 6, 9, 16, k: 3).geometry   // dx in four-pixel tiles
-        let x = random(max(g.inputCount, d.inputCount), seed: 241), dy = random(max(g.outputCount, d.outputCount), seed: 242)
+        let x = random(max(g.inputCount, d.inputCount), seed: 241), dy = random(max(g.outputCount, d.outputCount, t.outputCount), seed: 242)
         let w = random(max(g.weightCount, d.kernel * d.kernel * d.inChannels, 64), seed: 243)
         var scratch = [Float](repeating: 0, count: conv2dScratchCount(g))
         let (n, pixels, c, mid) = (2, 63, 4, 2), gamma = random(c, in: 0.5...1.5, seed: 244)
