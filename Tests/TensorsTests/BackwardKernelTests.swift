@@ -180,6 +180,49 @@ struct BackwardKernelTests {
         }
     }
 
+    /// The kernels that can overwrite (`accumulate: false`): from a NaN-filled buffer they give the bits of the
+    /// accumulating kernel run onto zeros (up to the sign of zero), on shapes that take every code path (im2col
+    /// chunks for dw, depthwise rows and columns no output reads, four-pixel tiles, weight blocks, thread splits).
+    @Test func overwritingBackwardsEqualAccumulatingOntoZeros() {
+        let p = GeometryCase(2, 9, 7, 4, 6, k: 1).geometry
+        let big = GeometryCase(2, 40, 40, 8, 16, k: 3).geometry          // dw over two im2col chunks
+        let lite = GeometryCase(1, 29, 29, 20, 20, k: 5, s: 2, g: 2).geometry
+        let d = GeometryCase.depthwise(2, 10, 8, 19, k: 3, s: 2, .explicit(0)).geometry  // row 9 feeds no output
+        let t = GeometryCase.depthwise(1, 6, 9, 16, k: 3).geometry        // dx in four-pixel tiles
+        let wide = GeometryCase(2, 48, 48, 8, 44, k: 1).geometry          // GEMM and bias sums split across threads
+        let inputs = [p, big, lite, d, t, wide].map(\.inputCount).max()!, outputs = [p, big, lite, d, t, wide].map(\.outputCount).max()!
+        let x = random(inputs, seed: 251), dy = random(outputs, seed: 252), w = random(big.weightCount + lite.weightCount + 64 * 44, seed: 253)
+        var scratch = [Float](repeating: .nan, count: max(conv2dScratchCount(big), conv2dScratchCount(lite)))
+        let kernels: [(String, Int, (UnsafeMutablePointer<Float>, Bool) -> Void)] = [
+            ("pointwise dx", p.inputCount, { conv2dBackwardInput(p, dy: dy, weight: w, dx: $0, scratch: nil, accumulate: $1) }),
+            ("pointwise dx split", wide.inputCount, { conv2dBackwardInput(wide, dy: dy, weight: w, dx: $0, scratch: nil, accumulate: $1) }),
+            ("pointwise dx blocks", p.inputCount, { out, accumulate in
+                w.withUnsafeBufferPointer { weights in
+                    conv2dPointwiseBackwardInputBlocked(p, dy: dy, dx: out, accumulate: accumulate, blockRows: 4) { first, _ in
+                        weights.baseAddress! + first * p.inChannels
+                    }
+                }
+            }),
+            ("pointwise dw", p.weightCount, { conv2dBackwardWeight(p, x: x, dy: dy, dweight: $0, scratch: nil, accumulate: $1) }),
+            ("pointwise dw split", wide.weightCount, { conv2dBackwardWeight(wide, x: x, dy: dy, dweight: $0, scratch: nil, accumulate: $1) }),
+            ("conv dw chunks", big.weightCount, { conv2dBackwardWeight(big, x: x, dy: dy, dweight: $0, scratch: &scratch, accumulate: $1) }),
+            ("lite conv dw", lite.weightCount, { conv2dBackwardWeight(lite, x: x, dy: dy, dweight: $0, scratch: &scratch, accumulate: $1) }),
+            ("conv db", wide.outChannels, { conv2dBackwardBias(wide, dy: dy, dbias: $0, accumulate: $1) }),
+            ("depthwise dx", d.inputCount, { depthwiseConv2dBackwardInput(d, dy: dy, weight: w, dx: $0, accumulate: $1) }),
+            ("depthwise dx tiled", t.inputCount, { depthwiseConv2dBackwardInput(t, dy: dy, weight: w, dx: $0, accumulate: $1) }),
+            ("add a", 50, { addBackward(dy: dy, count: 50, da: $0, db: nil, accumulateA: $1) }),
+            ("add b", 50, { addBackward(dy: dy, count: 50, da: nil, db: $0, accumulateB: $1) }),
+            ("global pool", 2 * 63 * 12, { globalAvgPoolBackward(dy: dy, batch: 2, pixels: 63, channels: 12, dx: $0, accumulate: $1) }),
+        ]
+        for (name, count, run) in kernels {
+            let onto = gradient(count) { run($0, true) }
+            var overwritten = [Float](repeating: .nan, count: count)
+            overwritten.withUnsafeMutableBufferPointer { run($0.baseAddress!, false) }
+            #expect(onto.contains { $0 != 0 }, "\(name): gradient is all zero")
+            #expect(zip(overwritten, onto).allSatisfy { $0 == $1 }, "\(name): overwriting differs from accumulating onto zeros")
+        }
+    }
+
     private func seKernels(
         x: [Float], dy: [Float], w: [Float], n: Int, pixels: Int, c: Int, mid: Int, scratch: UnsafeMutablePointer<Float>
     ) -> [(String, Int, (UnsafeMutablePointer<Float>) -> Void)] {

@@ -132,7 +132,7 @@ public func channelAffineBackward(
         for r in 0..<rows { for c in 0..<channels { sums[c] += Double(dy[r * channels + c]) * Double(x[r * channels + c]) } }
         for c in 0..<channels { dscale[c] += Float(sums[c]) }
     }
-    if let dshift { accumulateChannelSums(dy, rows: rows, channels: channels, into: dshift) }
+    if let dshift { channelSums(dy, rows: rows, channels: channels, into: dshift, accumulate: true) }
 }
 
 /// Gradient of inference-mode batch normalisation (`batchNormInferenceForward`): fixed statistics.
@@ -158,7 +158,7 @@ public func batchNormInferenceBackward(
         }
         for c in 0..<channels { dgamma[c] += Float(sums[c] * inv[c]) }
     }
-    if let dbeta { accumulateChannelSums(dy, rows: rows, channels: channels, into: dbeta) }
+    if let dbeta { channelSums(dy, rows: rows, channels: channels, into: dbeta, accumulate: true) }
 }
 
 /// `batchNormInferenceBackward` with dx written over dy (a gradient buffer shared by the op's output and input):

@@ -31,9 +31,10 @@ public func conv2dPointwiseForwardBlocked(
     biasActivationForward(y, rows: g.outputPixels, channels: g.outChannels, bias: bias, activation: .identity)
 }
 
-/// `conv2dBackwardInput` of a pointwise conv over weight blocks of `blockRows` output channels: dx += dy · W.
+/// `conv2dBackwardInput` of a pointwise conv over weight blocks of `blockRows` output channels: dx += dy · W
+/// (`accumulate`, else dx = dy · W).
 public func conv2dPointwiseBackwardInputBlocked(
-    _ g: ConvGeometry, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, accumulate: Bool = true,
     blockRows: Int, weightRows: (_ first: Int, _ count: Int) -> UnsafePointer<Float>
 ) {
     precondition(g.isPointwise && blockRows >= 1, "blocked weights are for pointwise convs")
@@ -41,7 +42,7 @@ public func conv2dPointwiseBackwardInputBlocked(
     while first < g.outChannels {
         let count = Swift.min(blockRows, g.outChannels - first)
         gemm(m: g.outputPixels, n: g.inChannels, k: count, a: dy + first, lda: g.outChannels,
-             b: weightRows(first, count), ldb: g.inChannels, beta: 1, c: dx, ldc: g.inChannels)
+             b: weightRows(first, count), ldb: g.inChannels, beta: accumulate || first > 0 ? 1 : 0, c: dx, ldc: g.inChannels)
         first += count
     }
 }

@@ -105,7 +105,8 @@ public func conv2dForwardReference(
 
 // MARK: - Backward
 
-// Every kernel here **accumulates** (`+=`) into its gradient buffer; the caller zeroes once per step.
+// Every kernel here **accumulates** (`+=`) into its gradient buffer; the caller zeroes once per step. With
+// `accumulate: false` (pointwise dx, dw, db) they overwrite it instead: the same bits as accumulating onto zeros.
 // `dy` is the gradient of the conv's output *before* any fused bias/activation: run
 // `activationBackward`/`reluBackward` first.
 
@@ -119,18 +120,20 @@ public func conv2dForwardReference(
 /// Layouts: dy (N,Ho,Wo,O), w (O,kh,kw,Cin/groups), dx (N,H,W,Cin).
 /// - Parameters:
 ///   - scratch: `conv2dScratchCount(g)` floats (the forward's scratch; nil for a pointwise conv).
+///   - accumulate: false overwrites dx (pointwise convs only: col2im scatters onto dx).
 /// - Complexity: 2·P·O·kh·kw·Cin/G flops (the forward's), plus P·kh·kw·Cin/G adds for col2im.
 public func conv2dBackwardInput(
     _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+    dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?, accumulate: Bool = true
 ) {
     let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
     let k = g.kernel * g.kernel * cinG
     if g.isPointwise {
         gemm(m: g.outputPixels, n: g.inChannels, k: g.outChannels, a: dy, lda: g.outChannels,
-             b: weight, ldb: g.inChannels, beta: 1, c: dx, ldc: g.inChannels)
+             b: weight, ldb: g.inChannels, beta: accumulate ? 1 : 0, c: dx, ldc: g.inChannels)
         return
     }
+    precondition(accumulate, "conv2dBackwardInput overwrites dx for pointwise convs only: \(g)")
     guard let scratch else { preconditionFailure("conv2dBackwardInput needs scratch for \(g)") }
     var start = 0
     while start < g.outputPixels {
@@ -183,16 +186,17 @@ func col2im(
 /// Layouts: x (N,H,W,Cin), dy (N,Ho,Wo,O), dw (O,kh,kw,Cin/groups).
 /// - Parameters:
 ///   - scratch: `conv2dScratchCount(g)` floats (nil for a pointwise conv).
+///   - accumulate: false overwrites dw.
 /// - Complexity: 2·P·O·kh·kw·Cin/G flops.
 public func conv2dBackwardWeight(
     _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-    dweight: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?
+    dweight: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?, accumulate: Bool = true
 ) {
     let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
     let k = g.kernel * g.kernel * cinG
     if g.isPointwise {
-        gemmAccumulateTransA(m: g.outChannels, n: g.inChannels, k: g.outputPixels, a: dy, lda: g.outChannels,
-                             b: x, ldb: g.inChannels, c: dweight, ldc: g.inChannels)
+        gemmTransA(m: g.outChannels, n: g.inChannels, k: g.outputPixels, a: dy, lda: g.outChannels,
+                   b: x, ldb: g.inChannels, c: dweight, ldc: g.inChannels, accumulate: accumulate)
         return
     }
     guard let scratch else { preconditionFailure("conv2dBackwardWeight needs scratch for \(g)") }
@@ -201,8 +205,9 @@ public func conv2dBackwardWeight(
         let rows = Swift.min(conv2dChunkPixels, g.outputPixels - start)
         for group in 0..<g.groups {
             im2col(g, x: x, group: group, firstPixel: start, pixels: rows, columns: scratch)
-            gemmAccumulateTransA(m: coutG, n: k, k: rows, a: dy + start * g.outChannels + group * coutG,
-                                 lda: g.outChannels, b: scratch, ldb: k, c: dweight + group * coutG * k, ldc: k)
+            gemmTransA(m: coutG, n: k, k: rows, a: dy + start * g.outChannels + group * coutG,
+                       lda: g.outChannels, b: scratch, ldb: k, c: dweight + group * coutG * k, ldc: k,
+                       accumulate: accumulate || start > 0)
         }
         start += rows
     }
@@ -211,8 +216,8 @@ public func conv2dBackwardWeight(
 /// Gradient of a conv with respect to its bias: db[o] += Σ_{n,oy,ox} dy[n,oy,ox,o].
 ///
 /// Layouts: dy (N,Ho,Wo,O), db (O). Sums in Float over blocks of 64 pixels, then in Double.
-public func conv2dBackwardBias(_ g: ConvGeometry, dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>) {
-    accumulateChannelSums(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias)
+public func conv2dBackwardBias(_ g: ConvGeometry, dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>, accumulate: Bool = true) {
+    channelSums(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias, accumulate: accumulate)
 }
 
 // MARK: - Reference loops (the oracles of the tests)

@@ -196,7 +196,7 @@ public func depthwiseConv2dForwardReference(
 // MARK: - Backward
 
 // Vectorised over channels like the forward. Every kernel **accumulates** (`+=`); `dy` is the gradient
-// before any fused activation.
+// before any fused activation. The input gradient overwrites dx instead with `accumulate: false`.
 
 /// Gradient of a depthwise conv with respect to its input (the only one a frozen depthwise conv needs).
 ///
@@ -205,9 +205,11 @@ public func depthwiseConv2dForwardReference(
 /// row iy the taps are the ky with (iy + padTop − ky) divisible by s and oy in range, likewise for columns.
 ///
 /// Layouts: dy (N,Ho,Wo,C), w (kh,kw,C), dx (N,H,W,C). Input rows are split across threads.
+/// - Parameter accumulate: false overwrites dx (a pixel no output reads gets 0).
 /// - Complexity: N·Ho·Wo·kh·kw·C multiply-adds (the forward's).
 public func depthwiseConv2dBackwardInput(
-    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+    _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+    accumulate: Bool = true
 ) {
     precondition(g.isDepthwise, "depthwiseConv2dBackwardInput needs groups == channels: \(g)")
     let k = g.kernel
@@ -219,7 +221,7 @@ public func depthwiseConv2dBackwardInput(
             Parallelism.forEachChunk(g.batch * g.inHeight) { rows in
                 for row in rows {
                     depthwiseBackwardInputRow(g, row: row, rowTaps: rowTaps.baseAddress!, colTaps: colTaps.baseAddress!,
-                                              dy: dy, weight: weight, dx: dx)
+                                              dy: dy, weight: weight, dx: dx, accumulate: accumulate)
                 }
             }
         }
@@ -248,13 +250,16 @@ private func depthwiseTaps(inSize: Int, outSize: Int, kernel k: Int, stride s: I
 @inline(__always)
 private func depthwiseBackwardInputRow(
     _ g: ConvGeometry, row: Int, rowTaps: UnsafePointer<Int>, colTaps: UnsafePointer<Int>,
-    dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+    dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
     let c = g.inChannels, k = g.kernel, stride = 1 + 2 * k, outW = g.outWidth
     let n = row / g.inHeight, iy = row % g.inHeight
     let rt = rowTaps + iy * stride
     let rowCount = rt[0]
-    if rowCount == 0 { return }
+    if rowCount == 0 {
+        if !accumulate { (dx + row * g.inWidth * c).update(repeating: 0, count: g.inWidth * c) }
+        return
+    }
     let image = dy + n * g.outHeight * outW * c
     // Tiles of four input pixels ix + j·s (j < 4) whose column taps agree — the same first kx and count, so that
     // pixel j reads dy column ox + j — taken for all s residues of a block of 4·s pixels at once (C a multiple of 8).
@@ -272,7 +277,7 @@ private func depthwiseBackwardInputRow(
                 let ct = colTaps + (ix + r) * stride
                 let taps = DepthwiseTaps(firstRow: rowTaps.first, rows: rowCount, firstColumn: ct[1], columns: ct[0], step: s, kernel: k)
                 depthwiseTile(IdentityFunction.self, taps, channels: c, source: image + (rowTaps.oy * outW + ct[2]) * c,
-                              rowStep: -outW * c, columnStep: -c, pixelStep: c, weight: weight, bias: nil, accumulate: true,
+                              rowStep: -outW * c, columnStep: -c, pixelStep: c, weight: weight, bias: nil, accumulate: accumulate,
                               out: dx + (row * g.inWidth + ix + r) * c, outStep: s * c)
             }
             ix += 4 * s
@@ -283,7 +288,7 @@ private func depthwiseBackwardInputRow(
         let colCount = ct[0]
         var ch = 0
         while ch + 16 <= c {
-            var a0 = load8(out + ch), a1 = load8(out + ch + 8)
+            var a0 = accumulate ? load8(out + ch) : SIMD8(), a1 = accumulate ? load8(out + ch + 8) : SIMD8()
             for a in 0..<rowCount {
                 let ky = rt[1 + 2 * a], oy = rt[2 + 2 * a]
                 for b in 0..<colCount {
@@ -297,7 +302,7 @@ private func depthwiseBackwardInputRow(
             ch += 16
         }
         while ch + 8 <= c {
-            var acc = load8(out + ch)
+            var acc = accumulate ? load8(out + ch) : SIMD8()
             for a in 0..<rowCount {
                 let ky = rt[1 + 2 * a], oy = rt[2 + 2 * a]
                 for b in 0..<colCount {
@@ -309,7 +314,7 @@ private func depthwiseBackwardInputRow(
             ch += 8
         }
         while ch < c {
-            var acc = out[ch]
+            var acc = accumulate ? out[ch] : 0
             for a in 0..<rowCount {
                 let ky = rt[1 + 2 * a], oy = rt[2 + 2 * a]
                 for b in 0..<colCount {
@@ -391,7 +396,7 @@ private func depthwiseBackwardWeightRow(
 ///
 /// Layouts: dy (N,Ho,Wo,C), db (C).
 public func depthwiseConv2dBackwardBias(_ g: ConvGeometry, dy: UnsafePointer<Float>, dbias: UnsafeMutablePointer<Float>) {
-    accumulateChannelSums(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias)
+    channelSums(dy, rows: g.outputPixels, channels: g.outChannels, into: dbias, accumulate: true)
 }
 
 // MARK: - Reference loops (the oracles of the tests)

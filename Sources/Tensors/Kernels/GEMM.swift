@@ -23,25 +23,31 @@ public func gemm(
     }
 }
 
-/// C += Aᵀ · B with A stored (k, m), B (k, n), C (m, n), row-major: the shape of every weight gradient.
+/// C += Aᵀ · B (`accumulate`, else C = Aᵀ · B) with A stored (k, m), B (k, n), C (m, n), row-major: the shape
+/// of every weight gradient.
 ///
 /// `gemm` splits only untransposed A by rows, so here the columns of C (or its rows, when there are more)
 /// are split across workers, each calling single-threaded OpenBLAS.
-func gemmAccumulateTransA(
+func gemmTransA(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    c: UnsafeMutablePointer<Float>, ldc: Int
+    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
 ) {
-    guard m > 0, n > 0, k > 0 else { return }
+    guard m > 0, n > 0 else { return }
+    let beta: Float = accumulate ? 1 : 0
+    guard k > 0 else {
+        if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        return
+    }
     let big = m * n * k >= 1 << 18
     if n >= m {
         Parallelism.forEachChunk(n, minChunk: big ? 16 : n) { cols in
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(cols.count), Int32(k), 1,
-                        a, Int32(lda), b + cols.lowerBound, Int32(ldb), 1, c + cols.lowerBound, Int32(ldc))
+                        a, Int32(lda), b + cols.lowerBound, Int32(ldb), beta, c + cols.lowerBound, Int32(ldc))
         }
     } else {
         Parallelism.forEachChunk(m, minChunk: big ? 16 : m) { rows in
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows.count), Int32(n), Int32(k), 1,
-                        a + rows.lowerBound, Int32(lda), b, Int32(ldb), 1, c + rows.lowerBound * ldc, Int32(ldc))
+                        a + rows.lowerBound, Int32(lda), b, Int32(ldb), beta, c + rows.lowerBound * ldc, Int32(ldc))
         }
     }
 }

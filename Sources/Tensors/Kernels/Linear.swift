@@ -47,13 +47,13 @@ public func linearBackwardWeight(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int, inFeatures: Int, outFeatures: Int,
     dweight: UnsafeMutablePointer<Float>
 ) {
-    gemmAccumulateTransA(m: outFeatures, n: inFeatures, k: batch, a: dy, lda: outFeatures, b: x, ldb: inFeatures,
-                         c: dweight, ldc: inFeatures)
+    gemmTransA(m: outFeatures, n: inFeatures, k: batch, a: dy, lda: outFeatures, b: x, ldb: inFeatures,
+               c: dweight, ldc: inFeatures, accumulate: true)
 }
 
 /// Gradient of a linear layer with respect to its bias: db[o] += Σ_n dy[n,o]. Layouts: dy (N, O), db (O).
 public func linearBackwardBias(dy: UnsafePointer<Float>, batch: Int, outFeatures: Int, dbias: UnsafeMutablePointer<Float>) {
-    accumulateChannelSums(dy, rows: batch, channels: outFeatures, into: dbias)
+    channelSums(dy, rows: batch, channels: outFeatures, into: dbias, accumulate: true)
 }
 
 /// Gradient of the row-wise softmax from its output: dx[n,i] += y[n,i] · (dy[n,i] − Σ_j dy[n,j]·y[n,j]).

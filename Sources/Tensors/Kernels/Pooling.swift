@@ -77,16 +77,17 @@ public func avgPool2dBackward(
     }
 }
 
-/// Gradient of `globalAvgPoolForward`: dx[n,p,c] += dy[n,c] / (H·W).
+/// Gradient of `globalAvgPoolForward`: dx[n,p,c] += dy[n,c] / (H·W) (`accumulate`, else dx[n,p,c] = dy[n,c] / (H·W)).
 ///
 /// Layouts: dy (N, C), dx (N, H·W, C).
 public func globalAvgPoolBackward(
-    dy: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, dx: UnsafeMutablePointer<Float>
+    dy: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, dx: UnsafeMutablePointer<Float>, accumulate: Bool = true
 ) {
     let scale = 1 / Float(pixels)
     for n in 0..<batch {
         for p in 0..<pixels {
-            addScaledInPlace(dx + (n * pixels + p) * channels, dy + n * channels, scale, count: channels)
+            let d = dx + (n * pixels + p) * channels
+            if accumulate { addScaledInPlace(d, dy + n * channels, scale, count: channels) } else { scaled(dy + n * channels, scale, count: channels, into: d) }
         }
     }
 }

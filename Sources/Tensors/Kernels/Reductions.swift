@@ -1,12 +1,13 @@
 // Channel sums and in-place adds shared by the backward kernels (bias gradients, scatter-adds).
 
-/// sums[c] += Σ_r v[r,c] over `rows` rows of `channels` values: the bias gradient of convs and linears.
+/// sums[c] += Σ_r v[r,c] (`accumulate`, else sums[c] = Σ_r v[r,c]) over `rows` rows of `channels` values: the
+/// bias gradient of convs and linears.
 ///
 /// Vectorised over channels; Float partial sums over blocks of 64 rows are added in Double, so the error
 /// does not grow with the pixel count. Slices of 8 channels are split across threads (each channel's sum is
 /// the same whatever the split).
-func accumulateChannelSums(
-    _ v: UnsafePointer<Float>, rows: Int, channels: Int, into sums: UnsafeMutablePointer<Float>
+func channelSums(
+    _ v: UnsafePointer<Float>, rows: Int, channels: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
     let slices = (channels + 7) / 8   // at least 64 K values per thread
     Parallelism.forEachChunk(slices, minChunk: Swift.max(1, slices * (1 << 16) / Swift.max(rows * channels, 1))) { range in
@@ -24,7 +25,7 @@ func accumulateChannelSums(
                 r0 = r1
             }
         }
-        for c in 0..<width { sums[c0 + c] += Float(total[c]) }
+        for c in 0..<width { sums[c0 + c] = (accumulate ? sums[c0 + c] : 0) + Float(total[c]) }
     }
 }
 
@@ -45,7 +46,16 @@ func addScaledInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<F
     while i < count { dst[i] += s * src[i]; i += 1 }
 }
 
-/// sums[c] += Σ_r v[r,c], in Double: the oracle of `accumulateChannelSums`.
+/// dst[i] = s · src[i] for `count` values, eight lanes at a time (the bits of `addScaledInPlace` onto zeros).
+@inline(__always)
+func scaled(_ src: UnsafePointer<Float>, _ s: Float, count: Int, into dst: UnsafeMutablePointer<Float>) {
+    var i = 0
+    let sv = SIMD8<Float>(repeating: s)
+    while i + 8 <= count { store8(sv * load8(src + i), dst + i); i += 8 }
+    while i < count { dst[i] = s * src[i]; i += 1 }
+}
+
+/// sums[c] += Σ_r v[r,c], in Double: the oracle of `channelSums`.
 func channelSumsReference(_ v: UnsafePointer<Float>, rows: Int, channels: Int, into sums: UnsafeMutablePointer<Float>) {
     for c in 0..<channels {
         var s = 0.0

@@ -70,15 +70,19 @@ public func scaleChannelsBackward(
     }
 }
 
-/// Gradient of `addForward` (y = a + b): da += dy and db += dy, each only if asked for.
+/// Gradient of `addForward` (y = a + b): da += dy and db += dy, each only if asked for (`accumulateA`/`B`
+/// false: da = dy, db = dy).
 ///
 /// Trivial, and often free: a residual's gradient can be *the same buffer* for both branches when the
 /// planner lets them share it; this kernel is for when they cannot. Layouts: dy, da, db (count).
 public func addBackward(
-    dy: UnsafePointer<Float>, count: Int, da: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?
+    dy: UnsafePointer<Float>, count: Int, da: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
+    accumulateA: Bool = true, accumulateB: Bool = true
 ) {
-    if let da { addInPlace(da, dy, count: count) }
-    if let db { addInPlace(db, dy, count: count) }
+    for (d, accumulate) in [(da, accumulateA), (db, accumulateB)] {
+        guard let d else { continue }
+        if accumulate { addInPlace(d, dy, count: count) } else { d.update(from: dy, count: count) }
+    }
 }
 
 /// Temporary floats `squeezeExciteBackward` needs: N·(6C + 4·mid).

@@ -53,6 +53,10 @@ public struct PlannedTensor: Sendable {
     /// With a chunked prefix (`ChunkedPrefix`): the bytes between consecutive chunks' slices of this batch
     /// tensor (chunk k at `offset + k·chunkStride`); 0 for a tensor that is not sliced.
     public let chunkStride: Int
+    /// For a gradient: its first write in a step (in a chunk pass, for a chunk tensor; in the first chunk pass,
+    /// for a parameter gradient of the chunked prefix) overwrites it, so nothing zeroes it at birth
+    /// (`PlanBuilder.firstWriteOverwrites`). Saves a pass over most of a step's gradient bytes.
+    public internal(set) var firstWriteOverwrites = false
 
     /// Bytes the tensor occupies in the arena.
     public var alignedBytes: Int { (bytes + MemoryPlan.alignment - 1) / MemoryPlan.alignment * MemoryPlan.alignment }

@@ -13,7 +13,8 @@ import Tensors
 ///   (`SavedForBackward.input`), the logits to the loss; elementwise ops (activation, affine, add) write over
 ///   their first input when that input dies there, sharing its tensor;
 /// - a ReLU/ReLU6 mask lives from its op's forward to its backward;
-/// - dL/dv lives from the backward of v's last reader that produces it (where it is zeroed) to the backward of
+/// - dL/dv lives from the backward of v's last reader that produces it (where it is zeroed, or overwritten by a
+///   kernel that can: `PlannedTensor.firstWriteOverwrites`) to the backward of
 ///   v's producer; dlogits from the loss; an activation, frozen batch norm or addition that is the last reader of
 ///   its first input writes that input's gradient over its output's (one shared tensor, as the forward's in-place
 ///   values);
@@ -260,6 +261,10 @@ struct PlanBuilder {
             let t = add(.valueGradient(r), "grad \(graph.ops[r - 1].name)", .activationGradients,
                         bytes: bytes, birth: birth, death: death, chunkStride: local ? 0 : chunkStride(batchBytes: bytes))
             for v in members { valueGradientTensor[v] = t }
+            if r != opCount, let i = firstWriter[r] {
+                let reads = graph.ops[i].inputs.indices.filter { graph.ops[i].inputs[$0] == r }
+                tensors[t].firstWriteOverwrites = reads.count == 1 && overwritesInputGradient(op: i, input: reads[0])
+            }
         }
     }
 
@@ -281,6 +286,7 @@ struct PlanBuilder {
             let (birth, death) = isChunked(op: i) ? (backwardStep(chunkedOps - 1), lastStep) : (backwardStep(i), backwardStep(i))
             gradientTensor[p] = add(.parameterGradient(p), "grad \(graph.parameters[p].name)", .gradients,
                                     bytes: 4 * graph.parameters[p].count, birth: birth, death: death)
+            tensors[gradientTensor[p]!].firstWriteOverwrites = overwritesGradient(of: p, op: i)
             updates[death].append(p)
         }
     }
@@ -294,6 +300,23 @@ struct PlanBuilder {
         case .affine(let a): return a.groups == nil
         default: return false
         }
+    }
+
+    /// Whether op `i`'s backward can overwrite dL/d(input k) (`accumulate: false`) when it writes it first: the
+    /// kernels holding most of a step's gradient bytes (pointwise convs, depthwise convs, additions, global pooling).
+    func overwritesInputGradient(op i: Int, input k: Int) -> Bool {
+        switch graph.ops[i].kind {
+        case .conv: return shapes(op: i).geometries[i]!.isPointwise
+        case .depthwise, .add, .globalAvgPool: return true
+        default: return false
+        }
+    }
+
+    /// Whether the backward of op `i`, the owner of trainable parameter `p`, can overwrite p's fused gradient: a
+    /// conv's weight (unless standardised: its dL/dw′ passes through `weightStandardizeBackward`) and bias.
+    func overwritesGradient(of p: Int, op i: Int) -> Bool {
+        guard case .conv(let c) = graph.ops[i].kind else { return false }
+        return p == c.bias || (p == c.weight && !c.standardize)
     }
 
     /// One scratch tensor per step that needs one.

@@ -24,12 +24,12 @@ extension Trainer {
         let loss = lossStep(labels: labels, scale: scale)
         let f = plan.opCount, chunked = plan.chunkedPrefix?.ops ?? 0
         func run(_ step: Int, _ shapes: ValueShapes, firstChunk: Bool = true, lastChunk: Bool = true) {
-            for t in plan.bornGradients[step] {
+            for t in plan.bornGradients[step] where !plan.tensors[t].firstWriteOverwrites {
                 if case .parameterGradient = plan.tensors[t].kind, !firstChunk { continue }
                 zero(t)
             }
             let i = 2 * f - step
-            if plan.needs.runsBackward[i] { backwardOp(i, shapes) }
+            if plan.needs.runsBackward[i] { backwardOp(i, shapes, firstChunk: firstChunk) }
             if let learningRate, lastChunk { for p in plan.updates[step] { stepOptimizer(p, learningRate: learningRate) } }
             retire(step, plan, lastChunk: lastChunk)
         }
@@ -47,8 +47,11 @@ extension Trainer {
                                   channelLast: s.channelLast, eps: graph.weightStandardizationEps, dw: dw)
     }
 
-    /// Op `i`'s backward on values of `shapes` (the batch's, or a chunk's inside the chunked prefix).
-    private func backwardOp(_ i: Int, _ shapes: ValueShapes) {
+    /// Op `i`'s backward on values of `shapes` (the batch's, or a chunk's inside the chunked prefix), in the first
+    /// chunk pass or a later one. A gradient tensor the plan lets its first writer overwrite
+    /// (`PlannedTensor.firstWriteOverwrites`) is written with `accumulate: false` at its birth step (parameter
+    /// gradients: in the first pass), added to everywhere else.
+    private func backwardOp(_ i: Int, _ shapes: ValueShapes, firstChunk: Bool) {
         let op = graph.ops[i], needs = plan.needs, s = shapes.shapes[op.inputs[0]], count = shapes.count(i + 1)
         let dy = UnsafePointer(floats(plan.valueGradientTensor[i + 1]!, in: plan, writing: false))
         let savedInput: UnsafePointer<Float>? = needs.saved[i] == .input ? UnsafePointer(value(op.inputs[0], plan)) : nil
@@ -58,26 +61,36 @@ extension Trainer {
         func grad(_ p: Int?) -> UnsafeMutablePointer<Float>? {
             p.flatMap { plan.gradientTensor[$0] }.map { floats($0, in: plan) }
         }
+        let step = 2 * plan.opCount - i
+        func accumulates(_ t: Int) -> Bool {
+            guard plan.tensors[t].firstWriteOverwrites else { return true }
+            if case .parameterGradient = plan.tensors[t].kind { return !firstChunk }
+            return plan.tensors[t].birth != step
+        }
+        func dxAccumulates(_ k: Int) -> Bool { accumulates(plan.valueGradientTensor[op.inputs[k]]!) }
+        func gradAccumulates(_ p: Int) -> Bool { accumulates(plan.gradientTensor[p]!) }
         // dL/d(input 0) shares dL/d(output)'s tensor (`Planner`): the backward rewrites dy in place.
         let inPlace = needs.inputGradients[i][0] && plan.valueGradientTensor[op.inputs[0]] == plan.valueGradientTensor[i + 1]
-        let g = shapes.geometries[i], step = 2 * plan.opCount - i
+        let g = shapes.geometries[i]
         expandWeights(step, plan)
         func parameter(_ p: Int, _ plan: MemoryPlan) -> UnsafeMutablePointer<Float> { weight(p, step: step, plan) }
         switch op.kind {
         case .conv(let c):
-            if let db = grad(c.bias) { conv2dBackwardBias(g!, dy: dy, dbias: db) }
+            if let db = grad(c.bias) { conv2dBackwardBias(g!, dy: dy, dbias: db, accumulate: gradAccumulates(c.bias!)) }
             if let dw = grad(c.weight) {
                 // A standardised weight: dL/dw′ into scratch, then through the standardisation into dw.
                 let dPrime = standardizedWeightGradient(c.weight, step: step, plan)
-                conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dPrime ?? dw, scratch: scratch(step, plan))
+                conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dPrime ?? dw, scratch: scratch(step, plan),
+                                     accumulate: dPrime != nil || gradAccumulates(c.weight))
                 if let dPrime { standardizeBackward(c.weight, dPrime, step: step, into: dw) }
             }
             if let d = dx(0), let rows = graph.weightBlockRows(op: i, g) {
-                conv2dPointwiseBackwardInputBlocked(g!, dy: dy, dx: d, blockRows: rows) {
+                conv2dPointwiseBackwardInputBlocked(g!, dy: dy, dx: d, accumulate: dxAccumulates(0), blockRows: rows) {
                     weightRows(c.weight, op: i, step: step, plan, first: $0, count: $1)
                 }
             } else if let d = dx(0) {
-                conv2dBackwardInput(g!, dy: dy, weight: parameter(c.weight, plan), dx: d, scratch: scratch(step, plan))
+                conv2dBackwardInput(g!, dy: dy, weight: parameter(c.weight, plan), dx: d, scratch: scratch(step, plan),
+                                    accumulate: dxAccumulates(0))
             }
         case .depthwise(let dw):
             if let db = grad(dw.bias) { depthwiseConv2dBackwardBias(g!, dy: dy, dbias: db) }
@@ -86,7 +99,7 @@ extension Trainer {
                 depthwiseConv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dPrime ?? dW)
                 if let dPrime { standardizeBackward(dw.weight, dPrime, step: step, into: dW) }
             }
-            if let d = dx(0) { depthwiseConv2dBackwardInput(g!, dy: dy, weight: parameter(dw.weight, plan), dx: d) }
+            if let d = dx(0) { depthwiseConv2dBackwardInput(g!, dy: dy, weight: parameter(dw.weight, plan), dx: d, accumulate: dxAccumulates(0)) }
         case .affine(let a) where a.groups != nil:
             let statistics = scratch(step, plan).map { UnsafeMutableRawPointer($0).bindMemory(to: Double.self, capacity: 2 * s[0] * a.channels) }
             groupNormBackward(dy: dy, x: savedInput ?? dy, batch: s[0], pixels: s[1] * s[2], channels: a.channels, groups: a.groups!,
@@ -113,9 +126,10 @@ extension Trainer {
                 activationBackward(f, x: savedInput!, dy: dy, count: count, dx: d)
             }
         case .add:
-            addBackward(dy: dy, count: count, da: inPlace ? nil : dx(0), db: dx(1))
+            addBackward(dy: dy, count: count, da: inPlace ? nil : dx(0), db: dx(1),
+                        accumulateA: inPlace || dx(0) == nil || dxAccumulates(0), accumulateB: dx(1) == nil || dxAccumulates(1))
         case .globalAvgPool:
-            if let d = dx(0) { globalAvgPoolBackward(dy: dy, batch: s[0], pixels: s[1] * s[2], channels: s[3], dx: d) }
+            if let d = dx(0) { globalAvgPoolBackward(dy: dy, batch: s[0], pixels: s[1] * s[2], channels: s[3], dx: d, accumulate: dxAccumulates(0)) }
         case .avgPool:
             if let d = dx(0) { avgPool2dBackward(g!, dy: dy, dx: d) }
         case .resize:

@@ -7,7 +7,8 @@ import Tensors
 /// for each micro-batch run the forward (saving what `BackwardNeeds.saved` says), softmax cross-entropy with label
 /// smoothing (dlogits scaled by 1/n, so the gradient is that of the mean loss over the whole batch), and the
 /// backward over the op list, computing only the gradients `BackwardNeeds` asks for (value gradients are zeroed
-/// where the plan creates them, since backward kernels accumulate); then `Optimizer.step` per trainable tensor.
+/// where the plan creates them, since backward kernels accumulate, unless their first writer overwrites them);
+/// then `Optimizer.step` per trainable tensor.
 /// That is `GradientMode.accumulated`; under `.fused` (the default; one micro-batch per step) each parameter is
 /// stepped right after the backward of its op, and its gradient never outlives that step.
 /// Evaluation runs the forward only, in the same arena under an evaluation plan that keeps parameters (and the
