@@ -1,13 +1,15 @@
 import Dispatch
 import Foundation
+import CBLAS
 import Synchronization
 
 /// Persistent threads that run the chunks of one `Parallelism.forEachChunk` call at a time.
 ///
 /// A training step makes several hundred parallel calls of 10 µs to 1 ms each; `DispatchQueue.concurrentPerform`
 /// wakes a worker through the kernel for each (about 15 µs per call, measured on 2 cores). Here the workers spin
-/// on an atomic job word for a while after each job (``spinNanoseconds``) and only then sleep on a semaphore, so
-/// a back-to-back call costs well under a microsecond.
+/// on an atomic job word for a while after each job (``spinNanoseconds``, with the CPU's spin-wait hint so a
+/// sibling hardware thread keeps its share) and only then sleep on a semaphore, so a back-to-back call costs well
+/// under a microsecond.
 ///
 /// Chunks are claimed with a compare-and-swap on one word (generation, chunk count, next chunk), by the calling
 /// thread as well as the workers: if no worker is awake, the caller runs every chunk itself. Which thread runs a
@@ -70,6 +72,7 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while remaining.load(ordering: .acquiring) > 0 {
                 spins += 1
+                ofa_spin_pause()
                 if spins > 256 { sched_yield() }   // a worker is inside a long chunk, or was descheduled there
             }
             self.body = nil
@@ -100,6 +103,7 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0, spinStart = DispatchTime.now().uptimeNanoseconds
             while job.load(ordering: .acquiring) >> 32 == seen {
                 spins += 1
+                ofa_spin_pause()
                 guard spins & 255 == 0 else { continue }
                 sched_yield()   // under contention other processes run meanwhile; on an idle core it returns at once
                 if stopping.load(ordering: .relaxed) { return }
