@@ -31,6 +31,21 @@ struct GradientCheckDenseTests {
         expectGradient("\(activation) mask", dx, at: x, r: r) { $0.map { DoubleForward.activation(activation, $0) } }
     }
 
+    /// The fused forward gives the values and mask words of `Activation.apply` followed by `activationMask`,
+    /// tails, kinks and NaN included.
+    @Test(arguments: [Activation.relu, .relu6], [64, 203, 70_000])
+    func activationWithMaskEqualsApplyThenMask(_ activation: Activation, _ count: Int) {
+        var x = random(count, in: -8...8, seed: 154)
+        for (i, v) in [0, 6, -0.0, .nan, 6.5, .infinity, -.infinity].enumerated() { x[(37 * i) % count] = Float(v) }
+        var applied = x, fused = x
+        applied.withUnsafeMutableBufferPointer { activation.apply($0.baseAddress!, count: count) }
+        var expected = [UInt64](repeating: .max, count: activationMaskWordCount(count)), mask = expected
+        activationMask(activation, values: applied, count: count, mask: &expected)
+        applyActivationWithMask(activation, values: &fused, count: count, mask: &mask)
+        #expect(mask == expected)
+        #expect(zip(fused, applied).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+
     @Test func reluBackwardBlocksNonFiniteGradients() {
         // threshold_backward returns 0 where the input was negative, whatever dy holds there.
         let x: [Float] = [-1, 1, -2, 2, -1, -1, 1, 1] + [Float](repeating: -1, count: 64)

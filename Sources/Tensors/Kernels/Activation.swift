@@ -290,6 +290,39 @@ public func activationMask(
     }
 }
 
+/// A ReLU or ReLU6 in place (`Activation.apply`) and its backward mask (`activationMask`) in one pass over the
+/// values: the same values and words as the two calls, with one read of `values` instead of two.
+/// Layouts: values (count), overwritten; mask (`activationMaskWordCount(count)`) UInt64, overwritten.
+public func applyActivationWithMask(
+    _ activation: Activation, values: UnsafeMutablePointer<Float>, count: Int, mask: UnsafeMutablePointer<UInt64>
+) {
+    precondition(activation.backwardNeedsOnlyMask, "applyActivationWithMask: \(activation) needs its input for backward")
+    func run<A: ActivationFunction>(_: A.Type, upper: Float) {
+        let bits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: 512) { range in
+            for w in range {
+                let base = w * 64
+                var word: UInt64 = 0
+                if base + 64 <= count {
+                    for j in 0..<8 {
+                        let p = values + base + 8 * j, v = load8(p)
+                        let lanes = SIMD8<UInt32>(repeating: 0).replacing(with: bits, where: (v .> 0) .& (v .< upper))
+                        word |= UInt64(lanes.wrappedSum()) << UInt64(8 * j)
+                        store8(A.apply(v), p)
+                    }
+                } else {
+                    for i in base..<count {
+                        if values[i] > 0 && values[i] < upper { word |= 1 << UInt64(i - base) }
+                        values[i] = A.apply(values[i])
+                    }
+                }
+                mask[w] = word
+            }
+        }
+    }
+    if activation == .relu6 { run(ReLU6Function.self, upper: 6) } else { run(ReLUFunction.self, upper: .infinity) }
+}
+
 /// Gradient of a ReLU or ReLU6 from its 1-bit mask: dx[i] += dy[i] where bit i is set.
 ///
 /// Each byte of the mask selects one of 256 lane masks (all-ones or zero per lane) that is ANDed with the

@@ -58,10 +58,11 @@ func im2col(
                 let iy = oy * g.stride - g.padTop + ky
                 for kx in 0..<g.kernel {
                     let ix = ox * g.stride - g.padLeft + kx
+                    // Inline copies: a tap is 3–64 floats here, where a memmove call costs more than the copy.
                     if iy < 0 || iy >= g.inHeight || ix < 0 || ix >= g.inWidth {
-                        dst.update(repeating: 0, count: cinG)
+                        fill(dst, with: 0, count: cinG)
                     } else {
-                        dst.update(from: x + ((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG, count: cinG)
+                        copy(x + ((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + group * cinG, count: cinG, into: dst)
                     }
                     dst += cinG
                 }

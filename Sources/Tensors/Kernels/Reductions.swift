@@ -46,6 +46,22 @@ func addScaledInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<F
     while i < count { dst[i] += s * src[i]; i += 1 }
 }
 
+/// dst[i] = src[i] for `count` values, eight lanes at a time (for short runs, where a memmove call dominates).
+@inline(__always)
+func copy(_ src: UnsafePointer<Float>, count: Int, into dst: UnsafeMutablePointer<Float>) {
+    var i = 0
+    while i + 8 <= count { store8(load8(src + i), dst + i); i += 8 }
+    while i < count { dst[i] = src[i]; i += 1 }
+}
+
+/// dst[i] = v for `count` values, eight lanes at a time (for short runs, where a memset call dominates).
+@inline(__always)
+func fill(_ dst: UnsafeMutablePointer<Float>, with v: Float, count: Int) {
+    var i = 0
+    while i + 8 <= count { store8(SIMD8(repeating: v), dst + i); i += 8 }
+    while i < count { dst[i] = v; i += 1 }
+}
+
 /// dst[i] = s · src[i] for `count` values, eight lanes at a time (the bits of `addScaledInPlace` onto zeros).
 @inline(__always)
 func scaled(_ src: UnsafePointer<Float>, _ s: Float, count: Int, into dst: UnsafeMutablePointer<Float>) {

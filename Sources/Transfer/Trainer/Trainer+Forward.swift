@@ -139,12 +139,12 @@ extension Trainer {
                                       variance: parameter(a.variance, plan), eps: a.eps, y: y)
         case .activation(let f):
             if plan.valueTensor[i + 1] != plan.valueTensor[op.inputs[0]] { y.update(from: x, count: count) }
-            f.apply(y, count: count)
             if let m = plan.maskTensor[i] {
-                let words = floats(m, in: plan)
-                words.withMemoryRebound(to: UInt64.self, capacity: activationMaskWordCount(count)) { mask in
-                    activationMask(f, values: y, count: count, mask: mask)
+                floats(m, in: plan).withMemoryRebound(to: UInt64.self, capacity: activationMaskWordCount(count)) { mask in
+                    applyActivationWithMask(f, values: y, count: count, mask: mask)
                 }
+            } else {
+                f.apply(y, count: count)
             }
         case .add:
             addForward(x, value(op.inputs[1], plan), count: count, y: y)
