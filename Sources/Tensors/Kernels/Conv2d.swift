@@ -150,16 +150,17 @@ public func conv2dBackwardInput(
 
 /// The transpose of `im2col`: adds each row of `columns` (pixels, kh·kw·Cin/G) back onto the input
 /// positions it was read from, skipping taps in the padding. Windows overlap, so threads split the group's
-/// channels (slices of 8: disjoint writes, each value's sum in the same order whatever the split).
+/// channels in slices of 16 floats (a cache line's worth, so the threads seldom write one line): disjoint writes,
+/// each value's sum in the same order whatever the split.
 func col2im(
     _ g: ConvGeometry, columns: UnsafePointer<Float>, group: Int, firstPixel: Int, pixels: Int,
     dx: UnsafeMutablePointer<Float>
 ) {
     let cinG = g.inChannels / g.groups, rowLength = g.kernel * g.kernel * cinG
     let perImage = g.outHeight * g.outWidth
-    let slices = (cinG + 7) / 8
+    let slices = (cinG + 15) / 16
     Parallelism.forEachChunk(slices, minChunk: pixels * rowLength >= 1 << 15 ? 1 : slices) { range in
-        let c0 = range.lowerBound * 8, width = Swift.min(range.upperBound * 8, cinG) - c0
+        let c0 = range.lowerBound * 16, width = Swift.min(range.upperBound * 16, cinG) - c0
         for r in 0..<pixels {
             let p = firstPixel + r
             let n = p / perImage, oy = (p % perImage) / g.outWidth, ox = p % g.outWidth
