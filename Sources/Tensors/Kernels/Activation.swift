@@ -142,6 +142,14 @@ extension Activation {
     }
 }
 
+/// Writes `bias` (channels) into every row of y (rows, channels), rows split across threads: the start of a GEMM
+/// that adds onto it.
+func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int, with bias: UnsafePointer<Float>) {
+    Parallelism.forEachChunk(rows, minChunk: Swift.max(1, 16384 / Swift.max(channels, 1))) { range in
+        for r in range { copy(bias, count: channels, into: y + r * channels) }
+    }
+}
+
 /// Adds a per-channel bias (if any) and applies `activation` to rows of `channels` values.
 ///
 /// y (rows, channels) is updated in place; bias has `channels` values. Rows are split across threads.

@@ -21,14 +21,14 @@ public func conv2dPointwiseForwardBlocked(
     blockRows: Int, weightRows: (_ first: Int, _ count: Int) -> UnsafePointer<Float>
 ) {
     precondition(g.isPointwise && blockRows >= 1, "blocked weights are for pointwise convs")
+    if let bias { fillRows(y, rows: g.outputPixels, channels: g.outChannels, with: bias) }
     var first = 0
     while first < g.outChannels {
         let count = Swift.min(blockRows, g.outChannels - first)
         gemm(transB: true, m: g.outputPixels, n: count, k: g.inChannels, a: x, lda: g.inChannels,
-             b: weightRows(first, count), ldb: g.inChannels, c: y + first, ldc: g.outChannels)
+             b: weightRows(first, count), ldb: g.inChannels, beta: bias == nil ? 0 : 1, c: y + first, ldc: g.outChannels)
         first += count
     }
-    biasActivationForward(y, rows: g.outputPixels, channels: g.outChannels, bias: bias, activation: .identity)
 }
 
 /// `conv2dBackwardInput` of a pointwise conv over weight blocks of `blockRows` output channels: dx += dy · W

@@ -13,9 +13,13 @@ public func conv2dForward(
 ) {
     let cinG = g.inChannels / g.groups, coutG = g.outChannels / g.groups
     let k = g.kernel * g.kernel * cinG
+    // The bias goes in first and the GEMMs add onto it: one pass over y instead of OpenBLAS clearing it (beta 0)
+    // and a bias pass after.
+    if let bias { fillRows(y, rows: g.outputPixels, channels: g.outChannels, with: bias) }
+    let beta: Float = bias == nil ? 0 : 1
     if g.isPointwise {
         gemm(transB: true, m: g.outputPixels, n: g.outChannels, k: g.inChannels,
-             a: x, lda: g.inChannels, b: weight, ldb: g.inChannels, c: y, ldc: g.outChannels)
+             a: x, lda: g.inChannels, b: weight, ldb: g.inChannels, beta: beta, c: y, ldc: g.outChannels)
     } else {
         guard let scratch else { preconditionFailure("conv2dForward needs scratch for \(g)") }
         var start = 0
@@ -24,13 +28,13 @@ public func conv2dForward(
             for group in 0..<g.groups {
                 im2col(g, x: x, group: group, firstPixel: start, pixels: rows, columns: scratch)
                 gemm(transB: true, m: rows, n: coutG, k: k, a: scratch, lda: k,
-                     b: weight + group * coutG * k, ldb: k,
+                     b: weight + group * coutG * k, ldb: k, beta: beta,
                      c: y + start * g.outChannels + group * coutG, ldc: g.outChannels)
             }
             start += rows
         }
     }
-    biasActivationForward(y, rows: g.outputPixels, channels: g.outChannels, bias: bias, activation: activation)
+    biasActivationForward(y, rows: g.outputPixels, channels: g.outChannels, bias: nil, activation: activation)
 }
 
 /// Output pixels per im2col chunk: bounds scratch while keeping each GEMM large.
