@@ -31,6 +31,28 @@ struct BackwardKernelTests {
             gradient(g.outChannels) { conv2dBackwardBiasReference(g, dy: dy, dbias: $0) })
     }
 
+    /// Both gradients of a conv in one call — side by side for small convs (a lite residual conv of one image, a
+    /// pointwise one), one after the other for large ones — give the bits of the two separate kernels.
+    @Test(arguments: [(GeometryCase(1, 16, 16, 32, 32, k: 5, g: 2), true), (GeometryCase(2, 8, 8, 24, 40, k: 1), true),
+                      (GeometryCase(2, 40, 40, 128, 16, k: 3), false)])   // 3200 pixels: two im2col chunks
+    func bothConvGradientsEqualTheSeparateKernels(_ c: GeometryCase, sideBySide: Bool) {
+        let g = c.geometry
+        #expect(conv2dBackwardSideBySide(g) == sideBySide)
+        let x = random(g.inputCount, seed: 261), w = random(g.weightCount, seed: 262), dy = random(g.outputCount, seed: 263)
+        let single = conv2dScratchCount(g), both = conv2dBackwardScratchCount(g, input: true, weight: true)
+        var scratch = [Float](repeating: .nan, count: max(single, 1))
+        let dx = gradient(g.inputCount) { conv2dBackwardInput(g, dy: dy, weight: w, dx: $0, scratch: &scratch) }
+        let dw = gradient(g.weightCount) { conv2dBackwardWeight(g, x: x, dy: dy, dweight: $0, scratch: &scratch) }
+        var pair = [Float](repeating: .nan, count: max(both, 1))
+        // dx accumulates onto zeros (a k×k conv's col2im adds), dw overwrites NaN.
+        var dx2 = [Float](repeating: 0, count: g.inputCount), dw2 = [Float](repeating: .nan, count: g.weightCount)
+        pair.withUnsafeMutableBufferPointer { p in
+            conv2dBackward(g, x: x, dy: dy, weight: w, dx: &dx2, dweight: &dw2, accumulateWeight: false,
+                           scratch: g.isPointwise ? nil : p.baseAddress!)
+        }
+        #expect(dx2 == dx && dw2 == dw)
+    }
+
     /// Pointwise convs over weight blocks (a row block at a time, the last one short) against the reference loops,
     /// with the blocks handed out from a separate buffer as the trainer does for 8-bit weights.
     @Test(arguments: [(40, 3), (40, 7), (1664, 157)])

@@ -327,7 +327,7 @@ struct PlanBuilder {
             switch op.kind {
             case .conv(let c):
                 forward = conv2dScratchCount(g!)
-                if needs.inputGradients[i][0] || graph.trains(c.weight) { backwardFloats = conv2dScratchCount(g!) }
+                backwardFloats = conv2dBackwardScratchCount(g!, input: needs.inputGradients[i][0], weight: graph.trains(c.weight))
             case .squeezeExcite(let se):
                 forward = n * (2 * se.channels + se.mid)
                 backwardFloats = squeezeExciteBackwardScratchCount(batch: n, channels: se.channels, mid: se.mid)

@@ -77,21 +77,22 @@ extension Trainer {
         switch op.kind {
         case .conv(let c):
             if let db = grad(c.bias) { conv2dBackwardBias(g!, dy: dy, dbias: db, accumulate: gradAccumulates(c.bias!)) }
-            if let dw = grad(c.weight) {
-                // A standardised weight: dL/dw′ into scratch, then through the standardisation into dw.
-                let dPrime = standardizedWeightGradient(c.weight, step: step, plan)
-                conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: dPrime ?? dw, scratch: scratch(step, plan),
-                                     accumulate: dPrime != nil || gradAccumulates(c.weight))
-                if let dPrime { standardizeBackward(c.weight, dPrime, step: step, into: dw) }
-            }
+            // A standardised weight: dL/dw′ into scratch, then through the standardisation into dw.
+            let dw = grad(c.weight), dPrime = dw == nil ? nil : standardizedWeightGradient(c.weight, step: step, plan)
+            let accumulateWeight = dw == nil || dPrime != nil || gradAccumulates(c.weight)
             if let d = dx(0), let rows = graph.weightBlockRows(op: i, g) {
+                if let target = dPrime ?? dw {
+                    conv2dBackwardWeight(g!, x: savedInput!, dy: dy, dweight: target, scratch: nil, accumulate: accumulateWeight)
+                }
                 conv2dPointwiseBackwardInputBlocked(g!, dy: dy, dx: d, accumulate: dxAccumulates(0), blockRows: rows) {
                     weightRows(c.weight, op: i, step: step, plan, first: $0, count: $1)
                 }
-            } else if let d = dx(0) {
-                conv2dBackwardInput(g!, dy: dy, weight: parameter(c.weight, plan), dx: d, scratch: scratch(step, plan),
-                                    accumulate: dxAccumulates(0))
+            } else {
+                conv2dBackward(g!, x: savedInput, dy: dy, weight: parameter(c.weight, plan),
+                               dx: dx(0), accumulateInput: dx(0) == nil || dxAccumulates(0),
+                               dweight: dPrime ?? dw, accumulateWeight: accumulateWeight, scratch: scratch(step, plan))
             }
+            if let dw, let dPrime { standardizeBackward(c.weight, dPrime, step: step, into: dw) }
         case .depthwise(let dw):
             if let db = grad(dw.bias) { depthwiseConv2dBackwardBias(g!, dy: dy, dbias: db) }
             if let dW = grad(dw.weight) {
