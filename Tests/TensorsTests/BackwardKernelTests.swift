@@ -39,7 +39,7 @@ struct BackwardKernelTests {
         let g = c.geometry
         #expect(conv2dBackwardSideBySide(g) == sideBySide)
         let x = random(g.inputCount, seed: 261), w = random(g.weightCount, seed: 262), dy = random(g.outputCount, seed: 263)
-        let single = conv2dScratchCount(g), both = conv2dBackwardScratchCount(g, input: true, weight: true)
+        let single = conv2dScratchCount(g), both = conv2dBackwardScratchCount(g, input: true, weight: true, sideBySide: sideBySide)
         var scratch = [Float](repeating: .nan, count: max(single, 1))
         let dx = gradient(g.inputCount) { conv2dBackwardInput(g, dy: dy, weight: w, dx: $0, scratch: &scratch) }
         let dw = gradient(g.weightCount) { conv2dBackwardWeight(g, x: x, dy: dy, dweight: $0, scratch: &scratch) }
@@ -48,7 +48,7 @@ struct BackwardKernelTests {
         var dx2 = [Float](repeating: 0, count: g.inputCount), dw2 = [Float](repeating: .nan, count: g.weightCount)
         pair.withUnsafeMutableBufferPointer { p in
             conv2dBackward(g, x: x, dy: dy, weight: w, dx: &dx2, dweight: &dw2, accumulateWeight: false,
-                           scratch: g.isPointwise ? nil : p.baseAddress!)
+                           scratch: g.isPointwise ? nil : p.baseAddress!, sideBySide: sideBySide)
         }
         #expect(dx2 == dx && dw2 == dw)
     }

@@ -220,33 +220,36 @@ public func conv2dBackwardWeight(
 }
 
 /// Scratch floats of `conv2dBackward` for `g`: one column buffer (`conv2dScratchCount`), or two when it computes
-/// both gradients side by side (`conv2dBackwardSideBySide`).
-public func conv2dBackwardScratchCount(_ g: ConvGeometry, input: Bool, weight: Bool) -> Int {
+/// both gradients side by side.
+public func conv2dBackwardScratchCount(_ g: ConvGeometry, input: Bool, weight: Bool, sideBySide: Bool) -> Int {
     guard input || weight else { return 0 }
-    return conv2dScratchCount(g) * (input && weight && conv2dBackwardSideBySide(g) ? 2 : 1)
+    return conv2dScratchCount(g) * (input && weight && sideBySide ? 2 : 1)
 }
 
-/// Whether `conv2dBackward` runs the input and the weight gradient of `g` side by side, one thread each: for convs
-/// whose columns and output fit in 4 MB each (a lite residual branch of the chunked front, say; a second column
-/// buffer costs the plan at most 4 MB). Split kernel by kernel, these move most
-/// of their data between the cores' caches (im2col's rows, the GEMM's columns, col2im's channels) and barely
-/// scale; whole, each half stays in one cache.
+/// Whether `conv2dBackward` may run the input and the weight gradient of `g` side by side, one thread each: convs
+/// whose columns and output hold at most 1 M floats each (a lite residual branch). Split kernel by kernel, these
+/// move most of their data between the cores' caches (im2col's rows, the GEMM's columns, col2im's channels) and
+/// barely scale; whole, each half stays in one cache. A k×k conv then needs a second column buffer
+/// (`conv2dBackwardScratchCount`), which the planner grants only where it does not raise the peak.
 public func conv2dBackwardSideBySide(_ g: ConvGeometry) -> Bool {
     conv2dScratchCount(g) <= 1 << 20 && g.outputPixels * g.outChannels <= 1 << 20
 }
 
 /// `conv2dBackwardInput` (when `dx` is given) and `conv2dBackwardWeight` (when `dweight` is) of one conv, with the
-/// same results. When both are asked for and `conv2dBackwardSideBySide(g)`, they run side by side on two threads
-/// (their kernels single-threaded inside), the weight gradient in the second half of `scratch`.
+/// same results. With `sideBySide` and both asked for, they run side by side on two threads (their kernels
+/// single-threaded inside), the weight gradient in the second column buffer of `scratch`.
 /// - Parameters:
 ///   - x: the conv's input (needed for the weight gradient only).
-///   - scratch: `conv2dBackwardScratchCount(g, input: dx != nil, weight: dweight != nil)` floats (nil for a pointwise
-///     conv).
+///   - scratch: `conv2dBackwardScratchCount(g, input: dx != nil, weight: dweight != nil, sideBySide: sideBySide)`
+///     floats (nil for a pointwise conv).
+/// - Precondition: `sideBySide` only where `conv2dBackwardSideBySide(g)`.
 public func conv2dBackward(
     _ g: ConvGeometry, x: UnsafePointer<Float>?, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = true,
-    dweight: UnsafeMutablePointer<Float>?, accumulateWeight: Bool = true, scratch: UnsafeMutablePointer<Float>?
+    dweight: UnsafeMutablePointer<Float>?, accumulateWeight: Bool = true, scratch: UnsafeMutablePointer<Float>?,
+    sideBySide: Bool
 ) {
+    precondition(!sideBySide || conv2dBackwardSideBySide(g), "conv2dBackward: \(g) is too large to run side by side")
     func input(_ scratch: UnsafeMutablePointer<Float>?) {
         if let dx { conv2dBackwardInput(g, dy: dy, weight: weight, dx: dx, scratch: scratch, accumulate: accumulateInput) }
     }
@@ -255,7 +258,7 @@ public func conv2dBackward(
         guard let x else { preconditionFailure("conv2dBackward: the weight gradient needs x") }
         conv2dBackwardWeight(g, x: x, dy: dy, dweight: dweight, scratch: scratch, accumulate: accumulateWeight)
     }
-    guard dx != nil && dweight != nil && conv2dBackwardSideBySide(g) else {
+    guard dx != nil && dweight != nil && sideBySide else {
         input(scratch); weightGradient(scratch)
         return
     }

@@ -47,7 +47,7 @@ public struct PlannedTensor: Sendable {
     public let name: String
     public let category: MemoryCategory
     /// Exact bytes (the ledger's unit); the arena rounds each tensor up to `MemoryPlan.alignment`.
-    public let bytes: Int
+    public internal(set) var bytes: Int
     public let birth: Int, death: Int
     public internal(set) var offset: Int
     /// With a chunked prefix (`ChunkedPrefix`): the bytes between consecutive chunks' slices of this batch
@@ -138,6 +138,9 @@ public struct MemoryPlan: Sendable {
     let dying: [[Int]]
     /// Per step: parameters the optimiser steps right after it (`GradientMode.fused`; empty otherwise).
     let updates: [[Int]]
+    /// Per step: whether a conv's backward there runs its input and weight gradients side by side
+    /// (`conv2dBackward`; `PlanBuilder.grantSideBySide`).
+    let sideBySide: [Bool]
 
     public var lastStep: Int { backward ? 2 * opCount : opCount }
 

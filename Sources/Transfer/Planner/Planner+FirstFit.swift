@@ -38,7 +38,7 @@ extension PlanBuilder {
             valueTensor: valueTensor, valueGradientTensor: valueGradientTensor, maskTensor: maskTensor,
             parameterTensor: parameterTensor, gradientTensor: gradientTensor, stateTensor: stateTensor,
             scratchTensor: scratchTensor, expandedWeightTensor: expandedWeightTensor, expandedWeights: expandedWeights,
-            bornGradients: born, dying: dying, updates: updates)
+            bornGradients: born, dying: dying, updates: updates, sideBySide: sideBySide)
     }
 
     /// The largest sum of live tensors' exact bytes over the steps and the first step where it occurs (a sweep).

@@ -90,7 +90,8 @@ extension Trainer {
             } else {
                 conv2dBackward(g!, x: savedInput, dy: dy, weight: parameter(c.weight, plan),
                                dx: dx(0), accumulateInput: dx(0) == nil || dxAccumulates(0),
-                               dweight: dPrime ?? dw, accumulateWeight: accumulateWeight, scratch: scratch(step, plan))
+                               dweight: dPrime ?? dw, accumulateWeight: accumulateWeight, scratch: scratch(step, plan),
+                               sideBySide: plan.sideBySide[step])
             }
             if let dw, let dPrime { standardizeBackward(c.weight, dPrime, step: step, into: dw) }
         case .depthwise(let dw):
