@@ -25,7 +25,7 @@ import Tensors
 /// one graph put parameters at the same offsets); the rest go by first fit over lifetimes, trying largest-first
 /// and birth order and keeping the smaller arena.
 /// - Complexity: O(T·P) placement (`PlanBuilder.firstFit`), T tensors (300–800 for a subnet), after a few
-///   candidate builds under `.automatic` chunking: median 0.34 ms (bias) and 0.86 ms (lite-residual+bias) per plan
+///   candidate builds under `.automatic` chunking: median 0.34 ms (bias) and 0.89 ms (lite-residual+bias) per plan
 ///   in release on the shipped supernet (`ofa-bench --planner`).
 public enum Planner {
     /// The plan of one training step (`backward: true`) or of a forward-only evaluation (`backward: false`).
