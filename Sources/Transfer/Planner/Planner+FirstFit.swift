@@ -41,16 +41,19 @@ extension PlanBuilder {
             bornGradients: born, dying: dying, updates: updates, sideBySide: sideBySide)
     }
 
-    /// The largest sum of live tensors' exact bytes over the steps and the first step where it occurs (a sweep).
+    /// The largest sum of live tensors' exact bytes over the steps and the first step where it occurs.
     func livePeak() -> (bytes: Int, step: Int) {
-        var delta = [Int](repeating: 0, count: lastStep + 2)
-        for t in tensors { delta[t.birth] += t.bytes; delta[t.death + 1] -= t.bytes }
-        var live = 0, peak = -1, peakStep = 0
-        for s in 0...lastStep {
-            live += delta[s]
-            if live > peak { peak = live; peakStep = s }
-        }
+        var peak = -1, peakStep = 0
+        for (s, live) in liveBytes().enumerated() where live > peak { (peak, peakStep) = (live, s) }
         return (peak, peakStep)
+    }
+
+    /// The sum of live tensors' exact bytes at each step 0…lastStep (a sweep over births and deaths).
+    func liveBytes() -> [Int] {
+        var live = [Int](repeating: 0, count: lastStep + 2)
+        for t in tensors { live[t.birth] += t.bytes; live[t.death + 1] -= t.bytes }
+        for s in 1...lastStep { live[s] += live[s - 1] }
+        return Array(live[0...lastStep])
     }
 
     /// First fit over lifetimes: each tensor of `order` goes to the lowest offset ≥ `base` that overlaps no

@@ -329,10 +329,8 @@ struct PlanBuilder {
     /// keeps the live bytes of its step within the peak: speed that costs no memory (front to back; a grant only
     /// raises its own step's live bytes).
     mutating func grantSideBySide() {
-        var live = [Int](repeating: 0, count: lastStep + 2)
-        for t in tensors { live[t.birth] += t.bytes; live[t.death + 1] -= t.bytes }
-        for s in 1...lastStep { live[s] += live[s - 1] }
-        let peak = live[0...lastStep].max() ?? 0
+        var live = liveBytes()
+        let peak = live.max() ?? 0
         for c in sideBySideCandidates where live[c.step] + c.extraBytes <= peak {
             tensors[c.scratch].bytes += c.extraBytes
             live[c.step] += c.extraBytes
