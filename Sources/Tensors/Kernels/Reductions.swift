@@ -1,4 +1,4 @@
-// Channel sums and in-place adds shared by the backward kernels (bias gradients, scatter-adds).
+// Channel sums, in-place adds and short copies shared by the kernels (bias gradients, scatter-adds, im2col taps).
 
 /// sums[c] += Σ_r v[r,c] (`accumulate`, else sums[c] = Σ_r v[r,c]) over `rows` rows of `channels` values: the
 /// bias gradient of convs and linears.

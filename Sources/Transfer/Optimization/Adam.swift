@@ -148,13 +148,13 @@ struct AdamUpdate {
         let stepSize = self.stepSize, correction2 = SIMD8(repeating: self.correction2), wd = self.wd, lerpLow = self.lerpLow
         var i = 0
         while i + 8 <= count {
-            let pi = loadVector(p + i), mi = loadVector(m + i), vi = loadVector(v + i)
-            let gi = wd == 0 ? loadVector(g + i) : loadVector(g + i).addingProduct(wd, pi)
+            let pi = load8(p + i), mi = load8(m + i), vi = load8(v + i)
+            let gi = wd == 0 ? load8(g + i) : load8(g + i).addingProduct(wd, pi)
             let mNew = lerpLow ? mi.addingProduct(w1, gi - mi) : gi.addingProduct(lowerW, gi - mi)
             let vNew = (vi * b2).addingProduct(w2 * gi, gi)
             let denom = vNew.squareRoot() / correction2 + e
-            storeVector(mNew, m + i); storeVector(vNew, v + i)
-            storeVector(pi + stepSize * mNew / denom, p + i)
+            store8(mNew, m + i); store8(vNew, v + i)
+            store8(pi + stepSize * mNew / denom, p + i)
             i += 8
         }
         applyReference(p + i, g + i, m + i, v + i, count: count - i)

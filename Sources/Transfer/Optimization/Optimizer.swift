@@ -81,3 +81,6 @@ extension Optimizer {
         }
     }
 }
+
+/// Elements below which an optimiser updates a tensor on one thread (a handoff costs about as much as 8 K elements).
+let optimizerMinChunk = 1 << 14

@@ -129,15 +129,15 @@ struct SGDUpdate {
         let (mu, wd, alpha, nesterov, first) = (mu, wd, alpha, nesterov, first)
         var i = 0
         while i + 8 <= count {
-            let pi = loadVector(p + i)
-            let gi = wd == 0 ? loadVector(g + i) : loadVector(g + i).addingProduct(wd, pi)
+            let pi = load8(p + i)
+            let gi = wd == 0 ? load8(g + i) : load8(g + i).addingProduct(wd, pi)
             var d = gi
             if let b {
-                let bi = first ? gi : loadVector(b + i) * mu + gi
-                storeVector(bi, b + i)
+                let bi = first ? gi : load8(b + i) * mu + gi
+                store8(bi, b + i)
                 d = nesterov ? gi.addingProduct(mu, bi) : bi
             }
-            storeVector(pi.addingProduct(alpha, d), p + i)
+            store8(pi.addingProduct(alpha, d), p + i)
             i += 8
         }
         applyReference(p + i, g + i, b.map { $0 + i }, count: count - i)

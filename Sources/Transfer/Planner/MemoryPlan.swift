@@ -132,7 +132,8 @@ public struct MemoryPlan: Sendable {
     /// standardised) and of standardised weights' dL/dw′, and which parameter each slot holds.
     let expandedWeightTensor: [Int?]
     let expandedWeights: [[WeightSlot]]
-    /// Per step: value-gradient tensors and fused parameter gradients born there (zeroed before the step runs).
+    /// Per step: value-gradient tensors and fused parameter gradients born there that the trainer zeroes before the
+    /// step runs (all but those whose first writer overwrites them, `PlannedTensor.firstWriteOverwrites`).
     let bornGradients: [[Int]]
     /// Per step: non-persistent tensors whose lifetime ends there.
     let dying: [[Int]]

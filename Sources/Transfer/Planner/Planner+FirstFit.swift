@@ -25,8 +25,8 @@ extension PlanBuilder {
         var born = [[Int]](repeating: [], count: lastStep + 1), dying = born
         for (i, t) in tensors.enumerated() {
             switch t.kind {
-            case .valueGradient: born[t.birth].append(i)
-            case .parameterGradient where i >= persistentCount: born[t.birth].append(i)
+            case .valueGradient where !t.firstWriteOverwrites: born[t.birth].append(i)
+            case .parameterGradient where i >= persistentCount && !t.firstWriteOverwrites: born[t.birth].append(i)
             default: break
             }
             if i >= persistentCount && t.death < lastStep { dying[t.death].append(i) }

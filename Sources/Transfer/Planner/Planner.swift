@@ -350,7 +350,7 @@ struct PlanBuilder {
                 backwardFloats = conv2dBackwardScratchCount(g!, input: input, weight: weight, sideBySide: false)
                 // A pointwise conv runs side by side for free; a k×k one if its second column buffer fits (below).
                 if backward && input && weight && conv2dBackwardSideBySide(g!) && graph.weightBlockRows(op: i, g) == nil {
-                    if g!.isPointwise { sideBySide[backwardStep(i)] = true } else { sideBySideCandidate = 4 * forward }
+                    if g!.isPointwise { sideBySide[backwardStep(i)] = true } else { sideBySideCandidate = 4 * conv2dScratchCount(g!) }
                 }
             case .squeezeExcite(let se):
                 forward = n * (2 * se.channels + se.mid)

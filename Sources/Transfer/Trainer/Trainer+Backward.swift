@@ -24,7 +24,7 @@ extension Trainer {
         let loss = lossStep(labels: labels, scale: scale)
         let f = plan.opCount, chunked = plan.chunkedPrefix?.ops ?? 0
         func run(_ step: Int, _ shapes: ValueShapes, firstChunk: Bool = true, lastChunk: Bool = true) {
-            for t in plan.bornGradients[step] where !plan.tensors[t].firstWriteOverwrites {
+            for t in plan.bornGradients[step] {
                 if case .parameterGradient = plan.tensors[t].kind, !firstChunk { continue }
                 zero(t)
             }
