@@ -111,7 +111,7 @@ public func batchNormTrainingForward(
 ///
 /// Concretely: dx += a[c]·dy; da[c] += Σ_r dy·x; db[c] += Σ_r dy (TinyTL trains the shift alone).
 /// Layouts: dy, x, dx (rows, C); a, da, db (C). Pass nil for a gradient that is not needed; `x` is read only
-/// for `dscale`.
+/// for `dscale`. Rows (dx) and channel slices (the sums) are split across threads.
 public func channelAffineBackward(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>?, rows: Int, channels: Int, scale: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dscale: UnsafeMutablePointer<Float>?, dshift: UnsafeMutablePointer<Float>?
@@ -128,9 +128,13 @@ public func channelAffineBackward(
     }
     if let dscale {
         guard let x else { preconditionFailure("channelAffineBackward: dscale needs x") }
-        var sums = [Double](repeating: 0, count: channels)
-        for r in 0..<rows { for c in 0..<channels { sums[c] += Double(dy[r * channels + c]) * Double(x[r * channels + c]) } }
-        for c in 0..<channels { dscale[c] += Float(sums[c]) }
+        forEachChannelRange(channels, work: rows * channels) { slice in
+            var sums = [Double](repeating: 0, count: slice.count)
+            for r in 0..<rows {
+                for c in slice { sums[c - slice.lowerBound] += Double(dy[r * channels + c]) * Double(x[r * channels + c]) }
+            }
+            for c in slice { dscale[c] += Float(sums[c - slice.lowerBound]) }
+        }
     }
     if let dshift { channelSums(dy, rows: rows, channels: channels, into: dshift, accumulate: true) }
 }
@@ -139,7 +143,7 @@ public func channelAffineBackward(
 ///
 /// Concretely, with s[c] = γ[c]/√(var[c] + eps) and x̂ = (x − mean)/√(var + eps):
 /// dx += s·dy; dγ[c] += Σ_r dy·x̂; dβ[c] += Σ_r dy.
-/// Layouts: dy, x, dx (rows, C); γ, mean, var, dγ, dβ (C). `x` is read only for `dgamma`.
+/// Layouts: dy, x, dx (rows, C); γ, mean, var, dγ, dβ (C). `x` is read only for `dgamma`. Rows (dx) and channel slices (the sums) are split across threads.
 public func batchNormInferenceBackward(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>?, rows: Int, channels: Int,
     gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, eps: Float,
@@ -152,11 +156,13 @@ public func batchNormInferenceBackward(
     }
     if let dgamma {
         guard let x else { preconditionFailure("batchNormInferenceBackward: dgamma needs x") }
-        var sums = [Double](repeating: 0, count: channels)
-        for r in 0..<rows {
-            for c in 0..<channels { sums[c] += Double(dy[r * channels + c]) * (Double(x[r * channels + c]) - Double(mean[c])) }
+        forEachChannelRange(channels, work: rows * channels) { slice in
+            var sums = [Double](repeating: 0, count: slice.count)
+            for r in 0..<rows {
+                for c in slice { sums[c - slice.lowerBound] += Double(dy[r * channels + c]) * (Double(x[r * channels + c]) - Double(mean[c])) }
+            }
+            for c in slice { dgamma[c] += Float(sums[c - slice.lowerBound] * inv[c]) }
         }
-        for c in 0..<channels { dgamma[c] += Float(sums[c] * inv[c]) }
     }
     if let dbeta { channelSums(dy, rows: rows, channels: channels, into: dbeta, accumulate: true) }
 }

@@ -2,19 +2,20 @@
 ///
 /// Concretely (`F.interpolate(mode="bilinear", align_corners=False)` with an output size): source
 /// coordinate s = max((d + 0.5) · in/out − 0.5, 0); the two neighbours ⌊s⌋ and min(⌊s⌋+1, in−1) are
-/// weighted by 1 − frac and frac. Layouts: x (N,H,W,C), y (N,Ho,Wo,C).
+/// weighted by 1 − frac and frac. Layouts: x (N,H,W,C), y (N,Ho,Wo,C). Output rows are split across threads.
 public func bilinearResizeForward(
     x: UnsafePointer<Float>, batch: Int, height: Int, width: Int, channels: Int,
     outHeight: Int, outWidth: Int, y: UnsafeMutablePointer<Float>
 ) {
     let sy = bilinearTaps(inSize: height, outSize: outHeight)
     let sx = bilinearTaps(inSize: width, outSize: outWidth)
-    for n in 0..<batch {
-        for oy in 0..<outHeight {
+    Parallelism.forEachChunk(batch * outHeight, minChunk: Swift.max(1, (1 << 14) / Swift.max(outWidth * channels, 1))) { rows in
+        for row in rows {
+            let n = row / outHeight, oy = row % outHeight
             let (y0, y1, fy) = sy[oy]
             for ox in 0..<outWidth {
                 let (x0, x1, fx) = sx[ox]
-                let out = y + ((n * outHeight + oy) * outWidth + ox) * channels
+                let out = y + (row * outWidth + ox) * channels
                 let p00 = x + ((n * height + y0) * width + x0) * channels
                 let p01 = x + ((n * height + y0) * width + x1) * channels
                 let p10 = x + ((n * height + y1) * width + x0) * channels

@@ -2,26 +2,25 @@
 ///
 /// Concretely (PyTorch `AvgPool2d(k, stride, padding, count_include_pad)`): the mean of the window's
 /// in-range values, divided by k² when `countIncludePad` (PyTorch's default) or by the in-range count.
-/// Layouts: x (N,H,W,C), y (N,Ho,Wo,C) with the shapes of `g` (`outChannels == inChannels`).
+/// Layouts: x (N,H,W,C), y (N,Ho,Wo,C) with the shapes of `g` (`outChannels == inChannels`). Output rows are
+/// split across threads.
 public func avgPool2dForward(
     _ g: ConvGeometry, x: UnsafePointer<Float>, countIncludePad: Bool = true, y: UnsafeMutablePointer<Float>
 ) {
     let c = g.inChannels
-    for n in 0..<g.batch {
-        for oy in 0..<g.outHeight {
+    Parallelism.forEachChunk(g.batch * g.outHeight, minChunk: Swift.max(1, (1 << 14) / Swift.max(g.outWidth * c, 1))) { rows in
+        for row in rows {
+            let n = row / g.outHeight, oy = row % g.outHeight
             let iy0 = oy * g.stride - g.padTop
             let y0 = Swift.max(iy0, 0), y1 = Swift.min(iy0 + g.kernel, g.inHeight)
             for ox in 0..<g.outWidth {
                 let ix0 = ox * g.stride - g.padLeft
                 let x0 = Swift.max(ix0, 0), x1 = Swift.min(ix0 + g.kernel, g.inWidth)
                 let divisor = Float(countIncludePad ? g.kernel * g.kernel : (y1 - y0) * (x1 - x0))
-                let out = y + ((n * g.outHeight + oy) * g.outWidth + ox) * c
-                out.update(repeating: 0, count: c)
+                let out = y + (row * g.outWidth + ox) * c
+                fill(out, with: 0, count: c)
                 for iy in y0..<y1 {
-                    for ix in x0..<x1 {
-                        let inp = x + ((n * g.inHeight + iy) * g.inWidth + ix) * c
-                        for ch in 0..<c { out[ch] += inp[ch] }
-                    }
+                    for ix in x0..<x1 { addInPlace(out, x + ((n * g.inHeight + iy) * g.inWidth + ix) * c, count: c) }
                 }
                 for ch in 0..<c { out[ch] /= divisor }
             }
@@ -31,17 +30,17 @@ public func avgPool2dForward(
 
 /// Global average pooling: y[n,c] = mean over H·W of x[n,h,w,c].
 ///
-/// Layouts: x (N, H·W, C), y (N, C). Sums in Float, pixel by pixel (vectorised over channels).
+/// Layouts: x (N, H·W, C), y (N, C). Sums in Float, pixel by pixel (vectorised over channels); channel slices
+/// are split across threads (`forEachChannelRange`).
 public func globalAvgPoolForward(x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, y: UnsafeMutablePointer<Float>) {
     let scale = 1 / Float(pixels)
-    for n in 0..<batch {
-        let out = y + n * channels
-        out.update(repeating: 0, count: channels)
-        for p in 0..<pixels {
-            let inp = x + (n * pixels + p) * channels
-            for c in 0..<channels { out[c] += inp[c] }
+    forEachChannelRange(channels, work: batch * pixels * channels) { slice in
+        for n in 0..<batch {
+            let out = y + n * channels + slice.lowerBound
+            fill(out, with: 0, count: slice.count)
+            for p in 0..<pixels { addInPlace(out, x + (n * pixels + p) * channels + slice.lowerBound, count: slice.count) }
+            for c in 0..<slice.count { out[c] *= scale }
         }
-        for c in 0..<channels { out[c] *= scale }
     }
 }
 
@@ -79,15 +78,15 @@ public func avgPool2dBackward(
 
 /// Gradient of `globalAvgPoolForward`: dx[n,p,c] += dy[n,c] / (H·W) (`accumulate`, else dx[n,p,c] = dy[n,c] / (H·W)).
 ///
-/// Layouts: dy (N, C), dx (N, H·W, C).
+/// Layouts: dy (N, C), dx (N, H·W, C). Pixel rows are split across threads.
 public func globalAvgPoolBackward(
     dy: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, dx: UnsafeMutablePointer<Float>, accumulate: Bool = true
 ) {
     let scale = 1 / Float(pixels)
-    for n in 0..<batch {
-        for p in 0..<pixels {
-            let d = dx + (n * pixels + p) * channels
-            if accumulate { addScaledInPlace(d, dy + n * channels, scale, count: channels) } else { scaled(dy + n * channels, scale, count: channels, into: d) }
+    Parallelism.forEachChunk(batch * pixels, minChunk: Swift.max(1, (1 << 14) / Swift.max(channels, 1))) { rows in
+        for row in rows {
+            let d = dx + row * channels, g = dy + row / pixels * channels
+            if accumulate { addScaledInPlace(d, g, scale, count: channels) } else { scaled(g, scale, count: channels, into: d) }
         }
     }
 }

@@ -1,31 +1,62 @@
-// Channel sums, in-place adds and short copies shared by the kernels (bias gradients, scatter-adds, im2col taps).
+// Channel sums, in-place adds, short copies and the thread splits of elementwise and per-channel passes shared by
+// the kernels (bias gradients, scatter-adds, im2col taps, pooling and resizing).
+
+/// Runs `body` over `0..<count` split across threads in ranges starting at multiples of 8, at least 16 K values
+/// each (fewer values run inline): the split of elementwise passes, the same as the activation kernels'.
+func forEachElementRange(_ count: Int, _ body: (Range<Int>) -> Void) {
+    Parallelism.forEachChunk((count + 7) / 8, minChunk: 2048) { blocks in
+        body((blocks.lowerBound * 8)..<Swift.min(blocks.upperBound * 8, count))
+    }
+}
+
+/// Runs `body` over channel ranges of `0..<channels` split across threads in slices of 16 (one 64-byte cache
+/// line, so two threads never write the same line of a channel-last row), when `work` — the values the pass
+/// touches — is at least 16 K per thread. Each channel's arithmetic is the same whatever the split: for the
+/// reductions and scatter-adds whose order must not depend on the thread count.
+func forEachChannelRange(_ channels: Int, work: Int, _ body: (Range<Int>) -> Void) {
+    let slices = (channels + 15) / 16
+    Parallelism.forEachChunk(slices, minChunk: Swift.max(1, slices * (1 << 14) / Swift.max(work, 1))) { range in
+        body((range.lowerBound * 16)..<Swift.min(range.upperBound * 16, channels))
+    }
+}
 
 /// sums[c] += Σ_r v[r,c] (`accumulate`, else sums[c] = Σ_r v[r,c]) over `rows` rows of `channels` values: the
 /// bias gradient of convs and linears.
 ///
 /// Vectorised over channels; Float partial sums over blocks of 64 rows are added in Double, so the error
-/// does not grow with the pixel count. Slices of 8 channels are split across threads (each channel's sum is
-/// the same whatever the split).
+/// does not grow with the pixel count. Rows are split across threads (at least 64 K values each), each thread
+/// summing the rows it would have produced in a row-split kernel, and the per-thread Double totals are added in
+/// thread order: the result depends on the thread count, not on timing.
 func channelSums(
     _ v: UnsafePointer<Float>, rows: Int, channels: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    let slices = (channels + 7) / 8   // at least 64 K values per thread
-    Parallelism.forEachChunk(slices, minChunk: Swift.max(1, slices * (1 << 16) / Swift.max(rows * channels, 1))) { range in
-        let c0 = range.lowerBound * 8, width = Swift.min(range.upperBound * 8, channels) - c0
-        var total = [Double](repeating: 0, count: width)
-        var block = [Float](repeating: 0, count: width)
-        block.withUnsafeMutableBufferPointer { blockBuffer in
-            let part = blockBuffer.baseAddress!
-            var r0 = 0
-            while r0 < rows {
-                let r1 = Swift.min(r0 + 64, rows)
-                part.update(repeating: 0, count: width)
-                for r in r0..<r1 { addInPlace(part, v + r * channels + c0, count: width) }
-                for c in 0..<width { total[c] += Double(part[c]) }
-                r0 = r1
+    guard channels > 0 else { return }
+    let blocks = (rows + 63) / 64
+    let parts = Swift.max(1, Swift.min(Parallelism.threads, blocks, rows * channels / (1 << 16)))
+    var totals = [Double](repeating: 0, count: parts * channels)
+    totals.withUnsafeMutableBufferPointer { totals in
+        let totals = totals.baseAddress!
+        Parallelism.forEachChunk(parts) { range in
+            let part = UnsafeMutablePointer<Float>.allocate(capacity: channels)
+            defer { part.deallocate() }
+            for i in range {
+                let total = totals + i * channels
+                var r0 = blocks * i / parts * 64
+                let end = Swift.min(blocks * (i + 1) / parts * 64, rows)
+                while r0 < end {
+                    let r1 = Swift.min(r0 + 64, end)
+                    fill(part, with: 0, count: channels)
+                    for r in r0..<r1 { addInPlace(part, v + r * channels, count: channels) }
+                    for c in 0..<channels { total[c] += Double(part[c]) }
+                    r0 = r1
+                }
             }
         }
-        for c in 0..<width { sums[c0 + c] = (accumulate ? sums[c0 + c] : 0) + Float(total[c]) }
+        for c in 0..<channels {
+            var sum = totals[c]
+            for i in 1..<parts { sum += totals[i * channels + c] }
+            sums[c] = (accumulate ? sums[c] : 0) + Float(sum)
+        }
     }
 }
 

@@ -34,8 +34,13 @@ public func scaleChannelsForward(
 }
 
 /// y = a + b elementwise over `count` values (y may alias a or b): residual connections.
+/// Split across threads (`forEachElementRange`).
 public func addForward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, y: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { y[i] = a[i] + b[i] }
+    forEachElementRange(count) { range in
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound { store8(load8(a + i) + load8(b + i), y + i); i += 8 }
+        while i < range.upperBound { y[i] = a[i] + b[i]; i += 1 }
+    }
 }
 
 // MARK: - Backward
@@ -74,14 +79,17 @@ public func scaleChannelsBackward(
 /// false: da = dy, db = dy).
 ///
 /// Trivial, and often free: a residual's gradient can be *the same buffer* for both branches when the
-/// planner lets them share it; this kernel is for when they cannot. Layouts: dy, da, db (count).
+/// planner lets them share it; this kernel is for when they cannot. Layouts: dy, da, db (count). Split across
+/// threads (`forEachElementRange`).
 public func addBackward(
     dy: UnsafePointer<Float>, count: Int, da: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
     accumulateA: Bool = true, accumulateB: Bool = true
 ) {
-    for (d, accumulate) in [(da, accumulateA), (db, accumulateB)] {
-        guard let d else { continue }
-        if accumulate { addInPlace(d, dy, count: count) } else { d.update(from: dy, count: count) }
+    forEachElementRange(count) { range in
+        for (d, accumulate) in [(da, accumulateA), (db, accumulateB)] {
+            guard let d = d.map({ $0 + range.lowerBound }) else { continue }
+            if accumulate { addInPlace(d, dy + range.lowerBound, count: range.count) } else { copy(dy + range.lowerBound, count: range.count, into: d) }
+        }
     }
 }
 
