@@ -11,9 +11,11 @@ import Synchronization
 /// sibling hardware thread keeps its share) and only then sleep on a semaphore, so a back-to-back call costs well
 /// under a microsecond.
 ///
-/// Chunks are claimed with a compare-and-swap on one word (generation, chunk count, next chunk), by the calling
-/// thread as well as the workers: if no worker is awake, the caller runs every chunk itself. Which thread runs a
-/// chunk never changes its range, so results depend only on the chunk count. Only one call owns the pool at a
+/// The caller runs chunk 0 (so with two threads each runs the same half of every split, and the halves of one
+/// op's output are where the next op reads them); the others are claimed with a compare-and-swap on one word
+/// (generation, chunk count, next chunk), by the workers and, once done with chunk 0, the caller: if no worker is
+/// awake, the caller runs every chunk itself. Which thread runs a chunk never changes its range, so results depend
+/// only on the chunk count. Only one call owns the pool at a
 /// time; a concurrent or nested call (a kernel inside another's chunk, tests running in parallel) runs its
 /// chunks inline on its own thread.
 final class WorkerPool: @unchecked Sendable {
@@ -63,8 +65,12 @@ final class WorkerPool: @unchecked Sendable {
             self.body = body
             remaining.store(chunks, ordering: .relaxed)
             let generation = ((job.load(ordering: .relaxed) >> 32) &+ 1) & 0xFFFF_FFFF
-            job.store(generation << 32 | UInt64(chunks) << 16, ordering: .sequentiallyConsistent)
+            // Published with chunk 0 already claimed: the caller always runs it, so a split that the next call
+            // repeats (the same rows of the next op) finds its data in the same core's cache.
+            job.store(generation << 32 | UInt64(chunks) << 16 | 1, ordering: .sequentiallyConsistent)
             wakeSleepers()
+            body(0)
+            remaining.subtract(1, ordering: .releasing)
             while let i = claim(generation) {
                 body(i)
                 remaining.subtract(1, ordering: .releasing)
