@@ -111,7 +111,7 @@ public func batchNormTrainingForward(
 ///
 /// Concretely: dx += a[c]·dy; da[c] += Σ_r dy·x; db[c] += Σ_r dy (TinyTL trains the shift alone).
 /// Layouts: dy, x, dx (rows, C); a, da, db (C). Pass nil for a gradient that is not needed; `x` is read only
-/// for `dscale`. Rows (dx) and channel slices (the sums) are split across threads.
+/// for `dscale`. Rows are split across threads (the sums as `channelTotals`).
 public func channelAffineBackward(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>?, rows: Int, channels: Int, scale: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dscale: UnsafeMutablePointer<Float>?, dshift: UnsafeMutablePointer<Float>?
@@ -128,13 +128,13 @@ public func channelAffineBackward(
     }
     if let dscale {
         guard let x else { preconditionFailure("channelAffineBackward: dscale needs x") }
-        forEachChannelRange(channels, work: rows * channels) { slice in
-            var sums = [Double](repeating: 0, count: slice.count)
-            for r in 0..<rows {
-                for c in slice { sums[c - slice.lowerBound] += Double(dy[r * channels + c]) * Double(x[r * channels + c]) }
-            }
-            for c in slice { dscale[c] += Float(sums[c - slice.lowerBound]) }
+        let totals = channelTotals(rows: rows, channels: channels) { part, r in
+            let g = dy + r * channels, v = x + r * channels
+            var c = 0
+            while c + 8 <= channels { store8(load8(part + c) + load8(g + c) * load8(v + c), part + c); c += 8 }
+            while c < channels { part[c] += g[c] * v[c]; c += 1 }
         }
+        for c in 0..<channels { dscale[c] += Float(totals[c]) }
     }
     if let dshift { channelSums(dy, rows: rows, channels: channels, into: dshift, accumulate: true) }
 }
@@ -143,7 +143,8 @@ public func channelAffineBackward(
 ///
 /// Concretely, with s[c] = γ[c]/√(var[c] + eps) and x̂ = (x − mean)/√(var + eps):
 /// dx += s·dy; dγ[c] += Σ_r dy·x̂; dβ[c] += Σ_r dy.
-/// Layouts: dy, x, dx (rows, C); γ, mean, var, dγ, dβ (C). `x` is read only for `dgamma`. Rows (dx) and channel slices (the sums) are split across threads.
+/// Layouts: dy, x, dx (rows, C); γ, mean, var, dγ, dβ (C). `x` is read only for `dgamma`.
+/// Rows are split across threads (the sums as `channelTotals`).
 public func batchNormInferenceBackward(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>?, rows: Int, channels: Int,
     gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, eps: Float,
@@ -156,13 +157,13 @@ public func batchNormInferenceBackward(
     }
     if let dgamma {
         guard let x else { preconditionFailure("batchNormInferenceBackward: dgamma needs x") }
-        forEachChannelRange(channels, work: rows * channels) { slice in
-            var sums = [Double](repeating: 0, count: slice.count)
-            for r in 0..<rows {
-                for c in slice { sums[c - slice.lowerBound] += Double(dy[r * channels + c]) * (Double(x[r * channels + c]) - Double(mean[c])) }
-            }
-            for c in slice { dgamma[c] += Float(sums[c - slice.lowerBound] * inv[c]) }
+        let totals = channelTotals(rows: rows, channels: channels) { part, r in
+            let g = dy + r * channels, v = x + r * channels
+            var c = 0
+            while c + 8 <= channels { store8(load8(part + c) + load8(g + c) * (load8(v + c) - load8(mean + c)), part + c); c += 8 }
+            while c < channels { part[c] += g[c] * (v[c] - mean[c]); c += 1 }
         }
+        for c in 0..<channels { dgamma[c] += Float(totals[c] * inv[c]) }
     }
     if let dbeta { channelSums(dy, rows: rows, channels: channels, into: dbeta, accumulate: true) }
 }

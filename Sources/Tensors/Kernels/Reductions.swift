@@ -21,18 +21,28 @@ func forEachChannelRange(_ channels: Int, work: Int, _ body: (Range<Int>) -> Voi
 }
 
 /// sums[c] += Σ_r v[r,c] (`accumulate`, else sums[c] = Σ_r v[r,c]) over `rows` rows of `channels` values: the
-/// bias gradient of convs and linears.
-///
-/// Vectorised over channels; Float partial sums over blocks of 64 rows are added in Double, so the error
-/// does not grow with the pixel count. Rows are split across threads (at least 64 K values each), each thread
-/// summing the rows it would have produced in a row-split kernel, and the per-thread Double totals are added in
-/// thread order: the result depends on the thread count, not on timing.
+/// bias gradient of convs and linears. Summed as `channelTotals` does.
 func channelSums(
     _ v: UnsafePointer<Float>, rows: Int, channels: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool
 ) {
-    guard channels > 0 else { return }
+    let totals = channelTotals(rows: rows, channels: channels) { part, r in addInPlace(part, v + r * channels, count: channels) }
+    for c in 0..<channels { sums[c] = (accumulate ? sums[c] : 0) + Float(totals[c]) }
+}
+
+/// Per-channel totals Σ_r t[r,c] of row terms that `addRow(part, r)` adds onto `part` (`channels` Floats) for row r:
+/// the reductions of bias and norm-parameter gradients.
+///
+/// Float partial sums over blocks of 64 rows are added in Double, so the error does not grow with the pixel
+/// count. Rows are split across threads (at least 16 K values each), each thread summing the rows it would have
+/// produced in a row-split kernel, and the per-thread Double totals are added in thread order: the result
+/// depends on the thread count, not on timing.
+@inline(__always)
+func channelTotals(
+    rows: Int, channels: Int, _ addRow: (_ part: UnsafeMutablePointer<Float>, _ row: Int) -> Void
+) -> [Double] {
+    guard channels > 0 else { return [] }
     let blocks = (rows + 63) / 64
-    let parts = Swift.max(1, Swift.min(Parallelism.threads, blocks, rows * channels / (1 << 16)))
+    let parts = Swift.max(1, Swift.min(Parallelism.threads, blocks, rows * channels / (1 << 14)))
     var totals = [Double](repeating: 0, count: parts * channels)
     totals.withUnsafeMutableBufferPointer { totals in
         let totals = totals.baseAddress!
@@ -46,18 +56,15 @@ func channelSums(
                 while r0 < end {
                     let r1 = Swift.min(r0 + 64, end)
                     fill(part, with: 0, count: channels)
-                    for r in r0..<r1 { addInPlace(part, v + r * channels, count: channels) }
+                    for r in r0..<r1 { addRow(part, r) }
                     for c in 0..<channels { total[c] += Double(part[c]) }
                     r0 = r1
                 }
             }
         }
-        for c in 0..<channels {
-            var sum = totals[c]
-            for i in 1..<parts { sum += totals[i * channels + c] }
-            sums[c] = (accumulate ? sums[c] : 0) + Float(sum)
-        }
+        for i in 1..<parts { for c in 0..<channels { totals[c] += totals[i * channels + c] } }
     }
+    return Array(totals.prefix(channels))
 }
 
 /// dst[i] += src[i] for `count` values, eight lanes at a time.
