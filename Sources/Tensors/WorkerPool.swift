@@ -15,9 +15,8 @@ import Synchronization
 /// op's output are where the next op reads them); the others are claimed with a compare-and-swap on one word
 /// (generation, chunk count, next chunk), by the workers and, once done with chunk 0, the caller: if no worker is
 /// awake, the caller runs every chunk itself. Which thread runs a chunk never changes its range, so results depend
-/// only on the chunk count. Only one call owns the pool at a
-/// time; a concurrent or nested call (a kernel inside another's chunk, tests running in parallel) runs its
-/// chunks inline on its own thread.
+/// only on the chunk count. Only one call owns the pool at a time; a concurrent or nested call (a kernel inside
+/// another's chunk, tests running in parallel) runs its chunks inline on its own thread.
 final class WorkerPool: @unchecked Sendable {
     /// Worker threads besides the calling one.
     let workerCount: Int

@@ -11,8 +11,8 @@ func forEachElementRange(_ count: Int, _ body: (Range<Int>) -> Void) {
 
 /// Runs `body` over channel ranges of `0..<channels` split across threads in slices of 16 (one 64-byte cache
 /// line, so two threads never write the same line of a channel-last row), when `work` — the values the pass
-/// touches — is at least 16 K per thread. Each channel's arithmetic is the same whatever the split: for the
-/// reductions and scatter-adds whose order must not depend on the thread count.
+/// touches — is at least 16 K per thread. Each channel's arithmetic is the same whatever the split: for
+/// reductions over pixels whose order must not depend on the thread count.
 func forEachChannelRange(_ channels: Int, work: Int, _ body: (Range<Int>) -> Void) {
     let slices = (channels + 15) / 16
     Parallelism.forEachChunk(slices, minChunk: Swift.max(1, slices * (1 << 14) / Swift.max(work, 1))) { range in
