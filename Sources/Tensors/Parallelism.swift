@@ -9,6 +9,10 @@ public enum Parallelism {
         return 2
     }()
 
+    /// The fewest values a memory-bound pass (elementwise maps, copies, reductions, weight expansion, optimiser
+    /// updates) hands one thread: with less, the pass runs on the caller alone, while the worker waits.
+    public static let minimumValuesPerThread = 4096
+
     /// Sets the worker count. OpenBLAS itself stays single-threaded: `gemm` splits rows across our workers.
     public static func setThreads(_ n: Int) {
         precondition(n >= 1, "thread count must be at least 1")

@@ -69,7 +69,7 @@ private struct InPlaceActivation: ActivationSpecialized {
 
     func run<A: ActivationFunction>(_: A.Type) {
         let (x, count) = (x, count)
-        Parallelism.forEachChunk((count + 7) / 8, minChunk: 2048) { blocks in
+        Parallelism.forEachChunk((count + 7) / 8, minChunk: Parallelism.minimumValuesPerThread / 8) { blocks in
             var i = blocks.lowerBound * 8
             let end = Swift.min(blocks.upperBound * 8, count)
             while i + 8 <= end { store8(A.apply(load8(x + i)), x + i); i += 8 }
@@ -145,7 +145,7 @@ extension Activation {
 /// Writes `bias` (channels) into every row of y (rows, channels), rows split across threads: the start of a GEMM
 /// that adds onto it.
 func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int, with bias: UnsafePointer<Float>) {
-    Parallelism.forEachChunk(rows, minChunk: Swift.max(1, 16384 / Swift.max(channels, 1))) { range in
+    Parallelism.forEachChunk(rows, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { range in
         for r in range { copy(bias, count: channels, into: y + r * channels) }
     }
 }
@@ -166,7 +166,7 @@ private struct BiasActivation: ActivationSpecialized {
 
     func run<A: ActivationFunction>(_: A.Type) {
         let (y, channels, bias) = (y, channels, bias)
-        Parallelism.forEachChunk(rows, minChunk: Swift.max(1, 16384 / Swift.max(channels, 1))) { range in
+        Parallelism.forEachChunk(rows, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { range in
             for r in range {
                 let row = y + r * channels
                 var c = 0
@@ -241,7 +241,7 @@ public func activationBackward(
     _ activation: Activation, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, count: Int,
     dx: UnsafeMutablePointer<Float>
 ) {
-    Parallelism.forEachChunk(count, minChunk: 1 << 15) { range in
+    Parallelism.forEachChunk(count, minChunk: Parallelism.minimumValuesPerThread) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             store8(load8(dx + i) + activation.derivative(load8(x + i)) * load8(dy + i), dx + i)
@@ -254,7 +254,7 @@ public func activationBackward(
 /// `activationBackward` written over its own input (a gradient buffer shared by the activation's output and
 /// input): g[i] = f′(x[i])·g[i], not accumulating. Layouts: x, g (count).
 public func activationBackwardInPlace(_ activation: Activation, x: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, count: Int) {
-    Parallelism.forEachChunk(count, minChunk: 1 << 15) { range in
+    Parallelism.forEachChunk(count, minChunk: Parallelism.minimumValuesPerThread) { range in
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             store8(activation.derivative(load8(x + i)) * load8(g + i), g + i)
@@ -280,7 +280,7 @@ public func activationMask(
     let upper: Float = activation == .relu6 ? 6 : .infinity
     let bits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
     let words = activationMaskWordCount(count)
-    Parallelism.forEachChunk(words, minChunk: 512) { range in
+    Parallelism.forEachChunk(words, minChunk: Parallelism.minimumValuesPerThread / 64) { range in
         for w in range {
             let base = w * 64
             var word: UInt64 = 0
@@ -307,7 +307,7 @@ public func applyActivationWithMask(
     precondition(activation.backwardNeedsOnlyMask, "applyActivationWithMask: \(activation) needs its input for backward")
     func run<A: ActivationFunction>(_: A.Type, upper: Float) {
         let bits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
-        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: 512) { range in
+        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: Parallelism.minimumValuesPerThread / 64) { range in
             for w in range {
                 let base = w * 64
                 var word: UInt64 = 0
@@ -341,7 +341,7 @@ public func reluBackward(
 ) {
     reluLaneMasks.withUnsafeBufferPointer { table in
         let lanes = table.baseAddress!
-        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: 512) { range in
+        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: Parallelism.minimumValuesPerThread / 64) { range in
             for w in range {
                 let base = w * 64, word = mask[w]
                 if base + 64 <= count {
@@ -365,7 +365,7 @@ public func reluBackward(
 public func reluBackwardInPlace(_ g: UnsafeMutablePointer<Float>, mask: UnsafePointer<UInt64>, count: Int) {
     reluLaneMasks.withUnsafeBufferPointer { table in
         let lanes = table.baseAddress!
-        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: 512) { range in
+        Parallelism.forEachChunk(activationMaskWordCount(count), minChunk: Parallelism.minimumValuesPerThread / 64) { range in
             for w in range {
                 let base = w * 64, word = mask[w]
                 if base + 64 <= count {

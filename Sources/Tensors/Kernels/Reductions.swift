@@ -1,21 +1,22 @@
 // Channel sums, in-place adds, short copies and the thread splits of elementwise and per-channel passes shared by
 // the kernels (bias gradients, scatter-adds, im2col taps, pooling and resizing).
 
-/// Runs `body` over `0..<count` split across threads in ranges starting at multiples of 8, at least 16 K values
-/// each (fewer values run inline): the split of elementwise passes, the same as the activation kernels'.
+/// Runs `body` over `0..<count` split across threads in ranges starting at multiples of 8, at least
+/// `Parallelism.minimumValuesPerThread` values each (fewer run inline): the split of elementwise passes, the same
+/// as the activation kernels'.
 func forEachElementRange(_ count: Int, _ body: (Range<Int>) -> Void) {
-    Parallelism.forEachChunk((count + 7) / 8, minChunk: 2048) { blocks in
+    Parallelism.forEachChunk((count + 7) / 8, minChunk: Parallelism.minimumValuesPerThread / 8) { blocks in
         body((blocks.lowerBound * 8)..<Swift.min(blocks.upperBound * 8, count))
     }
 }
 
 /// Runs `body` over channel ranges of `0..<channels` split across threads in slices of 16 (one 64-byte cache
 /// line, so two threads never write the same line of a channel-last row), when `work` — the values the pass
-/// touches — is at least 16 K per thread. Each channel's arithmetic is the same whatever the split: for
-/// reductions over pixels whose order must not depend on the thread count.
+/// touches — is at least `Parallelism.minimumValuesPerThread` per thread. Each channel's arithmetic is the same
+/// whatever the split: for reductions over pixels whose order must not depend on the thread count.
 func forEachChannelRange(_ channels: Int, work: Int, _ body: (Range<Int>) -> Void) {
     let slices = (channels + 15) / 16
-    Parallelism.forEachChunk(slices, minChunk: Swift.max(1, slices * (1 << 14) / Swift.max(work, 1))) { range in
+    Parallelism.forEachChunk(slices, minChunk: Swift.max(1, slices * Parallelism.minimumValuesPerThread / Swift.max(work, 1))) { range in
         body((range.lowerBound * 16)..<Swift.min(range.upperBound * 16, channels))
     }
 }
@@ -33,16 +34,16 @@ func channelSums(
 /// the reductions of bias and norm-parameter gradients.
 ///
 /// Float partial sums over blocks of 64 rows are added in Double, so the error does not grow with the pixel
-/// count. Rows are split across threads (at least 16 K values each), each thread summing the rows it would have
-/// produced in a row-split kernel, and the per-thread Double totals are added in thread order: the result
-/// depends on the thread count, not on timing.
+/// count. Rows are split across threads (at least `Parallelism.minimumValuesPerThread` values each), each thread
+/// summing the rows it would have produced in a row-split kernel, and the per-thread Double totals are added in
+/// thread order: the result depends on the thread count, not on timing.
 @inline(__always)
 func channelTotals(
     rows: Int, channels: Int, _ addRow: (_ part: UnsafeMutablePointer<Float>, _ row: Int) -> Void
 ) -> [Double] {
     guard channels > 0 else { return [] }
     let blocks = (rows + 63) / 64
-    let parts = Swift.max(1, Swift.min(Parallelism.threads, blocks, rows * channels / (1 << 14)))
+    let parts = Swift.max(1, Swift.min(Parallelism.threads, blocks, rows * channels / Parallelism.minimumValuesPerThread))
     var totals = [Double](repeating: 0, count: parts * channels)
     totals.withUnsafeMutableBufferPointer { totals in
         let totals = totals.baseAddress!

@@ -74,7 +74,7 @@ public struct QuantizedTensor: Sendable, Equatable {
     /// time).
     public static func dequantize(codebook: UnsafePointer<Float>, indices: UnsafePointer<UInt8>, count: Int,
                                   into out: UnsafeMutablePointer<Float>) {
-        Parallelism.forEachChunk(count, minChunk: 1 << 15) { range in
+        Parallelism.forEachChunk(count, minChunk: Parallelism.minimumValuesPerThread) { range in
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
                 let w = UnsafeRawPointer(indices + i).loadUnaligned(as: UInt64.self)

@@ -115,7 +115,7 @@ public final class Trainer {
     /// Zeroes tensor `t` of the training plan (backward kernels accumulate), split across threads when large.
     func zero(_ t: Int) {
         let base = floats(t, in: plan), count = plan.tensors[t].bytes / 4
-        Parallelism.forEachChunk(count, minChunk: 1 << 15) { (base + $0.lowerBound).update(repeating: 0, count: $0.count) }
+        Parallelism.forEachChunk(count, minChunk: Parallelism.minimumValuesPerThread) { (base + $0.lowerBound).update(repeating: 0, count: $0.count) }
     }
 
     /// Zeroes every parameter gradient (backward kernels accumulate; `.accumulated` only — fused gradients are
