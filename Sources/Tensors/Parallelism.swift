@@ -9,8 +9,9 @@ public enum Parallelism {
         return 2
     }()
 
-    /// The fewest values a memory-bound pass (elementwise maps, copies, reductions, weight expansion, optimiser
-    /// updates) hands one thread: with less, the pass runs on the caller alone, while the worker waits.
+    /// The fewest values a memory-bound pass (elementwise maps, copies, reductions, pooling, weight expansion) hands
+    /// one thread: with less, the pass runs on the caller alone while the worker waits. (Optimisers, with more
+    /// work per value, keep their own threshold.)
     public static let minimumValuesPerThread = 4096
 
     /// Sets the worker count. OpenBLAS itself stays single-threaded: `gemm` splits rows across our workers.
