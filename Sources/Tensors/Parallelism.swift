@@ -14,6 +14,11 @@ public enum Parallelism {
     /// work per value, keep their own threshold.)
     public static let minimumValuesPerThread = 4096
 
+    /// The fewest rows of `rowLength` values such a pass hands one thread (at least one).
+    public static func minimumRows(ofLength rowLength: Int) -> Int {
+        Swift.max(1, minimumValuesPerThread / Swift.max(rowLength, 1))
+    }
+
     /// Sets the worker count. OpenBLAS itself stays single-threaded: `gemm` splits rows across our workers.
     public static func setThreads(_ n: Int) {
         precondition(n >= 1, "thread count must be at least 1")

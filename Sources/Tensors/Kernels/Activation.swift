@@ -69,11 +69,10 @@ private struct InPlaceActivation: ActivationSpecialized {
 
     func run<A: ActivationFunction>(_: A.Type) {
         let (x, count) = (x, count)
-        Parallelism.forEachChunk((count + 7) / 8, minChunk: Parallelism.minimumValuesPerThread / 8) { blocks in
-            var i = blocks.lowerBound * 8
-            let end = Swift.min(blocks.upperBound * 8, count)
-            while i + 8 <= end { store8(A.apply(load8(x + i)), x + i); i += 8 }
-            while i < end { x[i] = A.apply(x[i]); i += 1 }
+        forEachElementRange(count) { range in
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound { store8(A.apply(load8(x + i)), x + i); i += 8 }
+            while i < range.upperBound { x[i] = A.apply(x[i]); i += 1 }
         }
     }
 }
@@ -145,7 +144,7 @@ extension Activation {
 /// Writes `bias` (channels) into every row of y (rows, channels), rows split across threads: the start of a GEMM
 /// that adds onto it.
 func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int, with bias: UnsafePointer<Float>) {
-    Parallelism.forEachChunk(rows, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { range in
+    Parallelism.forEachChunk(rows, minChunk: Parallelism.minimumRows(ofLength: channels)) { range in
         for r in range { copy(bias, count: channels, into: y + r * channels) }
     }
 }
@@ -166,7 +165,7 @@ private struct BiasActivation: ActivationSpecialized {
 
     func run<A: ActivationFunction>(_: A.Type) {
         let (y, channels, bias) = (y, channels, bias)
-        Parallelism.forEachChunk(rows, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { range in
+        Parallelism.forEachChunk(rows, minChunk: Parallelism.minimumRows(ofLength: channels)) { range in
             for r in range {
                 let row = y + r * channels
                 var c = 0

@@ -25,7 +25,7 @@ private struct BatchNormRows: ActivationSpecialized {
 
     func run<A: ActivationFunction>(_: A.Type) {
         let (x, channels, gamma, beta, mean, sd, y) = (x, channels, gamma, beta, mean, deviation, y)
-        Parallelism.forEachChunk(rows, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { range in
+        Parallelism.forEachChunk(rows, minChunk: Parallelism.minimumRows(ofLength: channels)) { range in
             for r in range {
                 let xr = x + r * channels, yr = y + r * channels
                 var c = 0
@@ -117,7 +117,7 @@ public func channelAffineBackward(
     dx: UnsafeMutablePointer<Float>?, dscale: UnsafeMutablePointer<Float>?, dshift: UnsafeMutablePointer<Float>?
 ) {
     if let dx {
-        Parallelism.forEachChunk(rows, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { range in
+        Parallelism.forEachChunk(rows, minChunk: Parallelism.minimumRows(ofLength: channels)) { range in
             for r in range {
                 let g = dy + r * channels, d = dx + r * channels
                 var c = 0
@@ -179,7 +179,7 @@ public func batchNormInferenceBackwardInPlace(
                                dx: nil, dgamma: dgamma, dbeta: dbeta)
     let scale = (0..<channels).map { Float(Double(gamma[$0]) * (1 / (Double(variance[$0]) + Double(eps)).squareRoot())) }
     scale.withUnsafeBufferPointer { s in
-        Parallelism.forEachChunk(rows, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { range in
+        Parallelism.forEachChunk(rows, minChunk: Parallelism.minimumRows(ofLength: channels)) { range in
             for r in range { for c in 0..<channels { g[r * channels + c] *= s[c] } }
         }
     }

@@ -9,7 +9,7 @@ public func bilinearResizeForward(
 ) {
     let sy = bilinearTaps(inSize: height, outSize: outHeight)
     let sx = bilinearTaps(inSize: width, outSize: outWidth)
-    Parallelism.forEachChunk(batch * outHeight, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(outWidth * channels, 1))) { rows in
+    Parallelism.forEachChunk(batch * outHeight, minChunk: Parallelism.minimumRows(ofLength: outWidth * channels)) { rows in
         for row in rows {
             let n = row / outHeight, oy = row % outHeight
             let (y0, y1, fy) = sy[oy]

@@ -53,7 +53,7 @@ func im2col(
 ) {
     let cinG = g.inChannels / g.groups, rowLength = g.kernel * g.kernel * cinG
     let perImage = g.outHeight * g.outWidth
-    Parallelism.forEachChunk(pixels, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / rowLength)) { rows in
+    Parallelism.forEachChunk(pixels, minChunk: Parallelism.minimumRows(ofLength: rowLength)) { rows in
         for r in rows {
             let p = firstPixel + r
             let n = p / perImage, oy = (p % perImage) / g.outWidth, ox = p % g.outWidth

@@ -8,7 +8,7 @@ public func avgPool2dForward(
     _ g: ConvGeometry, x: UnsafePointer<Float>, countIncludePad: Bool = true, y: UnsafeMutablePointer<Float>
 ) {
     let c = g.inChannels
-    Parallelism.forEachChunk(g.batch * g.outHeight, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(g.outWidth * c, 1))) { rows in
+    Parallelism.forEachChunk(g.batch * g.outHeight, minChunk: Parallelism.minimumRows(ofLength: g.outWidth * c)) { rows in
         for row in rows {
             let n = row / g.outHeight, oy = row % g.outHeight
             let iy0 = oy * g.stride - g.padTop
@@ -83,7 +83,7 @@ public func globalAvgPoolBackward(
     dy: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, dx: UnsafeMutablePointer<Float>, accumulate: Bool = true
 ) {
     let scale = 1 / Float(pixels)
-    Parallelism.forEachChunk(batch * pixels, minChunk: Swift.max(1, Parallelism.minimumValuesPerThread / Swift.max(channels, 1))) { rows in
+    Parallelism.forEachChunk(batch * pixels, minChunk: Parallelism.minimumRows(ofLength: channels)) { rows in
         for row in rows {
             let d = dx + row * channels, g = dy + row / pixels * channels
             if accumulate { addScaledInPlace(d, g, scale, count: channels) } else { scaled(g, scale, count: channels, into: d) }

@@ -86,10 +86,12 @@ public func addBackward(
     accumulateA: Bool = true, accumulateB: Bool = true
 ) {
     forEachElementRange(count) { range in
-        for (d, accumulate) in [(da, accumulateA), (db, accumulateB)] {
-            guard let d = d.map({ $0 + range.lowerBound }) else { continue }
+        func write(_ d: UnsafeMutablePointer<Float>?, accumulate: Bool) {
+            guard let d = d.map({ $0 + range.lowerBound }) else { return }
             if accumulate { addInPlace(d, dy + range.lowerBound, count: range.count) } else { copy(dy + range.lowerBound, count: range.count, into: d) }
         }
+        write(da, accumulate: accumulateA)
+        write(db, accumulate: accumulateB)
     }
 }
 
