@@ -10,7 +10,8 @@
 //
 // Prints one JSON line per batch size. --profile adds a per-op table on stderr (median ms per node);
 // --kernels times the depthwise kernel alone on Lite0's hottest shapes, then its forward and input gradient on
-// the --train network's (KernelTiming.swift); --supernets times loading and
+// the --train network's, and the k×k convs' three kernels on the --train network's stem and lite residuals
+// (KernelTiming.swift); --supernets times loading and
 // sampling + extracting subnets of the three supernet families; --planner times Planner.plan on random subnets of
 // the shipped supernet (PlannerTiming.swift); --memory-sweep compares planned, measured and TinyTL-formula training
 // memory over random subnets (MemorySweep.swift); --data times the data loader (one worker);
@@ -48,7 +49,7 @@ let weights = options["weights"] ?? ((ProcessInfo.processInfo.environment["OFA_W
     ?? NSHomeDirectory() + "/.cache/ofa-search/weights") + "/efficientnet-lite0-57934424.pth")
 let resolution = Int(options["resolution"]!)!, threads = Int(options["threads"]!)!, seconds = Double(options["seconds"]!)!
 Parallelism.setThreads(threads)
-if kernels { kernelTimings(); depthwiseTrainingTimings(); exit(0) }
+if kernels { kernelTimings(); depthwiseTrainingTimings(); convTrainingTimings(); exit(0) }
 if train {
     do {
         for batch in (given.contains("batches") ? options["batches"]! : "8").split(separator: ",").map({ Int($0)! }) {

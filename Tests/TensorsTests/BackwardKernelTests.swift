@@ -8,9 +8,12 @@ import Testing
 struct BackwardKernelTests {
     static let convCases: [GeometryCase] = [
         GeometryCase(2, 20, 20, 24, 40, k: 1),                    // pointwise GEMMs
-        GeometryCase(2, 40, 40, 8, 16, k: 3),                     // 3200 pixels: two im2col chunks
-        GeometryCase(2, 23, 17, 16, 24, k: 5, s: 2, g: 2, .tfSame),
-        GeometryCase(1, 29, 29, 20, 20, k: 5, s: 2, g: 2),        // lite-residual conv1
+        GeometryCase(2, 40, 40, 4, 16, k: 3),                     // 3200 pixels: two im2col chunks
+        GeometryCase(2, 40, 40, 8, 16, k: 3),                     // direct from eight input channels
+        GeometryCase(2, 23, 17, 16, 24, k: 5, s: 2, g: 2, .tfSame), // tiles of two images × two columns
+        GeometryCase(1, 29, 29, 20, 20, k: 5, s: 2, g: 2),        // lite-residual conv1: four-column tiles, 10-channel runs
+        GeometryCase(8, 4, 4, 48, 48, k: 5, g: 2),                // lite-residual conv1 at batch 8: four-image tiles
+        GeometryCase(5, 6, 7, 26, 30, k: 3, g: 2),                // a part tile of images; 13 and 15 channels per group
         GeometryCase(3, 15, 15, 32, 16, k: 1, s: 2),
         GeometryCase(2, 48, 48, 8, 44, k: 1),                     // bias sums split across threads (44 = 5·8 + 4)
     ]
@@ -31,20 +34,19 @@ struct BackwardKernelTests {
             gradient(g.outChannels) { conv2dBackwardBiasReference(g, dy: dy, dbias: $0) })
     }
 
-    /// Both gradients of a conv in one call — side by side for small convs (a lite residual conv of one image, a
-    /// pointwise one), one after the other for large ones — give the bits of the two separate kernels.
-    @Test(arguments: [(GeometryCase(1, 16, 16, 32, 32, k: 5, g: 2), true), (GeometryCase(2, 8, 8, 24, 40, k: 1), true),
-                      (GeometryCase(2, 40, 40, 128, 16, k: 3), false)])   // 3200 pixels: two im2col chunks
+    /// Both gradients of a conv in one call — side by side for a small pointwise conv, one after the other for
+    /// direct and im2col convs and large pointwise ones — give the bits of the two separate kernels.
+    @Test(arguments: [(GeometryCase(2, 8, 8, 24, 40, k: 1), true), (GeometryCase(1, 16, 16, 32, 32, k: 5, g: 2), false),
+                      (GeometryCase(2, 40, 40, 4, 16, k: 3), false), (GeometryCase(4, 64, 64, 24, 96, k: 1), false)])
     func bothConvGradientsEqualTheSeparateKernels(_ c: GeometryCase, sideBySide: Bool) {
         let g = c.geometry
         #expect(conv2dBackwardSideBySide(g) == sideBySide)
         let x = random(g.inputCount, seed: 261), w = random(g.weightCount, seed: 262), dy = random(g.outputCount, seed: 263)
-        let single = conv2dScratchCount(g), both = conv2dBackwardScratchCount(g, input: true, weight: true, sideBySide: sideBySide)
-        var scratch = [Float](repeating: .nan, count: max(single, 1))
+        var scratch = [Float](repeating: .nan, count: max(conv2dBackwardScratchCount(g, input: true, weight: true), 1))
         let dx = gradient(g.inputCount) { conv2dBackwardInput(g, dy: dy, weight: w, dx: $0, scratch: &scratch) }
         let dw = gradient(g.weightCount) { conv2dBackwardWeight(g, x: x, dy: dy, dweight: $0, scratch: &scratch) }
-        var pair = [Float](repeating: .nan, count: max(both, 1))
-        // dx accumulates onto zeros (a k×k conv's col2im adds), dw overwrites NaN.
+        var pair = [Float](repeating: .nan, count: scratch.count)
+        // dx accumulates onto zeros (im2col's col2im adds), dw overwrites NaN.
         var dx2 = [Float](repeating: 0, count: g.inputCount), dw2 = [Float](repeating: .nan, count: g.weightCount)
         pair.withUnsafeMutableBufferPointer { p in
             conv2dBackward(g, x: x, dy: dy, weight: w, dx: &dx2, dweight: &dw2, accumulateWeight: false,
@@ -136,11 +138,12 @@ struct BackwardKernelTests {
     /// gradient, and from a non-zero buffer it must add to it.
     @Test func everyBackwardAccumulates() {
         let g = GeometryCase(2, 9, 7, 4, 6, k: 3, s: 2, g: 2, .tfSame).geometry
+        let direct = GeometryCase(2, 5, 6, 16, 6, k: 3, s: 2, g: 2, .tfSame).geometry
         let p = GeometryCase(2, 9, 7, 4, 4, k: 1).geometry
         let d = GeometryCase.depthwise(2, 9, 7, 19, k: 5, s: 2).geometry
         let t = GeometryCase.depthwise(1, 6, 9, 16, k: 3).geometry   // dx in four-pixel tiles
         let x = random(max(g.inputCount, d.inputCount), seed: 241), dy = random(max(g.outputCount, d.outputCount, t.outputCount), seed: 242)
-        let w = random(max(g.weightCount, d.kernel * d.kernel * d.inChannels, 64), seed: 243)
+        let w = random(max(g.weightCount, direct.weightCount, d.kernel * d.kernel * d.inChannels, 64), seed: 243)
         var scratch = [Float](repeating: 0, count: conv2dScratchCount(g))
         let (n, pixels, c, mid) = (2, 63, 4, 2), gamma = random(c, in: 0.5...1.5, seed: 244)
         var mask = [UInt64](repeating: 0, count: activationMaskWordCount(100))
@@ -152,6 +155,8 @@ struct BackwardKernelTests {
             ("conv dx", g.inputCount, { conv2dBackwardInput(g, dy: dy, weight: w, dx: $0, scratch: &scratch) }),
             ("conv dw", g.weightCount, { conv2dBackwardWeight(g, x: x, dy: dy, dweight: $0, scratch: &scratch) }),
             ("conv db", g.outChannels, { conv2dBackwardBias(g, dy: dy, dbias: $0) }),
+            ("direct conv dx", direct.inputCount, { conv2dBackwardInput(direct, dy: dy, weight: w, dx: $0, scratch: &scratch) }),
+            ("direct conv dw", direct.weightCount, { conv2dBackwardWeight(direct, x: x, dy: dy, dweight: $0, scratch: nil) }),
             ("conv dx ref", g.inputCount, { conv2dBackwardInputReference(g, dy: dy, weight: w, dx: $0) }),
             ("conv dw ref", g.weightCount, { conv2dBackwardWeightReference(g, x: x, dy: dy, dweight: $0) }),
             ("conv db ref", g.outChannels, { conv2dBackwardBiasReference(g, dy: dy, dbias: $0) }),
@@ -207,8 +212,8 @@ struct BackwardKernelTests {
     /// chunks for dw, depthwise rows and columns no output reads, four-pixel tiles, weight blocks, thread splits).
     @Test func overwritingBackwardsEqualAccumulatingOntoZeros() {
         let p = GeometryCase(2, 9, 7, 4, 6, k: 1).geometry
-        let big = GeometryCase(2, 40, 40, 8, 16, k: 3).geometry          // dw over two im2col chunks
-        let lite = GeometryCase(1, 29, 29, 20, 20, k: 5, s: 2, g: 2).geometry
+        let big = GeometryCase(2, 40, 40, 4, 16, k: 3).geometry          // dw over two im2col chunks
+        let lite = GeometryCase(1, 29, 29, 20, 20, k: 5, s: 2, g: 2).geometry   // direct
         let d = GeometryCase.depthwise(2, 10, 8, 19, k: 3, s: 2, .explicit(0)).geometry  // row 9 feeds no output
         let t = GeometryCase.depthwise(1, 6, 9, 16, k: 3).geometry        // dx in four-pixel tiles
         let wide = GeometryCase(2, 48, 48, 8, 44, k: 1).geometry          // GEMM and bias sums split across threads
@@ -229,6 +234,7 @@ struct BackwardKernelTests {
             ("pointwise dw split", wide.weightCount, { conv2dBackwardWeight(wide, x: x, dy: dy, dweight: $0, scratch: nil, accumulate: $1) }),
             ("conv dw chunks", big.weightCount, { conv2dBackwardWeight(big, x: x, dy: dy, dweight: $0, scratch: &scratch, accumulate: $1) }),
             ("lite conv dw", lite.weightCount, { conv2dBackwardWeight(lite, x: x, dy: dy, dweight: $0, scratch: &scratch, accumulate: $1) }),
+            ("lite conv dx", lite.inputCount, { conv2dBackwardInput(lite, dy: dy, weight: w, dx: $0, scratch: &scratch, accumulate: $1) }),
             ("conv db", wide.outChannels, { conv2dBackwardBias(wide, dy: dy, dbias: $0, accumulate: $1) }),
             ("depthwise dx", d.inputCount, { depthwiseConv2dBackwardInput(d, dy: dy, weight: w, dx: $0, accumulate: $1) }),
             ("depthwise dx tiled", t.inputCount, { depthwiseConv2dBackwardInput(t, dy: dy, weight: w, dx: $0, accumulate: $1) }),

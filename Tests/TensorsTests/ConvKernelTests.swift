@@ -19,6 +19,13 @@ struct ConvKernelTests {
         Case(batch: 3, height: 5, width: 6, cin: 8, cout: 4, kernel: 1, stride: 2, groups: 1, padding: .symmetric),
         Case(batch: 1, height: 15, width: 15, cin: 4, cout: 6, kernel: 7, stride: 2, groups: 2, padding: .symmetric),
         Case(batch: 1, height: 60, width: 60, cin: 3, cout: 5, kernel: 3, stride: 1, groups: 1, padding: .explicit(1)),
+        // Direct (eight input channels per group or more): tiles of four columns, 2 × 2 and four images, part tiles,
+        // channel runs off multiples of eight, an odd output channel count per group, maps smaller than the kernel.
+        Case(batch: 1, height: 13, width: 10, cin: 20, cout: 14, kernel: 5, stride: 1, groups: 2, padding: .symmetric),
+        Case(batch: 2, height: 9, width: 11, cin: 24, cout: 16, kernel: 3, stride: 2, groups: 1, padding: .tfSame),
+        Case(batch: 5, height: 7, width: 6, cin: 16, cout: 9, kernel: 3, stride: 2, groups: 1, padding: .tfSame),
+        Case(batch: 8, height: 4, width: 4, cin: 48, cout: 48, kernel: 5, stride: 1, groups: 2, padding: .symmetric),
+        Case(batch: 3, height: 2, width: 2, cin: 34, cout: 30, kernel: 3, stride: 1, groups: 2, padding: .symmetric),
     ]
 
     @Test(arguments: denseCases)

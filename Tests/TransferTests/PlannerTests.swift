@@ -100,29 +100,3 @@ extension PlannerTests {
         #expect(gn.ops.contains { if case .conv(let c) = $0.kind { return c.standardize } else { return false } })
     }
 }
-
-extension PlannerTests {
-    /// The second column buffers of side-by-side conv backwards are granted only where they keep the peak: the
-    /// plan's peak equals the peak with every scratch at one buffer, and some k×k lite residual conv is granted.
-    @Test(arguments: TrainingFixtures.families)
-    func sideBySideConvsNeverRaiseThePeak(_ f: TrainingFixtures.Family) throws {
-        let subnet = try TrainingFixtures.minSubnet(f)
-        let graph = TrainingGraph(subnet: subnet, method: .liteResidualBias, classes: 5)
-        let plan = try Self.plan(graph, resolution: 48, batch: 4)
-        var single = plan.tensors, grantedKxK = 0
-        for (i, op) in graph.ops.enumerated() {
-            let step = 2 * plan.opCount - i
-            guard case .conv = op.kind, plan.sideBySide[step], let t = plan.scratchTensor[step] else { continue }
-            let shapes = i < (plan.chunkedPrefix?.ops ?? 0) ? plan.chunkShapes! : plan.shapes
-            let columns = 4 * conv2dScratchCount(shapes.geometries[i]!)
-            #expect(single[t].bytes == 2 * columns, "\(op.name): two column buffers")
-            single[t].bytes -= single[t].bytes / 2
-            grantedKxK += 1
-        }
-        var live = [Int](repeating: 0, count: plan.lastStep + 2)
-        for t in single { live[t.birth] += t.bytes; live[t.death + 1] -= t.bytes }
-        for s in 1...plan.lastStep { live[s] += live[s - 1] }
-        #expect(live[0...plan.lastStep].max() == plan.peakBytes)
-        #expect(grantedKxK > 0, "no lite residual conv runs side by side")
-    }
-}

@@ -4,8 +4,9 @@
 /// g·Cin/G + i] with g = o / (Cout/G), out-of-range taps reading zero; then `activation`.
 ///
 /// Layouts: x (N,H,W,Cin), w (O,kh,kw,Cin/groups), bias (O), y (N,Ho,Wo,O).
-/// A pointwise conv is one GEMM on the input; every other shape goes through im2col in chunks of
-/// `conv2dChunkPixels` output pixels, so its scratch is `conv2dScratchCount(geometry)` floats.
+/// A pointwise conv is one GEMM on the input; a k×k conv whose groups have eight input channels or more is computed
+/// directly (`Conv2d+Direct.swift`); every other shape (a stem on three channels) goes through im2col in chunks of
+/// `conv2dChunkPixels` output pixels. Scratch: `conv2dScratchCount(geometry)` floats.
 /// Depthwise convs have their own kernel (`depthwiseConv2dForward`).
 public func conv2dForward(
     _ g: ConvGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -22,6 +23,11 @@ public func conv2dForward(
              a: x, lda: g.inChannels, b: weight, ldb: g.inChannels, beta: beta, c: y, ldc: g.outChannels)
     } else {
         guard let scratch else { preconditionFailure("conv2dForward needs scratch for \(g)") }
+        if convIsDirect(g) {
+            convDirectForward(g, x: x, weight: weight, y: y, zeros: scratch, accumulate: bias != nil)
+            biasActivationForward(y, rows: g.outputPixels, channels: g.outChannels, bias: nil, activation: activation)
+            return
+        }
         var start = 0
         while start < g.outputPixels {
             let rows = Swift.min(conv2dChunkPixels, g.outputPixels - start)
@@ -40,9 +46,12 @@ public func conv2dForward(
 /// Output pixels per im2col chunk: bounds scratch while keeping each GEMM large.
 public let conv2dChunkPixels = 3136
 
-/// Scratch floats `conv2dForward` needs for `g` (0 for a pointwise conv).
+/// Scratch floats `conv2dForward` needs for `g`: none for a pointwise conv, a row of zeros for a direct one, a
+/// chunk's im2col columns otherwise.
 public func conv2dScratchCount(_ g: ConvGeometry) -> Int {
-    g.isPointwise ? 0 : Swift.min(conv2dChunkPixels, g.outputPixels) * g.kernel * g.kernel * (g.inChannels / g.groups)
+    if g.isPointwise { return 0 }
+    if convIsDirect(g) { return convDirectZeroCount(g) }
+    return Swift.min(conv2dChunkPixels, g.outputPixels) * g.kernel * g.kernel * (g.inChannels / g.groups)
 }
 
 /// Copies the receptive fields of `pixels` output pixels starting at `firstPixel` for one group into rows
@@ -111,22 +120,25 @@ public func conv2dForwardReference(
 // MARK: - Backward
 
 // Every kernel here **accumulates** (`+=`) into its gradient buffer; the caller zeroes once per step. With
-// `accumulate: false` (pointwise dx, dw, db) they overwrite it instead: the same bits as accumulating onto zeros.
+// `accumulate: false` (pointwise and direct dx, dw, db) they overwrite it instead: the same bits as accumulating
+// onto zeros.
 // `dy` is the gradient of the conv's output *before* any fused bias/activation: run
 // `activationBackward`/`reluBackward` first.
 
 /// Gradient of a dense or grouped conv with respect to its input: dx += conv2dᵀ(dy, w).
 ///
 /// Concretely: dx[n,iy,ix,g·Cin/G + i] += Σ_{o∈g, ky, kx : iy = oy·s − padTop + ky, ix = ox·s − padLeft + kx}
-/// w[o,ky,kx,i] · dy[n,oy,ox,o]. A pointwise conv is one GEMM, dx (P,Cin) += dy (P,O) · w (O,Cin); every other
-/// shape computes columns (pixels, kh·kw·Cin/G) = dy_g · w_g per chunk of `conv2dChunkPixels` output pixels and
-/// group, then scatter-adds them into dx (col2im), for both padding modes (taps that fall in the padding are dropped).
+/// w[o,ky,kx,i] · dy[n,oy,ox,o]. A pointwise conv is one GEMM, dx (P,Cin) += dy (P,O) · w (O,Cin); a direct one
+/// (`Conv2d+Direct.swift`) gathers each input pixel's taps; every other shape computes columns
+/// (pixels, kh·kw·Cin/G) = dy_g · w_g per chunk of `conv2dChunkPixels` output pixels and group, then scatter-adds
+/// them into dx (col2im), for both padding modes (taps that fall in the padding are dropped).
 ///
 /// Layouts: dy (N,Ho,Wo,O), w (O,kh,kw,Cin/groups), dx (N,H,W,Cin).
 /// - Parameters:
-///   - scratch: `conv2dScratchCount(g)` floats (the forward's scratch; nil for a pointwise conv).
-///   - accumulate: false overwrites dx (pointwise convs only: col2im scatters onto dx).
-/// - Complexity: 2·P·O·kh·kw·Cin/G flops (the forward's), plus P·kh·kw·Cin/G adds for col2im.
+///   - scratch: `conv2dBackwardScratchCount(g, input: true, …)` floats (nil for a pointwise conv).
+///   - accumulate: false overwrites dx (pointwise and direct convs only: col2im scatters onto dx).
+/// - Complexity: 2·P·O·kh·kw·Cin/G flops (the forward's; a direct conv skips the taps in the padding), plus
+///   P·kh·kw·Cin/G adds for col2im.
 public func conv2dBackwardInput(
     _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>?, accumulate: Bool = true
@@ -138,8 +150,12 @@ public func conv2dBackwardInput(
              b: weight, ldb: g.inChannels, beta: accumulate ? 1 : 0, c: dx, ldc: g.inChannels)
         return
     }
-    precondition(accumulate, "conv2dBackwardInput overwrites dx for pointwise convs only: \(g)")
     guard let scratch else { preconditionFailure("conv2dBackwardInput needs scratch for \(g)") }
+    if convIsDirect(g) {
+        convDirectBackwardInput(g, dy: dy, weight: weight, dx: dx, zeros: scratch, accumulate: accumulate)
+        return
+    }
+    precondition(accumulate, "conv2dBackwardInput overwrites dx for pointwise and direct convs only: \(g)")
     var start = 0
     while start < g.outputPixels {
         let rows = Swift.min(conv2dChunkPixels, g.outputPixels - start)
@@ -186,12 +202,14 @@ func col2im(
 /// Gradient of a dense or grouped conv with respect to its weight: dw += dyᵀ · im2col(x).
 ///
 /// Concretely: dw[o,ky,kx,i] += Σ_{n,oy,ox} dy[n,oy,ox,o] · x[n, oy·s − padTop + ky, ox·s − padLeft + kx, g·Cin/G + i]
-/// (zero outside the input). A pointwise conv is one GEMM, dw (O,Cin) += dyᵀ (O,P) · x (P,Cin); every other shape
-/// rebuilds the im2col columns of each chunk and group and adds dy_gᵀ · columns.
+/// (zero outside the input). A pointwise conv is one GEMM, dw (O,Cin) += dyᵀ (O,P) · x (P,Cin); a direct one sums
+/// each tap over the pixels it reaches; every other shape rebuilds the im2col columns of each chunk and group and
+/// adds dy_gᵀ · columns.
 ///
 /// Layouts: x (N,H,W,Cin), dy (N,Ho,Wo,O), dw (O,kh,kw,Cin/groups).
 /// - Parameters:
-///   - scratch: `conv2dScratchCount(g)` floats (nil for a pointwise conv).
+///   - scratch: `conv2dBackwardScratchCount(g, input: false, weight: true)` floats (nil for pointwise and direct
+///     convs).
 ///   - accumulate: false overwrites dw.
 /// - Complexity: 2·P·O·kh·kw·Cin/G flops.
 public func conv2dBackwardWeight(
@@ -203,6 +221,10 @@ public func conv2dBackwardWeight(
     if g.isPointwise {
         gemmTransA(m: g.outChannels, n: g.inChannels, k: g.outputPixels, a: dy, lda: g.outChannels,
                    b: x, ldb: g.inChannels, c: dweight, ldc: g.inChannels, accumulate: accumulate)
+        return
+    }
+    if convIsDirect(g) {
+        convDirectBackwardWeight(g, x: x, dy: dy, dweight: dweight, accumulate: accumulate)
         return
     }
     guard let scratch else { preconditionFailure("conv2dBackwardWeight needs scratch for \(g)") }
@@ -219,29 +241,29 @@ public func conv2dBackwardWeight(
     }
 }
 
-/// Scratch floats of `conv2dBackward` for `g`: one column buffer (`conv2dScratchCount`), or two when it computes
-/// both gradients side by side.
-public func conv2dBackwardScratchCount(_ g: ConvGeometry, input: Bool, weight: Bool, sideBySide: Bool) -> Int {
-    guard input || weight else { return 0 }
-    return conv2dScratchCount(g) * (input && weight && sideBySide ? 2 : 1)
+/// Scratch floats of `conv2dBackward` for `g`: a direct conv's row of zeros for the input gradient (its weight
+/// gradient needs none), or for an im2col one a column buffer (`conv2dScratchCount`).
+public func conv2dBackwardScratchCount(_ g: ConvGeometry, input: Bool, weight: Bool) -> Int {
+    if g.isPointwise { return 0 }
+    if convIsDirect(g) { return input ? convDirectZeroCount(g) : 0 }
+    return input || weight ? conv2dScratchCount(g) : 0
 }
 
-/// Whether `conv2dBackward` may run the input and the weight gradient of `g` side by side, one thread each: convs
-/// whose columns and output hold at most 1 M floats each (a lite residual branch). Split kernel by kernel, these
-/// move most of their data between the cores' caches (im2col's rows, the GEMM's columns, col2im's channels) and
-/// barely scale; whole, each half stays in one cache. A k×k conv then needs a second column buffer
-/// (`conv2dBackwardScratchCount`), which the planner grants only where it does not raise the peak.
+/// Whether `conv2dBackward` may run the input and the weight gradient of `g` side by side, one thread each: pointwise
+/// and direct convs whose output holds at most 1 M floats (a lite residual branch). Split kernel by kernel, these
+/// move much of their data between the cores' caches; whole, each half stays in one cache. Neither needs more
+/// scratch for it.
 public func conv2dBackwardSideBySide(_ g: ConvGeometry) -> Bool {
-    conv2dScratchCount(g) <= 1 << 20 && g.outputPixels * g.outChannels <= 1 << 20
+    g.isPointwise && g.outputPixels * g.outChannels <= 1 << 20
 }
 
 /// `conv2dBackwardInput` (when `dx` is given) and `conv2dBackwardWeight` (when `dweight` is) of one conv, with the
 /// same results. With `sideBySide` and both asked for, they run side by side on two threads (their kernels
-/// single-threaded inside), the weight gradient in the second column buffer of `scratch`.
+/// single-threaded inside).
 /// - Parameters:
 ///   - x: the conv's input (needed for the weight gradient only).
-///   - scratch: `conv2dBackwardScratchCount(g, input: dx != nil, weight: dweight != nil, sideBySide: sideBySide)`
-///     floats (nil for a pointwise conv).
+///   - scratch: `conv2dBackwardScratchCount(g, input: dx != nil, weight: dweight != nil)` floats (nil for a
+///     pointwise conv).
 /// - Precondition: `sideBySide` only where `conv2dBackwardSideBySide(g)`.
 public func conv2dBackward(
     _ g: ConvGeometry, x: UnsafePointer<Float>?, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -250,21 +272,20 @@ public func conv2dBackward(
     sideBySide: Bool
 ) {
     precondition(!sideBySide || conv2dBackwardSideBySide(g), "conv2dBackward: \(g) is too large to run side by side")
-    func input(_ scratch: UnsafeMutablePointer<Float>?) {
+    func input() {
         if let dx { conv2dBackwardInput(g, dy: dy, weight: weight, dx: dx, scratch: scratch, accumulate: accumulateInput) }
     }
-    func weightGradient(_ scratch: UnsafeMutablePointer<Float>?) {
+    func weightGradient() {
         guard let dweight else { return }
         guard let x else { preconditionFailure("conv2dBackward: the weight gradient needs x") }
         conv2dBackwardWeight(g, x: x, dy: dy, dweight: dweight, scratch: scratch, accumulate: accumulateWeight)
     }
     guard dx != nil && dweight != nil && sideBySide else {
-        input(scratch); weightGradient(scratch)
+        input(); weightGradient()
         return
     }
-    let second = scratch.map { $0 + conv2dScratchCount(g) }
     Parallelism.forEachChunk(2) { halves in
-        for half in halves { if half == 0 { input(scratch) } else { weightGradient(second) } }
+        for half in halves { if half == 0 { input() } else { weightGradient() } }
     }
 }
 

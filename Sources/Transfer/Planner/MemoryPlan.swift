@@ -14,7 +14,7 @@ public enum MemoryCategory: String, CaseIterable, Sendable {
     case transientActivations = "transient activations"
     /// Gradients of values during the backward pass.
     case activationGradients = "activation gradients"
-    /// Kernel temporaries (im2col/col2im columns, squeeze-excite) and 8-bit weights expanded to float32, one step each.
+    /// Kernel temporaries (im2col/col2im columns, direct convs' zero rows, squeeze-excite) and 8-bit weights expanded to float32, one step each.
     case scratch
 
     /// Parameters, their gradients and optimizer state (all persistent, except fused gradients), as opposed to
@@ -140,7 +140,7 @@ public struct MemoryPlan: Sendable {
     /// Per step: parameters the optimiser steps right after it (`GradientMode.fused`; empty otherwise).
     let updates: [[Int]]
     /// Per step: whether a conv's backward there runs its input and weight gradients side by side
-    /// (`conv2dBackward`; `PlanBuilder.grantSideBySide`).
+    /// (`conv2dBackward`).
     let sideBySide: [Bool]
 
     public var lastStep: Int { backward ? 2 * opCount : opCount }

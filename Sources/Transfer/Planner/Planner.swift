@@ -59,7 +59,6 @@ public enum Planner {
             if backward { b.addMasksAndGradients() }
             if backward && gradients == .fused { b.addFusedParameterGradients() }
             b.addScratch()
-            if !comparing { b.grantSideBySide() }
             return b
         }
         let chosen: PlanBuilder
@@ -117,10 +116,8 @@ struct PlanBuilder {
     var expandedWeightTensor: [Int?], expandedWeights: [[WeightSlot]]
     /// Per step: parameters the optimiser steps right after it (`GradientMode.fused`).
     var updates: [[Int]]
-    /// Per step: whether a conv's backward runs side by side (`conv2dBackward`), and the k×k convs that could,
-    /// given a second column buffer (`grantSideBySide`).
+    /// Per step: whether a conv's backward runs side by side (`conv2dBackward`).
     var sideBySide: [Bool]
-    var sideBySideCandidates: [(step: Int, scratch: Int, extraBytes: Int)] = []
 
     init(graph: TrainingGraph, shapes: ValueShapes, needs: BackwardNeeds, backward: Bool, gradients: GradientMode,
          prefix: ChunkedPrefix?, chunkShapes: ValueShapes?, comparing: Bool) {
@@ -325,32 +322,18 @@ struct PlanBuilder {
         return p == c.bias || (p == c.weight && !c.standardize)
     }
 
-    /// Lets each k×k conv of `sideBySideCandidates` run its backward side by side where its second column buffer
-    /// keeps the live bytes of its step within the peak: speed that costs no memory (front to back; a grant only
-    /// raises its own step's live bytes).
-    mutating func grantSideBySide() {
-        var live = liveBytes()
-        let peak = live.max() ?? 0
-        for c in sideBySideCandidates where live[c.step] + c.extraBytes <= peak {
-            tensors[c.scratch].bytes += c.extraBytes
-            live[c.step] += c.extraBytes
-            sideBySide[c.step] = true
-        }
-    }
-
     /// One scratch tensor per step that needs one.
     mutating func addScratch() {
         for (i, op) in graph.ops.enumerated() {
             let g = shapes(op: i).geometries[i], n = shapes(op: i).shapes[i + 1][0]
-            var forward = 0, backwardFloats = 0, sideBySideCandidate: Int? = nil
+            var forward = 0, backwardFloats = 0
             switch op.kind {
             case .conv(let c):
                 forward = conv2dScratchCount(g!)
                 let (input, weight) = (needs.inputGradients[i][0], graph.trains(c.weight))
-                backwardFloats = conv2dBackwardScratchCount(g!, input: input, weight: weight, sideBySide: false)
-                // A pointwise conv runs side by side for free; a k×k one if its second column buffer fits (below).
+                backwardFloats = conv2dBackwardScratchCount(g!, input: input, weight: weight)
                 if backward && input && weight && conv2dBackwardSideBySide(g!) && graph.weightBlockRows(op: i, g) == nil {
-                    if g!.isPointwise { sideBySide[backwardStep(i)] = true } else { sideBySideCandidate = 4 * conv2dScratchCount(g!) }
+                    sideBySide[backwardStep(i)] = true
                 }
             case .squeezeExcite(let se):
                 forward = n * (2 * se.channels + se.mid)
@@ -364,7 +347,6 @@ struct PlanBuilder {
             if backward && needs.runsBackward[i] && backwardFloats > 0 {
                 let s = backwardStep(i)
                 scratchTensor[s] = add(.scratch(step: s), "\(op.name) backward scratch", .scratch, bytes: 4 * backwardFloats, birth: s, death: s)
-                if let extra = sideBySideCandidate { sideBySideCandidates.append((s, scratchTensor[s]!, extra)) }
             }
             addExpandedWeights(op: i, step: i, expandedWeights(i, backward: false))
             if backward && needs.runsBackward[i] { addExpandedWeights(op: i, step: backwardStep(i), expandedWeights(i, backward: true)) }
