@@ -61,24 +61,22 @@ private struct Sums {
 /// Four pointers, one per tile slot.
 private typealias Slots = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
 
-/// Writes lanes `from..<to` of (v0, v1) to out[from..<to] (adding onto it with `accumulate`).
+/// Writes lanes `from..<to` of (v0, v1) to out[from..<to] (adding onto it with `accumulate`): whole vectors where
+/// all eight lanes are written, single lanes elsewhere.
 @inline(__always)
 private func store(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, lanes from: Int, _ to: Int, _ out: UnsafeMutablePointer<Float>, accumulate: Bool) {
-    if from == 0 && to >= 8 {
-        store8(accumulate ? load8(out) + v0 : v0, out)
-        if to == 16 { store8(accumulate ? load8(out + 8) + v1 : v1, out + 8); return }
-        for l in 8..<to { out[l] = accumulate ? out[l] + v1[l - 8] : v1[l - 8] }
-        return
+    @inline(__always) func put(_ v: SIMD8<Float>, _ out: UnsafeMutablePointer<Float>, _ from: Int, _ to: Int) {
+        if from == 0 && to == 8 { store8(accumulate ? load8(out) + v : v, out); return }
+        for l in from..<to { out[l] = accumulate ? out[l] + v[l] : v[l] }
     }
-    for l in from..<to {
-        let v = l < 8 ? v0[l] : v1[l - 8]
-        out[l] = accumulate ? out[l] + v : v
-    }
+    if from < 8 { put(v0, out, from, Swift.min(to, 8)) }
+    if to > 8 { put(v1, out + 8, Swift.max(from, 8) - 8, to - 8) }
 }
 
-/// The blocks of a channel run of `count` (≥ 8): whole blocks of 16, then 8, then one vector shifted back to end
-/// at `count`. Calls body(offset, wide, firstNewLane): the block starts at `offset` and spans 16 lanes (`wide`) or
-/// 8; its lanes before `firstNewLane` repeat channels of the previous block.
+/// The blocks of a channel run of `count` (≥ 8): whole blocks of 16 lanes, the last one shifted back to end at
+/// `count`; a run shorter than 16 in blocks of 8 the same way. Calls body(offset, wide, firstNewLane): the block
+/// starts at `offset` and spans 16 lanes (`wide`) or 8; its lanes before `firstNewLane` repeat channels of the
+/// previous block.
 @inline(__always)
 private func forEachChannelBlock(_ count: Int, _ body: (_ offset: Int, _ wide: Bool, _ firstNewLane: Int) -> Void) {
     var c = 0
@@ -288,7 +286,7 @@ private func broadcastProducts(_ sums: inout Sums, _ p: Slots, _ w: UnsafePointe
 ///
 /// For tap (ky, kx), dw[o, ky, kx, ·] = Σ over the output pixels whose tap lies inside the input of
 /// dy[pixel, o] · x[input pixel, ·]: four output channels × sixteen input channels at a time, dy broadcast, summed
-/// over images, rows and columns in order. (group, tap, four output channels) blocks are split across threads.
+/// over rows, then columns and images (the longer of the two innermost). (group, tap, four output channels) blocks are split across threads.
 /// - Parameter accumulate: add onto dw instead of overwriting it.
 func convDirectBackwardWeight(
     _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dweight: UnsafeMutablePointer<Float>,
@@ -308,23 +306,29 @@ func convDirectBackwardWeight(
             let d0 = group * coutG + o0, d1 = group * coutG + Swift.min(o0 + 1, coutG - 1)
             let d2 = group * coutG + Swift.min(o0 + 2, coutG - 1), d3 = group * coutG + Swift.min(o0 + 3, coutG - 1)
             // Σ over the tap's pixels of dy[pixel, o0 + j] · x[input pixel, ib ..< ib + 16 (8 unless `wide`)].
-            @inline(__always) func sum(_ ib: Int, wide: Bool) -> Sums {
+            // The innermost loop runs along the longer of the batch and the tap's run of columns.
+            @inline(__always) func sum(_ ib: Int, wide: Bool, alongBatch: Bool) -> Sums {
+                let (runs, runLength) = alongBatch ? (oxs.count, g.batch) : (g.batch, oxs.count)
+                let (dyStep, xStep) = alongBatch ? (outH * outW * cout, inH * inW * cin) : (cout, s * cin)
                 var sums = Sums()
-                for n in 0..<g.batch {
-                    for oy in oys {
-                        var d = dy + ((n * outH + oy) * outW + oxs.lowerBound) * cout
-                        var xp = x + ((n * inH + oy * s - g.padTop + ky) * inW + oxs.lowerBound * s - g.padLeft + kx) * cin + group * cinG + ib
-                        for _ in oxs {
+                for oy in oys {
+                    for run in 0..<runs {
+                        let (n, ox) = alongBatch ? (0, oxs.lowerBound + run) : (run, oxs.lowerBound)
+                        var d = dy + ((n * outH + oy) * outW + ox) * cout
+                        var xp = x + ((n * inH + oy * s - g.padTop + ky) * inW + ox * s - g.padLeft + kx) * cin + group * cinG + ib
+                        for _ in 0..<runLength {
                             sums.add(SIMD8(repeating: d[d0]), SIMD8(repeating: d[d1]), SIMD8(repeating: d[d2]), SIMD8(repeating: d[d3]),
                                      load8(xp), wide ? load8(xp + 8) : SIMD8(), wide: wide)
-                            d += cout; xp += s * cin
+                            d += dyStep; xp += xStep
                         }
                     }
                 }
                 return sums
             }
             forEachChannelBlock(cinG) { ib, wide, firstNew in
-                let sums = wide ? sum(ib, wide: true) : sum(ib, wide: false)
+                let sums = g.batch > oxs.count
+                    ? (wide ? sum(ib, wide: true, alongBatch: true) : sum(ib, wide: false, alongBatch: true))
+                    : (wide ? sum(ib, wide: true, alongBatch: false) : sum(ib, wide: false, alongBatch: false))
                 for j in 0..<Swift.min(4, coutG - o0) {
                     let (v0, v1) = sums.slot(j)
                     store(v0, v1, lanes: firstNew, wide ? 16 : 8,
