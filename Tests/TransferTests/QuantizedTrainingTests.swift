@@ -47,7 +47,8 @@ struct QuantizedTrainingTests {
         #expect(evalA == evalB)
     }
 
-    /// The plan counts each 8-bit tensor at N + 4·codebook bytes, and one expanded float32 copy per step that reads it.
+    /// The plan counts each 8-bit tensor at N + 4·codebook bytes, and one expanded float32 copy per step that reads
+    /// it, living for that step — inside the chunked prefix for the prefix's forward or backward, every chunk's pass.
     @Test func planCountsIndicesCodebooksAndScratch() throws {
         let c = TrainerTests.Case(family: TrainingFixtures.mbv3, method: .liteResidualBias)
         let float = try TrainerTests.graph(c), quantized = float.quantizingFrozenWeights()
@@ -60,7 +61,14 @@ struct QuantizedTrainingTests {
         let codebooks = weights.reduce(0) { $0 + 4 * quantized.parameters[$1].codebookCount }
         #expect(pf.allocated[.frozenWeights] - pq.allocated[.frozenWeights] == 4 * indices - indices - codebooks)
         let expanded = pq.tensors.filter { if case .expandedWeights = $0.kind { return true } else { return false } }
-        #expect(!expanded.isEmpty && expanded.allSatisfy { $0.birth == $0.death && $0.category == .scratch })
+        let prefix = pq.chunkedPrefix?.ops ?? 0, f = pq.opCount
+        #expect(!expanded.isEmpty && expanded.allSatisfy { t in
+            guard case .expandedWeights(let step) = t.kind, t.category == .scratch else { return false }
+            if step < prefix { return (t.birth, t.death) == (0, prefix - 1) }
+            if step > 2 * f - prefix { return (t.birth, t.death) == (2 * f - prefix + 1, 2 * f) }
+            return (t.birth, t.death) == (step, step)
+        })
+        #expect(prefix > 0, "the plan has no chunked prefix to check")
         // Every forward step of an op with a quantised weight expands it.
         for (i, op) in quantized.ops.enumerated() where op.kind.parameters.contains(where: { quantized.parameters[$0].storageBits == 8 }) {
             #expect(pq.expandedWeightTensor[i] != nil, "\(op.name)")

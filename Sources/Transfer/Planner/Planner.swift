@@ -384,7 +384,9 @@ struct PlanBuilder {
     }
 
     /// One scratch tensor at `step` holding `slots` (float32 weights or weight gradients), one after the other; a
-    /// weight the op reads in blocks (`TrainingGraph.weightBlockRows`) takes one block's floats.
+    /// weight the op reads in blocks (`TrainingGraph.weightBlockRows`) takes one block's floats. Inside the chunked
+    /// prefix it lives over the prefix's whole forward (or backward), so that the weights expanded in the first
+    /// chunk's pass serve every chunk (none of them changes before the last chunk's backward).
     mutating func addExpandedWeights(op i: Int, step: Int, _ slots: [(parameter: Int, gradient: Bool)]) {
         guard !slots.isEmpty else { return }
         var floats = 0
@@ -397,7 +399,9 @@ struct PlanBuilder {
             floats += rows.map { count / graph.weightOutChannels(op: i) * $0 } ?? count
         }
         let op = graph.ops[i].name
+        let (birth, death) = !isChunked(op: i) ? (step, step)
+            : step == i ? (0, chunkedOps - 1) : (backwardStep(chunkedOps - 1), lastStep)
         expandedWeightTensor[step] = add(.expandedWeights(step: step), "\(op) \(step == i ? "" : "backward ")expanded weights", .scratch,
-                                         bytes: 4 * floats, birth: step, death: step)
+                                         bytes: 4 * floats, birth: birth, death: death)
     }
 }

@@ -30,9 +30,10 @@ extension Trainer {
     }
 
     /// Writes the float32 weights read at `step` into that step's scratch before the step's kernels run: 8-bit
-    /// weights dequantised, float32 ones copied, then standardised where the op standardises them.
+    /// weights dequantised, float32 ones copied, then standardised where the op standardises them. Inside the
+    /// chunked prefix only in the first chunk's pass: the plan keeps them for the later chunks.
     func expandWeights(_ step: Int, _ plan: MemoryPlan) {
-        guard let t = plan.expandedWeightTensor[step] else { return }
+        guard currentChunk == 0, let t = plan.expandedWeightTensor[step] else { return }
         let base = floats(t, in: plan)
         for slot in plan.expandedWeights[step] where !slot.gradient && slot.blockRows == nil {
             let out = base + slot.offset, p = slot.parameter, n = graph.parameters[p].count
@@ -62,10 +63,15 @@ extension Trainer {
     }
 
     /// Fills the tensors whose lifetime ends at `step` with NaN (when poisoning is on); in a pass over the
-    /// chunked prefix that is not the last, only its chunk tensors (batch tensors still serve later chunks).
+    /// chunked prefix that is not the last, only its chunk tensors (batch tensors and expanded weights still serve
+    /// later chunks).
     func retire(_ step: Int, _ plan: MemoryPlan, lastChunk: Bool = true) {
         guard poisonsDeadTensors else { return }
-        for t in plan.dying[step] where lastChunk || plan.tensors[t].chunkStride == 0 {
+        func servesLaterChunks(_ t: PlannedTensor) -> Bool {
+            if case .expandedWeights = t.kind { return true }
+            return t.chunkStride > 0
+        }
+        for t in plan.dying[step] where lastChunk || !servesLaterChunks(plan.tensors[t]) {
             (arena + plan.tensors[t].offset).initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.tensors[t].bytes)
         }
     }
