@@ -217,42 +217,65 @@ func convDirectBackwardInput(
     let cin = g.inChannels, cout = g.outChannels, zero = UnsafePointer(zeros), rowStride = taps * cinG
     let items = imageTiles * inH
     Parallelism.forEachChunk(items, minChunk: g.outputPixels * g.weightCount / g.groups >= 1 << 16 ? 1 : items) { rows in
+        // The row's taps (ky, oy), a column class's taps (kx, first ox), and a tile's taps that reach dy for some
+        // slot: weight offset (ky·k + kx)·Cin/G and each slot's dy pixel (group 0's channels, or the zero row).
+        withUnsafeTemporaryAllocation(of: (Int, Int).self, capacity: 2 * k) { lines in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { tapOffsets in
+        withUnsafeTemporaryAllocation(of: Slots.self, capacity: taps) { sources in
+        let rowTaps = lines.baseAddress!, columnTaps = rowTaps + k
         for row in rows {
             let n0 = row / inH * tile.images, iy = row % inH
+            var rowCount = 0
+            for ky in 0..<k {
+                let ty = iy + g.padTop - ky
+                if ty >= 0 && ty % s == 0 && ty / s < outH { rowTaps[rowCount] = (ky, ty / s); rowCount += 1 }
+            }
             // Columns in classes of equal ix mod s, so that a tile's columns share their taps.
             for residue in 0..<Swift.min(s, inW) {
                 let columns = (inW - residue + s - 1) / s
+                // Column residue + m·s reads dy column (residue + padLeft − kx)/s + m through tap kx.
+                var columnCount = 0
+                for kx in 0..<k where (residue + g.padLeft - kx) % s == 0 {
+                    columnTaps[columnCount] = (kx, (residue + g.padLeft - kx) / s); columnCount += 1
+                }
                 var m0 = 0
                 while m0 < columns {
-                    // Slot j: its image's dy (nil past the batch or the row) and its column.
+                    // Slot j: its image's dy (nil past the batch or the row) and its column index m.
                     func origin(_ j: Int) -> (UnsafePointer<Float>?, Int) {
                         let (n, m) = tile.slot(j, n0: n0, c0: m0)
-                        return (n < g.batch && m < columns ? dy + n * outH * outW * cout : nil, residue + m * s)
+                        return (n < g.batch && m < columns ? dy + n * outH * outW * cout : nil, m)
                     }
-                    let (r0, x0) = origin(0), (r1, x1) = origin(1), (r2, x2) = origin(2), (r3, x3) = origin(3)
-                    for group in 0..<g.groups {
-                        // Slot j's dy pixel that reads input column ix through tap (oy, kx), nil when none does.
-                        @inline(__always) func source(_ r: UnsafePointer<Float>?, _ ix: Int, _ oy: Int, _ kx: Int) -> UnsafePointer<Float>? {
-                            let tx = ix + g.padLeft - kx
-                            guard let r, tx >= 0 && tx % s == 0 && tx / s < outW else { return nil }
-                            return r + (oy * outW + tx / s) * cout + group * coutG
+                    let (r0, m_0) = origin(0), (r1, m_1) = origin(1), (r2, m_2) = origin(2), (r3, m_3) = origin(3)
+                    var count = 0
+                    for a in 0..<rowCount {
+                        let (ky, oy) = rowTaps[a]
+                        for b in 0..<columnCount {
+                            let (kx, ox0) = columnTaps[b]
+                            @inline(__always) func source(_ r: UnsafePointer<Float>?, _ m: Int) -> UnsafePointer<Float>? {
+                                let ox = ox0 + m
+                                guard let r, ox >= 0 && ox < outW else { return nil }
+                                return r + (oy * outW + ox) * cout
+                            }
+                            let q0 = source(r0, m_0), q1 = source(r1, m_1), q2 = source(r2, m_2), q3 = source(r3, m_3)
+                            if q0 == nil && q1 == nil && q2 == nil && q3 == nil { continue }
+                            tapOffsets[count] = (ky * k + kx) * cinG
+                            sources[count] = (q0 ?? zero, q1 ?? zero, q2 ?? zero, q3 ?? zero)
+                            count += 1
                         }
+                    }
+                    for group in 0..<g.groups {
+                        // A missing pixel reads the zero row whatever the group: only real pixels move to the group's channels.
+                        @inline(__always) func shifted(_ p: UnsafePointer<Float>) -> UnsafePointer<Float> { p == zero ? p : p + group * coutG }
                         forEachChannelBlock(cinG) { ib, wide, firstNew in
                             var sums = Sums()
-                            for ky in 0..<k {
-                                let ty = iy + g.padTop - ky
-                                guard ty >= 0 && ty % s == 0 && ty / s < outH else { continue }
-                                for kx in 0..<k {
-                                    let q0 = source(r0, x0, ty / s, kx), q1 = source(r1, x1, ty / s, kx)
-                                    let q2 = source(r2, x2, ty / s, kx), q3 = source(r3, x3, ty / s, kx)
-                                    if q0 == nil && q1 == nil && q2 == nil && q3 == nil { continue }
-                                    let w = weight + group * coutG * rowStride + (ky * k + kx) * cinG + ib
-                                    let p = (q0 ?? zero, q1 ?? zero, q2 ?? zero, q3 ?? zero)
-                                    if wide {
-                                        broadcastProducts(&sums, p, w, rowStride: rowStride, count: coutG, wide: true)
-                                    } else {
-                                        broadcastProducts(&sums, p, w, rowStride: rowStride, count: coutG, wide: false)
-                                    }
+                            let w = weight + group * coutG * rowStride + ib
+                            for t in 0..<count {
+                                let q = sources[t]
+                                let p = group == 0 ? q : (shifted(q.0), shifted(q.1), shifted(q.2), shifted(q.3))
+                                if wide {
+                                    broadcastProducts(&sums, p, w + tapOffsets[t], rowStride: rowStride, count: coutG, wide: true)
+                                } else {
+                                    broadcastProducts(&sums, p, w + tapOffsets[t], rowStride: rowStride, count: coutG, wide: false)
                                 }
                             }
                             for j in 0..<4 {
@@ -267,6 +290,9 @@ func convDirectBackwardInput(
                     m0 += tile.columns
                 }
             }
+        }
+        }
+        }
         }
     }
 }
