@@ -5,12 +5,14 @@
 # (ofa-bench --train, its own process) and, in the same run, PyTorch's reference TinyTL
 # (../shared/tools/torch_tinytl_bench.py) when a Python with torch, torchvision, ofa, tqdm and scikit-learn
 # ($TORCH_PYTHON, default python3) and the tinyml checkout's tinytl/ folder ($TINYTL_SRC) are available.
-# Prints a table and writes Benchmarks/train-results.json.
+# Each case runs REPEATS times, the two engines alternating; each engine's row is its run of median speed (all
+# speeds are listed), so that a minutes-long slow phase of the machine hitting one engine's run does not decide
+# the ratio. Prints a table and writes Benchmarks/train-results.json.
 #   TORCH_PYTHON=/work/venv/bin/python TINYTL_SRC=/tmp/tinyml/tinytl bash Benchmarks/train_memory.sh
-#   (THREADS=2 STEPS=10 CASES="128x8 128x1 160x8 224x8" by default)
+#   (THREADS=2 STEPS=10 REPEATS=3 CASES="128x8 128x1 160x8 224x8" by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-threads="${THREADS:-2}"; steps="${STEPS:-10}"; cases="${CASES:-128x8 128x1 160x8 224x8}"
+threads="${THREADS:-2}"; steps="${STEPS:-10}"; repeats="${REPEATS:-3}"; cases="${CASES:-128x8 128x1 160x8 224x8}"
 python="${TORCH_PYTHON:-python3}"; tinytl="${TINYTL_SRC:-}"; shared="${SHARED_DIR:-../shared}"
 
 swift build -c release --scratch-path .build-bench --product ofa-bench >&2
@@ -28,24 +30,34 @@ fi
 rows=""
 for c in $cases; do
     res="${c%x*}"; batch="${c#*x}"
-    echo "case ${res} px, batch ${batch}: ofa-search" >&2
-    rows+="$("$bench" --train --resolution "$res" --batches "$batch" --steps "$steps" --threads "$threads")"$'\n'
-    if [ "$torch_ok" = 1 ]; then
-        echo "case ${res} px, batch ${batch}: PyTorch" >&2
-        line=$(OMP_NUM_THREADS="$threads" THREADS="$threads" ARCH=mid TINYTL_SRC="$tinytl" \
-            "$python" "$shared/tools/torch_tinytl_bench.py" lb "$res" "$batch" "$steps" 2>/dev/null | grep '^{' || true)
-        if [ -n "$line" ]; then rows+="$line"$'\n'; else echo "PyTorch failed for $c" >&2; fi
-    fi
+    for run in $(seq "$repeats"); do
+        echo "case ${res} px, batch ${batch}, run ${run}/${repeats}: ofa-search" >&2
+        rows+="$("$bench" --train --resolution "$res" --batches "$batch" --steps "$steps" --threads "$threads")"$'\n'
+        if [ "$torch_ok" = 1 ]; then
+            echo "case ${res} px, batch ${batch}, run ${run}/${repeats}: PyTorch" >&2
+            line=$(OMP_NUM_THREADS="$threads" THREADS="$threads" ARCH=mid TINYTL_SRC="$tinytl" \
+                "$python" "$shared/tools/torch_tinytl_bench.py" lb "$res" "$batch" "$steps" 2>/dev/null | grep '^{' || true)
+            if [ -n "$line" ]; then rows+="$line"$'\n'; else echo "PyTorch failed for $c" >&2; fi
+        fi
+    done
 done
 
 ROWS="$rows" STEPS="$steps" THREADS="$threads" python3 - <<'PY'
 import json, os, platform, subprocess, datetime
-rows = [json.loads(l) for l in os.environ["ROWS"].splitlines() if l.strip()]
-for r in rows: r.setdefault("engine", "pytorch")
+runs = [json.loads(l) for l in os.environ["ROWS"].splitlines() if l.strip()]
+for r in runs: r.setdefault("engine", "pytorch")
+# One row per engine and case: its run of median speed, with every run's speed beside it.
+rows = []
+for key in dict.fromkeys((r["engine"], r["res"], r["batch"]) for r in runs):
+    same = sorted((r for r in runs if (r["engine"], r["res"], r["batch"]) == key), key=lambda r: r["img_per_s"])
+    row = dict(same[(len(same) - 1) // 2])
+    row["img_per_s_runs"] = [r["img_per_s"] for r in runs if (r["engine"], r["res"], r["batch"]) == key]
+    rows.append(row)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 dirty = bool(subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout.strip())
 print(f"TinyTL lite-residual+bias, OFA-Proxyless w1.3 ks5 e4 d3, {os.environ['THREADS']} threads, {os.environ['STEPS']} timed steps, {cpu}")
+print("img/s = each engine's median run of the case (all runs under the table)")
 print("ours MB = growth of VmHWM over VmRSS from before the Trainer exists (everything: 8-bit frozen and trainable weights, optimiser state, activations, scratch, runtime);")
 print("  w/o weights = the same minus the weights in the arena (PyTorch's accounting: its window opens with the model resident); plan = arena + runtime allowance;")
 print("  PyTorch MB = train_peak_extra_MB (growth over the resting process with the model loaded)")
@@ -69,6 +81,8 @@ for o in (r for r in rows if r["engine"] == "ofa-search"):
                                      torch_memory_ge_8x=None if mem is None else mem >= 8,
                                      torch_memory_ge_8x_without_weights=None if like is None else like >= 8,
                                      speed_ge_3x=None if speed is None else speed >= 3)))
+for r in rows:
+    print(f"  {r['engine']:>10} {r['res']} px × {r['batch']}: img/s over the runs " + ", ".join(f"{v:.1f}" for v in r["img_per_s_runs"]))
 json.dump({"benchmark": "tinytl-train-memory", "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
            "commit": commit + ("-dirty" if dirty else ""), "cpu": cpu, "cores": os.cpu_count(), "threads": int(os.environ["THREADS"]),
            "build": "swift build -c release --product ofa-bench (-Ounchecked -target-cpu haswell for kernels)",
