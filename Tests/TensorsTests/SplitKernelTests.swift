@@ -93,3 +93,37 @@ struct SplitKernelTests {
         #expect(Closeness(dbeta, expectedBeta, atol: 1e-4, rtol: 1e-6).passes)
     }
 }
+
+/// GroupNorm's vectorised kernels (channel sums split across threads, then eight channels at a time) against the
+/// per-(sample, group) loops in Double, on shapes whose sums split: TinyTL's eight channels per group, four per
+/// group with a channel count off a multiple of eight, γ and β given or not, a fused activation.
+struct GroupNormKernelTests {
+    @Test(arguments: [(3, 96, 40, 5, true), (2, 130, 12, 3, false), (1, 4096, 24, 3, true)])
+    func groupNormEqualsReferenceLoops(_ shape: (batch: Int, pixels: Int, channels: Int, groups: Int, affine: Bool)) {
+        let (n, p, c, groups, affine) = shape
+        let x = random(n * p * c, in: -2...3, seed: 71), dy = random(n * p * c, seed: 72)
+        let gamma = random(c, in: 0.5...1.5, seed: 73), beta = random(c, seed: 74)
+        for activation in [Activation.identity, .relu6] {
+            expectAgreement("y \(activation)",
+                gradient(n * p * c) { groupNormForward(x: x, batch: n, pixels: p, channels: c, groups: groups, gamma: affine ? gamma : nil,
+                                                       beta: affine ? beta : nil, eps: 1e-5, activation: activation, y: $0) },
+                gradient(n * p * c) { groupNormForwardReference(x: x, batch: n, pixels: p, channels: c, groups: groups, gamma: affine ? gamma : nil,
+                                                                beta: affine ? beta : nil, eps: 1e-5, activation: activation, y: $0) })
+        }
+        func backward(_ which: Int, reference: Bool) -> [Float] {
+            gradient(which == 0 ? n * p * c : c) { out in
+                let (dx, dgamma, dbeta) = (which == 0 ? out : nil, which == 1 ? out : nil, which == 2 ? out : nil)
+                if reference {
+                    groupNormBackwardReference(dy: dy, x: x, batch: n, pixels: p, channels: c, groups: groups, gamma: affine ? gamma : nil,
+                                               eps: 1e-5, dx: dx, dgamma: dgamma, dbeta: dbeta)
+                } else {
+                    groupNormBackward(dy: dy, x: x, batch: n, pixels: p, channels: c, groups: groups, gamma: affine ? gamma : nil,
+                                      eps: 1e-5, dx: dx, dgamma: dgamma, dbeta: dbeta)
+                }
+            }
+        }
+        for (which, name) in ["dx", "dgamma", "dbeta"].enumerated() {
+            expectAgreement(name, backward(which, reference: false), backward(which, reference: true))
+        }
+    }
+}

@@ -2,8 +2,45 @@
 ///
 /// Concretely (PyTorch `GroupNorm`): for each sample n and group g of C/G channels,
 /// μ, σ² = mean and biased variance over (H, W, channels of g); y = (x − μ) / √(σ² + eps) · γ[c] + β[c].
-/// Layouts: x, y (N, H·W, C); γ, β (C). Statistics are accumulated in Double.
+/// Layouts: x, y (N, H·W, C); γ, β (C) (nil: γ = 1, β = 0).
+///
+/// Per sample: one pass summing each channel's x and x² over the pixels (rows split across threads, Float over
+/// blocks of 64 rows, then Double — `channelTotals`), the group statistics from the channel sums in Double, then
+/// `batchNormInferenceForward` with each channel's group mean and variance (eight channels at a time). Results
+/// depend on the thread count only through the order of those sums. Memory: O(C) temporaries.
 public func groupNormForward(
+    x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, groups: Int,
+    gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float,
+    activation: Activation = .identity, y: UnsafeMutablePointer<Float>
+) {
+    precondition(channels % groups == 0, "GroupNorm: \(channels) channels not divisible by \(groups) groups")
+    let perGroup = channels / groups, count = Double(pixels * perGroup)
+    var mean = [Float](repeating: 0, count: channels), variance = mean
+    let ones = [Float](repeating: 1, count: gamma == nil ? channels : 0), zeros = [Float](repeating: 0, count: beta == nil ? channels : 0)
+    for n in 0..<batch {
+        let xs = x + n * pixels * channels
+        let totals = channelTotals(rows: pixels, channels: 2 * channels) { part, r in
+            addInPlace(part, xs + r * channels, count: channels)
+            addSquaresInPlace(part + channels, xs + r * channels, count: channels)
+        }
+        for g in 0..<groups {
+            let members = (g * perGroup)..<((g + 1) * perGroup)
+            let sum = members.reduce(0.0) { $0 + totals[$1] }, sumSq = members.reduce(0.0) { $0 + totals[channels + $1] }
+            let m = sum / count, v = Swift.max(sumSq / count - m * m, 0)
+            for c in members { mean[c] = Float(m); variance[c] = Float(v) }
+        }
+        ones.withUnsafeBufferPointer { ones in
+            zeros.withUnsafeBufferPointer { zeros in
+                batchNormInferenceForward(x: xs, rows: pixels, channels: channels, gamma: gamma ?? ones.baseAddress!,
+                                          beta: beta ?? zeros.baseAddress!, mean: mean, variance: variance, eps: eps,
+                                          activation: activation, y: y + n * pixels * channels)
+            }
+        }
+    }
+}
+
+/// Plain loop with the contract of `groupNormForward`, statistics accumulated in Double (the oracle of the tests).
+public func groupNormForwardReference(
     x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, groups: Int,
     gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, eps: Float,
     activation: Activation = .identity, y: UnsafeMutablePointer<Float>
@@ -46,15 +83,85 @@ public func groupNormForward(
 /// - dx += r · (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))   (means over the group's M values)
 /// - dγ[c] += Σ_{n,p} dy·x̂;  dβ[c] += Σ_{n,p} dy.
 ///
-/// `dy` is the gradient of the normalised output before any fused activation. `gamma` nil means γ = 1 (as in the
-/// forward); a frozen γ is passed as `gamma` with `dgamma` nil. Pass nil for any gradient that is not needed.
-/// Layouts: x, dy, dx (N, H·W, C); γ, dγ, dβ (C). Sums in Double; (sample, group) pairs are split across threads.
-/// - Complexity: two passes over x and dy; 16·N·C bytes of temporary memory for the per-sample γ/β sums
-///   (`scratch`, ``groupNormBackwardScratchCount(batch:channels:)`` doubles, or allocated here when nil), plus
-///   12 bytes per channel of a group per thread.
+/// Per sample: one pass summing each channel's x, x², dy and dy·x over the pixels (rows split across threads,
+/// `channelTotals`), the group constants from those sums in Double, then one pass adding to dx eight channels at
+/// a time. `dy` is the gradient of the normalised output before any fused activation; `gamma` nil means γ = 1; pass
+/// nil for any gradient that is not needed.
+/// Layouts: x, dy, dx (N, H·W, C); γ, dγ, dβ (C).
+/// - Parameter scratch: ``groupNormBackwardScratchCount(batch:channels:)`` doubles (per-sample Σ dy·x̂ and Σ dy),
+///   or allocated here when nil; plus O(C) temporaries.
 /// ### References
 /// Wu, He, "Group Normalization", 2018, https://arxiv.org/abs/1803.08494
 public func groupNormBackward(
+    dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, groups: Int,
+    gamma: UnsafePointer<Float>?, eps: Float,
+    dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?,
+    scratch: UnsafeMutablePointer<Double>? = nil
+) {
+    precondition(channels % groups == 0, "GroupNorm: \(channels) channels not divisible by \(groups) groups")
+    let perGroup = channels / groups, count = Double(pixels * perGroup)
+    let partial = scratch ?? UnsafeMutablePointer<Double>.allocate(capacity: groupNormBackwardScratchCount(batch: batch, channels: channels))
+    defer { if scratch == nil { partial.deallocate() } }
+    // dx = coefficient·dy + slope·(x − μ) + shift, per channel (slope, μ and shift per group).
+    var coefficient = [Float](repeating: 0, count: channels), slope = coefficient, mu = coefficient, shift = coefficient
+    for n in 0..<batch {
+        let offset = n * pixels * channels, xs = x + offset, gs = dy + offset
+        // Σx, Σx², Σdy, Σdy·x per channel.
+        let totals = channelTotals(rows: pixels, channels: 4 * channels) { part, r in
+            let xr = xs + r * channels, gr = gs + r * channels
+            addInPlace(part, xr, count: channels)
+            addSquaresInPlace(part + channels, xr, count: channels)
+            addInPlace(part + 2 * channels, gr, count: channels)
+            addProductsInPlace(part + 3 * channels, xr, gr, count: channels)
+        }
+        for g in 0..<groups {
+            let members = (g * perGroup)..<((g + 1) * perGroup)
+            let sum = members.reduce(0.0) { $0 + totals[$1] }, sumSq = members.reduce(0.0) { $0 + totals[channels + $1] }
+            let mean = sum / count
+            let inv = 1 / (Swift.max(sumSq / count - mean * mean, 0) + Double(eps)).squareRoot()
+            var sumG = 0.0, sumGXhat = 0.0
+            for c in members {
+                let gm = Double(gamma?[c] ?? 1), sumDy = totals[2 * channels + c]
+                let dyXhat = inv * (totals[3 * channels + c] - mean * sumDy)
+                partial[n * channels + c] = dyXhat
+                partial[(batch + n) * channels + c] = sumDy
+                sumG += gm * sumDy
+                sumGXhat += gm * dyXhat
+                coefficient[c] = Float(inv * gm)
+            }
+            for c in members { slope[c] = Float(-inv * inv * sumGXhat / count); shift[c] = Float(-inv * sumG / count); mu[c] = Float(mean) }
+        }
+        guard let dx else { continue }
+        let out = dx + offset
+        coefficient.withUnsafeBufferPointer { a in slope.withUnsafeBufferPointer { b in mu.withUnsafeBufferPointer { m in
+            shift.withUnsafeBufferPointer { t in
+                let (a, b, m, t) = (a.baseAddress!, b.baseAddress!, m.baseAddress!, t.baseAddress!)
+                Parallelism.forEachChunk(pixels, minChunk: Parallelism.minimumRows(ofLength: channels)) { rows in
+                    for r in rows {
+                        let xr = xs + r * channels, gr = gs + r * channels, dr = out + r * channels
+                        var c = 0
+                        while c + 8 <= channels {
+                            let v = load8(a + c) * load8(gr + c) + load8(b + c) * (load8(xr + c) - load8(m + c)) + load8(t + c)
+                            store8(load8(dr + c) + v, dr + c)
+                            c += 8
+                        }
+                        while c < channels { dr[c] += a[c] * gr[c] + b[c] * (xr[c] - m[c]) + t[c]; c += 1 }
+                    }
+                }
+            }
+        } } }
+    }
+    for c in 0..<channels {
+        var sDyXhat = 0.0, sDy = 0.0
+        for n in 0..<batch { sDyXhat += partial[n * channels + c]; sDy += partial[(batch + n) * channels + c] }
+        dgamma?[c] += Float(sDyXhat)
+        dbeta?[c] += Float(sDy)
+    }
+}
+
+/// Plain loop with the contract of `groupNormBackward` (statistics and sums per (sample, group) in Double; the
+/// oracle of the tests).
+public func groupNormBackwardReference(
     dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int, pixels: Int, channels: Int, groups: Int,
     gamma: UnsafePointer<Float>?, eps: Float,
     dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?,

@@ -76,6 +76,22 @@ func addInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>,
     while i < count { dst[i] += src[i]; i += 1 }
 }
 
+/// dst[i] += src[i]² for `count` values, eight lanes at a time.
+@inline(__always)
+func addSquaresInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count { let v = load8(src + i); store8(load8(dst + i) + v * v, dst + i); i += 8 }
+    while i < count { dst[i] += src[i] * src[i]; i += 1 }
+}
+
+/// dst[i] += a[i] · b[i] for `count` values, eight lanes at a time.
+@inline(__always)
+func addProductsInPlace(_ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count { store8(load8(dst + i) + load8(a + i) * load8(b + i), dst + i); i += 8 }
+    while i < count { dst[i] += a[i] * b[i]; i += 1 }
+}
+
 /// dst[i] += s · src[i] for `count` values, eight lanes at a time.
 @inline(__always)
 func addScaledInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ s: Float, count: Int) {
