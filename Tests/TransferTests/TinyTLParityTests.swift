@@ -133,8 +133,10 @@ struct TinyTLParityTests {
             if e > worstGrad.0 || worstGrad.1.isEmpty { worstGrad = (e, name) }
             #expect(e <= 1e-4, "\(run.testDescription) grad \(name): relative error \(e)")
         }
-        // GN + live lite residual branches: the 5-step trajectory amplifies float rounding ~10x per step
-        // (`gnLiteResidualTrajectoriesAreIllConditioned`), so only step 0 is compared there.
+        // GN + live lite residual branches: after step 0 (loss and every gradient within 4e-5) the trajectories part
+        // from the reference's, the loss by 5e-5 to 2e-3 relative at step 5. Not explained yet: our own trajectory
+        // barely moves when a weight moves by 1e-5 (`liteResidualTrajectoriesAreStable`), so it is not rounding
+        // amplified by our engine alone. Only step 0 is compared there.
         let trajectoryComparable = !(run.norm == "gn" && run.variant == "lr_random")
 
         // 5 Adam steps on the same batch: the gradient above is step 0's.
@@ -197,13 +199,12 @@ struct TinyTLParityTests {
         }
     }
 
-    /// Why the GN lite-residual (lr_random) trajectories are compared at step 0 only: in our own engine, a 1e-5
-    /// relative change of one weight of every branch conv1 moves the loss after 5 Adam steps by more than 1e-4
-    /// relative with GroupNorm + WS (GroupNorm over the branches' 1×1 and 2×2 maps at 64 px), and not measurably with
-    /// frozen BN; a difference at float rounding level (the reference computes in float32, we sum in Double) grows
-    /// the same way. Measured without sample chunking: the chunked schedule sums in another order, and how far
-    /// rounding noise travels depends on it.
-    @Test func gnLiteResidualTrajectoriesAreIllConditioned() throws {
+    /// A 1e-5 relative change of one weight of every branch conv1 moves the loss over 5 Adam steps by less than 1e-5
+    /// relative with GroupNorm + WS (GroupNorm over the branches' 1×1 and 2×2 maps at 64 px) and less than 1e-6 with
+    /// frozen BN: the trajectories the parity test compares are not ill-conditioned in our engine. (Before the
+    /// GroupNorm kernels were vectorised the GN drift passed 1e-4 by step 5.) Measured without sample chunking: the
+    /// chunked schedule sums in another order.
+    @Test func liteResidualTrajectoriesAreStable() throws {
         let file = try Self.fixture()
         func lossesAfterSteps(_ norm: String, perturbation: Float, chunking: Chunking = .none) throws -> [Float] {
             let netPath = "nets/\(norm)+lr_random"
@@ -228,7 +229,7 @@ struct TinyTLParityTests {
         }
         let gn = try drift("gn"), bn = try drift("bn")
         print("relative loss drift per step from a 1e-5 change of the branch convs: gn \(gn), bn \(bn)")
-        #expect(gn[0] < 1e-6 && gn[5] > 1e-4)
+        #expect(gn.allSatisfy { $0 < 1e-5 })
         #expect(bn.allSatisfy { $0 < 1e-6 })
     }
 }
