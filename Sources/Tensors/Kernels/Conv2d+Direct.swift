@@ -61,6 +61,42 @@ private struct Sums {
 /// Four pointers, one per tile slot.
 private typealias Slots = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
 
+/// The taps of one tile that reach some slot's pixel: each one's weight offset and its four slots' pixels (group 0's
+/// channels; the zero row where the tap misses that slot). Stack memory for `capacity` taps, listed once per tile and
+/// read by every group and channel block.
+private struct TileTaps {
+    let offsets: UnsafeMutablePointer<Int>, sources: UnsafeMutablePointer<Slots>, zero: UnsafePointer<Float>
+    var count = 0
+
+    /// Runs `body` with room for `capacity` taps.
+    static func with(capacity: Int, zero: UnsafePointer<Float>, _ body: (inout TileTaps) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { offsets in
+            withUnsafeTemporaryAllocation(of: Slots.self, capacity: capacity) { sources in
+                var taps = TileTaps(offsets: offsets.baseAddress!, sources: sources.baseAddress!, zero: zero)
+                body(&taps)
+            }
+        }
+    }
+
+    /// Adds a tap unless it misses every slot (nil pixels).
+    @inline(__always) mutating func add(
+        offset: Int, _ q0: UnsafePointer<Float>?, _ q1: UnsafePointer<Float>?, _ q2: UnsafePointer<Float>?, _ q3: UnsafePointer<Float>?
+    ) {
+        if q0 == nil && q1 == nil && q2 == nil && q3 == nil { return }
+        offsets[count] = offset
+        sources[count] = (q0 ?? zero, q1 ?? zero, q2 ?? zero, q3 ?? zero)
+        count += 1
+    }
+
+    /// Tap t's pixels moved by `channels` floats (to a group's channels); the zero row stays where it is.
+    @inline(__always) func slots(_ t: Int, movedBy channels: Int) -> Slots {
+        let q = sources[t]
+        guard channels != 0 else { return q }
+        @inline(__always) func moved(_ p: UnsafePointer<Float>) -> UnsafePointer<Float> { p == zero ? p : p + channels }
+        return (moved(q.0), moved(q.1), moved(q.2), moved(q.3))
+    }
+}
+
 /// Writes lanes `from..<to` of (v0, v1) to out[from..<to] (adding onto it with `accumulate`): whole vectors where
 /// all eight lanes are written, single lanes elsewhere.
 @inline(__always)
@@ -118,10 +154,8 @@ func convDirectForward(
     let tailMask = SIMD8<Float>(repeating: 1).replacing(with: 0, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(shift))
     let items = imageTiles * outH
     Parallelism.forEachChunk(items, minChunk: g.outputPixels * g.weightCount / g.groups >= 1 << 16 ? 1 : items) { rows in
-        // The taps that reach the input for some slot of a tile: weight offset (ky·k + kx)·Cin/G, and each slot's
-        // input pixel (group 0's channels; the zero row where the tap misses).
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { tapOffsets in
-        withUnsafeTemporaryAllocation(of: Slots.self, capacity: taps) { sources in
+        // A tile's taps that reach the input: weight offset (ky·k + kx)·Cin/G and each slot's input pixel.
+        TileTaps.with(capacity: taps, zero: zero) { tileTaps in
         for row in rows {
             let n0 = row / outH * tile.images, oy = row % outH, iy0 = oy * s - g.padTop
             var c0 = 0
@@ -132,32 +166,26 @@ func convDirectForward(
                     return (n < g.batch && ox < outW ? x + (n * inH + iy0) * inW * cin : nil, ox * s - g.padLeft)
                 }
                 let (r0, x0) = origin(0), (r1, x1) = origin(1), (r2, x2) = origin(2), (r3, x3) = origin(3)
-                var count = 0
+                tileTaps.count = 0
                 for ky in Swift.max(0, -iy0)..<Swift.min(k, inH - iy0) {
                     @inline(__always) func source(_ r: UnsafePointer<Float>?, _ ix: Int) -> UnsafePointer<Float>? {
                         guard let r, ix >= 0 && ix < inW else { return nil }
                         return r + (ky * inW + ix) * cin
                     }
                     for kx in 0..<k {
-                        let q0 = source(r0, x0 + kx), q1 = source(r1, x1 + kx), q2 = source(r2, x2 + kx), q3 = source(r3, x3 + kx)
-                        if q0 == nil && q1 == nil && q2 == nil && q3 == nil { continue }
-                        tapOffsets[count] = (ky * k + kx) * cinG
-                        sources[count] = (q0 ?? zero, q1 ?? zero, q2 ?? zero, q3 ?? zero)
-                        count += 1
+                        tileTaps.add(offset: (ky * k + kx) * cinG, source(r0, x0 + kx), source(r1, x1 + kx), source(r2, x2 + kx), source(r3, x3 + kx))
                     }
                 }
                 for group in 0..<g.groups {
-                    // A missing pixel reads the zero row whatever the group: only real pixels move to the group's channels.
-                    @inline(__always) func shifted(_ p: UnsafePointer<Float>) -> UnsafePointer<Float> { p == zero ? p : p + group * cinG }
                     var o = 0
                     while o < coutG {
                         let pair = o + 1 < coutG
                         var sums = Sums()
                         let w = weight + (group * coutG + o) * taps * cinG
-                        for t in 0..<count {
-                            let q = sources[t], w0 = w + tapOffsets[t]
-                            dotProducts(&sums, group == 0 ? q : (shifted(q.0), shifted(q.1), shifted(q.2), shifted(q.3)),
-                                        w0, pair ? w0 + taps * cinG : w0, count: cinG, shift: shift, tailMask: tailMask)
+                        for t in 0..<tileTaps.count {
+                            let w0 = w + tileTaps.offsets[t]
+                            dotProducts(&sums, tileTaps.slots(t, movedBy: group * cinG), w0, pair ? w0 + taps * cinG : w0,
+                                        count: cinG, shift: shift, tailMask: tailMask)
                         }
                         for j in 0..<4 {
                             let (n, ox) = tile.slot(j, n0: n0, c0: c0)
@@ -172,7 +200,6 @@ func convDirectForward(
                 }
                 c0 += tile.columns
             }
-        }
         }
         }
     }
@@ -217,11 +244,10 @@ func convDirectBackwardInput(
     let cin = g.inChannels, cout = g.outChannels, zero = UnsafePointer(zeros), rowStride = taps * cinG
     let items = imageTiles * inH
     Parallelism.forEachChunk(items, minChunk: g.outputPixels * g.weightCount / g.groups >= 1 << 16 ? 1 : items) { rows in
-        // The row's taps (ky, oy), a column class's taps (kx, first ox), and a tile's taps that reach dy for some
-        // slot: weight offset (ky·k + kx)·Cin/G and each slot's dy pixel (group 0's channels, or the zero row).
+        // The row's taps (ky, oy), a column class's taps (kx, first ox), and a tile's taps that reach dy: weight
+        // offset (ky·k + kx)·Cin/G and each slot's dy pixel.
         withUnsafeTemporaryAllocation(of: (Int, Int).self, capacity: 2 * k) { lines in
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { tapOffsets in
-        withUnsafeTemporaryAllocation(of: Slots.self, capacity: taps) { sources in
+        TileTaps.with(capacity: taps, zero: zero) { tileTaps in
         let rowTaps = lines.baseAddress!, columnTaps = rowTaps + k
         for row in rows {
             let n0 = row / inH * tile.images, iy = row % inH
@@ -246,7 +272,7 @@ func convDirectBackwardInput(
                         return (n < g.batch && m < columns ? dy + n * outH * outW * cout : nil, m)
                     }
                     let (r0, m_0) = origin(0), (r1, m_1) = origin(1), (r2, m_2) = origin(2), (r3, m_3) = origin(3)
-                    var count = 0
+                    tileTaps.count = 0
                     for a in 0..<rowCount {
                         let (ky, oy) = rowTaps[a]
                         for b in 0..<columnCount {
@@ -256,26 +282,19 @@ func convDirectBackwardInput(
                                 guard let r, ox >= 0 && ox < outW else { return nil }
                                 return r + (oy * outW + ox) * cout
                             }
-                            let q0 = source(r0, m_0), q1 = source(r1, m_1), q2 = source(r2, m_2), q3 = source(r3, m_3)
-                            if q0 == nil && q1 == nil && q2 == nil && q3 == nil { continue }
-                            tapOffsets[count] = (ky * k + kx) * cinG
-                            sources[count] = (q0 ?? zero, q1 ?? zero, q2 ?? zero, q3 ?? zero)
-                            count += 1
+                            tileTaps.add(offset: (ky * k + kx) * cinG, source(r0, m_0), source(r1, m_1), source(r2, m_2), source(r3, m_3))
                         }
                     }
                     for group in 0..<g.groups {
-                        // A missing pixel reads the zero row whatever the group: only real pixels move to the group's channels.
-                        @inline(__always) func shifted(_ p: UnsafePointer<Float>) -> UnsafePointer<Float> { p == zero ? p : p + group * coutG }
                         forEachChannelBlock(cinG) { ib, wide, firstNew in
                             var sums = Sums()
                             let w = weight + group * coutG * rowStride + ib
-                            for t in 0..<count {
-                                let q = sources[t]
-                                let p = group == 0 ? q : (shifted(q.0), shifted(q.1), shifted(q.2), shifted(q.3))
+                            for t in 0..<tileTaps.count {
+                                let p = tileTaps.slots(t, movedBy: group * coutG), wt = w + tileTaps.offsets[t]
                                 if wide {
-                                    broadcastProducts(&sums, p, w + tapOffsets[t], rowStride: rowStride, count: coutG, wide: true)
+                                    broadcastProducts(&sums, p, wt, rowStride: rowStride, count: coutG, wide: true)
                                 } else {
-                                    broadcastProducts(&sums, p, w + tapOffsets[t], rowStride: rowStride, count: coutG, wide: false)
+                                    broadcastProducts(&sums, p, wt, rowStride: rowStride, count: coutG, wide: false)
                                 }
                             }
                             for j in 0..<4 {
@@ -290,7 +309,6 @@ func convDirectBackwardInput(
                     m0 += tile.columns
                 }
             }
-        }
         }
         }
         }
