@@ -250,9 +250,9 @@ public func conv2dBackwardScratchCount(_ g: ConvGeometry, input: Bool, weight: B
 }
 
 /// Whether `conv2dBackward` may run the input and the weight gradient of `g` side by side, one thread each: pointwise
-/// and direct convs whose output holds at most 1 M floats (a lite residual branch). Split kernel by kernel, these
-/// move much of their data between the cores' caches; whole, each half stays in one cache. Neither needs more
-/// scratch for it.
+/// convs whose output holds at most 1 M floats (a lite residual branch's 1×1 conv). Split GEMM by GEMM, these move
+/// much of their data between the cores' caches; whole, each half stays in one cache. (Direct convs' two gradients
+/// take unequal times, and each splits well on its own: they run one after the other.)
 public func conv2dBackwardSideBySide(_ g: ConvGeometry) -> Bool {
     g.isPointwise && g.outputPixels * g.outChannels <= 1 << 20
 }

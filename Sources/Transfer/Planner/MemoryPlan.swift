@@ -14,7 +14,8 @@ public enum MemoryCategory: String, CaseIterable, Sendable {
     case transientActivations = "transient activations"
     /// Gradients of values during the backward pass.
     case activationGradients = "activation gradients"
-    /// Kernel temporaries (im2col/col2im columns, direct convs' zero rows, squeeze-excite) and 8-bit weights expanded to float32, one step each.
+    /// Kernel temporaries (im2col/col2im columns, direct convs' zero rows, squeeze-excite) and 8-bit weights expanded
+    /// to float32, one step each (in the chunked prefix, its whole forward or backward).
     case scratch
 
     /// Parameters, their gradients and optimizer state (all persistent, except fused gradients), as opposed to
