@@ -109,10 +109,9 @@ private func store(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, lanes from: Int, _ to
     if to > 8 { put(v1, out + 8, Swift.max(from, 8) - 8, to - 8) }
 }
 
-/// The blocks of a channel run of `count` (≥ 8): whole blocks of 16 lanes, the last one shifted back to end at
-/// `count`; a run shorter than 16 in blocks of 8 the same way. Calls body(offset, wide, firstNewLane): the block
-/// starts at `offset` and spans 16 lanes (`wide`) or 8; its lanes before `firstNewLane` repeat channels of the
-/// previous block.
+/// The blocks of a channel run of `count` (≥ 8): whole blocks of 16 lanes, then one of 8, then one vector of 8
+/// shifted back to end at `count`. Calls body(offset, wide, firstNewLane): the block starts at `offset` and spans
+/// 16 lanes (`wide`) or 8; its lanes before `firstNewLane` repeat channels of the previous block.
 @inline(__always)
 private func forEachChannelBlock(_ count: Int, _ body: (_ offset: Int, _ wide: Bool, _ firstNewLane: Int) -> Void) {
     var c = 0
@@ -232,7 +231,7 @@ private func dotProducts(
 /// input channels at a time, dy broadcast. Rows of tiles are split across threads; each dx value is written by one.
 /// - Parameters:
 ///   - zeros: `convDirectZeroCount(g)` floats, set to zero here.
-///   - accumulate: add onto dx instead of overwriting it (a pixel no output reads then gets 0).
+///   - accumulate: add onto dx; else overwrite it (a pixel no output reads then gets 0).
 func convDirectBackwardInput(
     _ g: ConvGeometry, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
     zeros: UnsafeMutablePointer<Float>, accumulate: Bool
