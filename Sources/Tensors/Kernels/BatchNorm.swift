@@ -129,10 +129,7 @@ public func channelAffineBackward(
     if let dscale {
         guard let x else { preconditionFailure("channelAffineBackward: dscale needs x") }
         let totals = channelTotals(rows: rows, channels: channels) { part, r in
-            let g = dy + r * channels, v = x + r * channels
-            var c = 0
-            while c + 8 <= channels { store8(load8(part + c) + load8(g + c) * load8(v + c), part + c); c += 8 }
-            while c < channels { part[c] += g[c] * v[c]; c += 1 }
+            addProductsInPlace(part, dy + r * channels, x + r * channels, count: channels)
         }
         for c in 0..<channels { dscale[c] += Float(totals[c]) }
     }

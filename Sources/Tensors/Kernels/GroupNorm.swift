@@ -102,8 +102,10 @@ public func groupNormBackward(
     let perGroup = channels / groups, count = Double(pixels * perGroup)
     let partial = scratch ?? UnsafeMutablePointer<Double>.allocate(capacity: groupNormBackwardScratchCount(batch: batch, channels: channels))
     defer { if scratch == nil { partial.deallocate() } }
-    // dx = coefficient·dy + slope·(x − μ) + shift, per channel (slope, μ and shift per group).
-    var coefficient = [Float](repeating: 0, count: channels), slope = coefficient, mu = coefficient, shift = coefficient
+    // dx = coefficient·dy + slope·(x − μ) + shift, per channel (slope, μ and shift per group): four rows of C floats.
+    let constants = UnsafeMutablePointer<Float>.allocate(capacity: 4 * channels)
+    defer { constants.deallocate() }
+    let coefficient = constants, slope = constants + channels, mu = constants + 2 * channels, shift = constants + 3 * channels
     for n in 0..<batch {
         let offset = n * pixels * channels, xs = x + offset, gs = dy + offset
         // Σx, Σx², Σdy, Σdy·x per channel.
@@ -133,23 +135,18 @@ public func groupNormBackward(
         }
         guard let dx else { continue }
         let out = dx + offset
-        coefficient.withUnsafeBufferPointer { a in slope.withUnsafeBufferPointer { b in mu.withUnsafeBufferPointer { m in
-            shift.withUnsafeBufferPointer { t in
-                let (a, b, m, t) = (a.baseAddress!, b.baseAddress!, m.baseAddress!, t.baseAddress!)
-                Parallelism.forEachChunk(pixels, minChunk: Parallelism.minimumRows(ofLength: channels)) { rows in
-                    for r in rows {
-                        let xr = xs + r * channels, gr = gs + r * channels, dr = out + r * channels
-                        var c = 0
-                        while c + 8 <= channels {
-                            let v = load8(a + c) * load8(gr + c) + load8(b + c) * (load8(xr + c) - load8(m + c)) + load8(t + c)
-                            store8(load8(dr + c) + v, dr + c)
-                            c += 8
-                        }
-                        while c < channels { dr[c] += a[c] * gr[c] + b[c] * (xr[c] - m[c]) + t[c]; c += 1 }
-                    }
+        Parallelism.forEachChunk(pixels, minChunk: Parallelism.minimumRows(ofLength: channels)) { rows in
+            for r in rows {
+                let xr = xs + r * channels, gr = gs + r * channels, dr = out + r * channels
+                var c = 0
+                while c + 8 <= channels {
+                    let v = load8(coefficient + c) * load8(gr + c) + load8(slope + c) * (load8(xr + c) - load8(mu + c)) + load8(shift + c)
+                    store8(load8(dr + c) + v, dr + c)
+                    c += 8
                 }
+                while c < channels { dr[c] += coefficient[c] * gr[c] + slope[c] * (xr[c] - mu[c]) + shift[c]; c += 1 }
             }
-        } } }
+        }
     }
     for c in 0..<channels {
         var sDyXhat = 0.0, sDy = 0.0
