@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
         .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
         .testTarget(name: "TransferTests", dependencies: ["Transfer", "Tensors", "Supernets", "HDF5", "OFATestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Supernets", "Transfer", "Datasets", "OFATestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Supernets", "Transfer", "Datasets", "History", "OFATestSupport"]),
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "OFATestSupport"]),

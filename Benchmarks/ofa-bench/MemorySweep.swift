@@ -39,10 +39,10 @@ func memorySweep(repository: URL, subnets: Int, resolutions: [Int], batches: [In
     for seed in 0..<UInt64(subnets) {
         let config = ArchConfig.random(supernet.space, seed: seed)
         let subnet = try supernet.subnet(config)
-        for method in [TinyTLMethod.bias, .liteResidualBias] {
+        for method in [TransferMethod.bias, .liteResidualBias] {
             let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, seed: seed).quantizingFrozenWeights(seed: seed)
             for r in resolutions {
-                let setup = TinyTLSetup(method: TransferMethod(rawValue: method.rawValue)!, normalization: .batchNorm, classes: classes)
+                let setup = TinyTLSetup(method: method, normalization: .batchNorm, classes: classes)
                 let formula = TinyTLMemoryProfiler.profile(ProfiledNetwork(TinyTLBackbone(subnet.structure), setup: setup, resolution: r),
                                                            requireBackward: true)
                 for batch in batches {

@@ -8,7 +8,7 @@ import Transfer
 /// `Planner.plan` call (best of 3 per subnet, so a descheduled run does not count).
 func plannerTimings(repository: URL, subnets: Int) throws {
     let supernet = try Supernet.read(from: repository.appendingPathComponent("Supernets/effnet-lite0-elastic.h5"))
-    for method in [TinyTLMethod.bias, .liteResidualBias] {
+    for method in [TransferMethod.bias, .liteResidualBias] {
         var times: [Double] = [], tensors: [Int] = []
         for seed in 0..<UInt64(subnets) {
             let config = ArchConfig.random(supernet.space, seed: seed)

@@ -11,6 +11,11 @@ public struct LoaderWorkingSet: Sendable, Equatable {
     /// Pixels of the largest image, and the longest side of any image.
     public var largestPixels: Int, longestSide: Int
 
+    /// Images of at most `largestPixels` pixels and `longestSide` on their longest side.
+    public init(largestPixels: Int, longestSide: Int) {
+        self.largestPixels = largestPixels; self.longestSide = longestSide
+    }
+
     /// Reads the header of every image in `samples` (in-memory images give their size directly).
     public init(samples: [Sample]) {
         var pixels = 0, side = 0

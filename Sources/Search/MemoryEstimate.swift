@@ -54,6 +54,14 @@ public struct MemoryEstimate: Sendable, Equatable {
     public init(graph: TrainingGraph, structure: SubnetStructure, batch: Int, resolution: Int, loader: LoaderWorkingSet) throws {
         let plan = try Planner.plan(graph, batch: batch, height: resolution, width: resolution,
                                     optimizerStateFloatsPerValue: 2, backward: true)
+        self.init(plan: plan, graph: graph, structure: structure, batch: batch, resolution: resolution, loader: loader)
+    }
+
+    /// The budget's view of `plan` (any optimiser or norm mode): what the training process holds beside the
+    /// arena — the input batch, the loader's working set, the runtime — added once, here, for every command that
+    /// budgets (`search --mem`, `memory --budget`, `train`).
+    public init(plan: MemoryPlan, graph: TrainingGraph, structure: SubnetStructure, batch: Int, resolution: Int,
+                loader: LoaderWorkingSet) {
         let input = Self.inputBatchBytes(batch: batch, resolution: resolution), transform = loader.bytes(resolution: resolution)
         arenaBytes = plan.arenaBytes
         plannedBytes = plan.arenaBytes + input + transform + ProcessMemory.runtimeOverheadBytes
@@ -66,7 +74,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         ledger[Self.runtime] = ProcessMemory.runtimeOverheadBytes
         var structure = structure
         structure.classes = graph.classes
-        let method = TransferMethod(rawValue: graph.method.rawValue)!
+        let method = graph.method
         let cost = TinyTLMemoryProfiler.profile(TinyTLBackbone(structure), setup: .trainScript(method, classes: graph.classes),
                                                 resolution: resolution)
         formulaBytes = Int(cost.memoryBytes(batchSize: batch).rounded())

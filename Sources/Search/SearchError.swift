@@ -1,3 +1,5 @@
+import Supernets
+
 /// A search failure, one line for the user: what happened, where, what to do.
 public enum SearchError: Error, Equatable, CustomStringConvertible {
     case interrupted
@@ -18,7 +20,8 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
         case let .budgetTooSmall(budget, smallest, scope):
             return "no subnet fits --mem \(budget) (\(scope) training memory): the smallest planned is \(smallest) — raise --mem, lower --batch or add smaller --resolutions"
         case let .unsupportedMethod(m):
-            return "--method \(m) trains backbone weights, which subnets cannot share — use bias, lite-residual, lite-residual+bias, bn+last or last"
+            return "--method \(m) cannot be searched (its trainables are not shared by subnets) — use "
+                + TransferMethod.searchable.map(\.name).joined(separator: ", ")
         case let .historyMismatch(run, candidate):
             return "\(run): candidate \(candidate) in history.sqlite differs from what this search draws — resume with the settings the run was started with"
         case let .overBudget(measured, budget):

@@ -5,7 +5,7 @@ extension SearchRun {
     /// Phase 1: weight-shared adaptation, continuing from `adapted.h5` when an earlier session wrote it.
     func adapt() throws {
         let adaptation = SharedAdaptation(factory: factory, data: data, settings: settings.adaptation,
-                                          resolutions: settings.resolutions, seed: settings.seed)
+                                          resolutions: settings.resolutions, methods: settings.methods, seed: settings.seed)
         var done = 0, doneSteps = 0
         if FileManager.default.fileExists(atPath: url(Self.adaptedFile).path) {
             (shared, done, doneSteps) = try SharedTrainables.read(from: url(Self.adaptedFile))
@@ -15,8 +15,8 @@ extension SearchRun {
         }
         guard done < settings.adaptation.epochs else { return }
         report("adaptation: \(settings.adaptation.epochs) epochs × \(adaptation.stepsPerEpoch) steps of \(settings.batch) images "
-               + "(\(data.searchTrain.count) search-train, \(data.validation.count) validation images; sandwich rule, "
-               + "\(settings.adaptation.stepsPerSubnet) steps per subnet)")
+               + "(\(data.searchTrain.count) search-train, \(data.validation.count) validation images; methods \(settings.methodNames) "
+               + "in turn, sandwich rule, \(settings.adaptation.stepsPerSubnet) steps per subnet)")
         for epoch in done..<settings.adaptation.epochs {
             let start = Date(), first = epoch == done ? doneSteps : 0
             var lastReport = Date.distantPast, lastSave = Date()

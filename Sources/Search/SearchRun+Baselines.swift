@@ -4,27 +4,27 @@ import Supernets
 import Transfer
 
 extension SearchRun {
-    /// Phase 4 (with `--baselines`): the references the search must beat, trained exactly like the winner (same
-    /// final epochs, data, seed): (a) the search's method on the largest subnet at the largest searched resolution
-    /// whose plan fits the budget, (b) `last` (classifier only) on the largest subnet, likewise.
-    func baselines() throws -> [SearchSummary.Baseline] {
+    /// Phase 4 (with `--baselines`): the obvious choices the search must beat (`obviousChoices()`: the max subnet
+    /// with each searched method at the largest searched resolution whose plan fits), trained exactly like the
+    /// winner (same final epochs, data, seed). One equal to the winner is not trained twice.
+    func baselines(winner: TrainedWinner) throws -> [SearchSummary.Baseline] {
         var out: [SearchSummary.Baseline] = []
-        for (name, method) in [("max subnet, \(factory.method.rawValue)", factory.method), ("max subnet, last", TinyTLMethod.last)] {
-            let fitting = try settings.resolutions.sorted(by: >).first { r in
-                let memory = try factory.memory(ArchConfig.max(factory.space, resolution: r), method: method, batch: settings.batch)
-                return memory.bytes(in: settings.memScope) <= settings.budgetBytes
-            }
-            guard let r = fitting else {
-                report("baseline \(name): no searched resolution fits the budget; skipped")
+        for config in try obviousChoices() {
+            let method = factory.method(config), name = "max subnet, \(method.name)"
+            if config == winner.member.config {
+                report("baseline \(name) at \(config.r)px is the winner: its final training counts")
+                out.append(.init(name: name, method: method.name, arch: config.json, resolution: config.r,
+                                 plannedBytes: winner.memory.plannedBytes, measuredBytes: winner.measuredBytes,
+                                 testTop1: winner.testTop1, testTop5: winner.testTop5))
                 continue
             }
-            let config = ArchConfig.max(factory.space, resolution: r).canonical(in: factory.space)
-            report("baseline \(name) at \(r)px: \(settings.finalEpochs) epochs")
-            let t = try train(config, method: method, label: "baseline")
-            report(String(format: "baseline %@ at %dpx: test top-1 %.2f%%, planned %@, measured %@", name, r, 100 * t.test.top1,
-                          ByteCount.format(t.memory.plannedBytes), ByteCount.format(t.measured)))
-            out.append(.init(name: name, method: method.rawValue, arch: config.json, resolution: r, plannedBytes: t.memory.plannedBytes,
-                             measuredBytes: t.measured, testTop1: t.test.top1, testTop5: t.test.top5))
+            report("baseline \(name) at \(config.r)px: \(settings.finalEpochs) epochs")
+            let t = try train(config, label: "baseline")
+            report(String(format: "baseline %@ at %dpx: test top-1 %.2f%%, planned %@, measured %@", name, config.r,
+                          100 * t.test.top1, ByteCount.format(t.memory.plannedBytes), ByteCount.format(t.measured)))
+            out.append(.init(name: name, method: method.name, arch: config.json, resolution: config.r,
+                             plannedBytes: t.memory.plannedBytes, measuredBytes: t.measured, testTop1: t.test.top1,
+                             testTop5: t.test.top5))
         }
         return out
     }

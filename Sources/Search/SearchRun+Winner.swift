@@ -33,7 +33,7 @@ extension SearchRun {
         report(String(format: "final training of #%d (validation %.1f%%, %@ planned, %dpx): %d epochs on %d images",
                       best.record.id, 100 * best.fitness, ByteCount.format(best.record.plannedBytes), best.config.r, settings.finalEpochs,
                       data.train.count))
-        let t = try train(best.config, method: factory.method, label: "retrain")
+        let t = try train(best.config, label: "retrain")
         report("final training: planned \(ByteCount.format(t.memory.plannedBytes)), measured peak growth \(ByteCount.format(t.measured)) "
                + "(budget \(ByteCount.format(settings.budgetBytes)), \(settings.memScope.rawValue))")
         if settings.memScope == .total && ProcessMemory.isAvailable && t.measured > settings.budgetBytes {
@@ -45,18 +45,20 @@ extension SearchRun {
                              measuredBytes: t.measured, memory: t.memory, imagesPerSecond: t.imagesPerSecond)
     }
 
-    /// One final TinyTL training: `config` from the pretrained supernet with `method`'s fresh lite residuals and
-    /// classifier (as `ofa-search train` does), batch norms re-calibrated on the calibration images, `finalEpochs`
-    /// over the whole training split (Adam, cosine), the process's peak memory growth measured over the training,
-    /// then the test split once.
-    func train(_ config: ArchConfig, method: TinyTLMethod, label: String) throws -> FinalTraining {
+    /// One final TinyTL training: `config` from the pretrained supernet with its method's fresh lite residuals (where
+    /// its placement puts them) and classifier (as `ofa-search train` does), batch norms re-calibrated on the
+    /// calibration images, `epochs` (default `finalEpochs`) over the whole training split (Adam, cosine), the
+    /// process's peak memory growth measured over the training, then the test split once. A finalist
+    /// (`choosing: true`) trains on search-train and is scored on validation instead, so the choice never sees test.
+    func train(_ config: ArchConfig, label: String, choosing: Bool = false, epochs: Int? = nil) throws -> FinalTraining {
         let r = config.r
         let subnet = try factory.subnet(config, calibration: data.calibrationBatches(resolution: r))
-        let graph = factory.freshGraph(subnet, method: method)
-        let memory = try factory.memory(config, method: method, batch: settings.batch)
+        let graph = factory.freshGraph(subnet, config: config)
+        let memory = try factory.memory(config, batch: settings.batch)
         let cache = try finalCache()
-        let stepsPerEpoch = data.train.count / settings.batch
-        let schedule = CosineSchedule(initialLR: settings.finalLearningRate, totalSteps: settings.finalEpochs * stepsPerEpoch)
+        let samples = choosing ? data.searchTrain : data.train, epochCount = epochs ?? settings.finalEpochs
+        let stepsPerEpoch = samples.count / settings.batch
+        let schedule = CosineSchedule(initialLR: settings.finalLearningRate, totalSteps: epochCount * stepsPerEpoch)
         let transform = ImageTransform.train(resolution: r, mean: data.mean, std: data.std)
         var images = 0
         let start = Date()
@@ -64,8 +66,8 @@ extension SearchRun {
             let trainer = try Trainer(graph: graph, batch: settings.batch, height: r, width: r,
                                       optimizer: Adam(parameterCounts: graph.trainableParameterCounts), labelSmoothing: settings.adaptation.labelSmoothing)
             var lastReport = Date()
-            for epoch in 0..<settings.finalEpochs {
-                let loader = BatchLoader(samples: data.train, transform: transform, batchSize: settings.batch, shuffle: true, dropLast: true,
+            for epoch in 0..<epochCount {
+                let loader = BatchLoader(samples: samples, transform: transform, batchSize: settings.batch, shuffle: true, dropLast: true,
                                          seed: settings.seed &+ 0xF1A1, epoch: epoch, prefetch: 0, cache: cache)
                 var step = 0, lossSum = 0.0
                 while let b = try loader.next() {
@@ -76,16 +78,17 @@ extension SearchRun {
                     if Date().timeIntervalSince(lastReport) > 10 || step == stepsPerEpoch {
                         lastReport = Date()
                         let rate = Double(images) / max(Date().timeIntervalSince(start), 1e-9)
-                        let left = Double(settings.finalEpochs * stepsPerEpoch * settings.batch - images) / max(rate, 1e-9)
+                        let left = Double(epochCount * stepsPerEpoch * settings.batch - images) / max(rate, 1e-9)
                         report(String(format: "[%@] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s · ETA %@", label, epoch + 1,
-                                      settings.finalEpochs, step, stepsPerEpoch, lossSum / Double(step), rate, SearchRun.duration(left)))
+                                      epochCount, step, stepsPerEpoch, lossSum / Double(step), rate, SearchRun.duration(left)))
                     }
                 }
             }
             return trainer
         }
         let rate = Double(images) / max(Date().timeIntervalSince(start), 1e-9)
-        let test = CandidateEvaluator.evaluate(trainer, batches: try data.testBatches(resolution: r, batch: settings.batch))
+        let test = CandidateEvaluator.evaluate(trainer, batches: choosing ? try data.validationBatches(resolution: r, batch: settings.batch)
+                                                                           : try data.testBatches(resolution: r, batch: settings.batch))
         return FinalTraining(trainer: trainer, graph: graph, subnet: subnet, memory: memory, measured: measured,
                              test: test, imagesPerSecond: rate)
     }
@@ -131,19 +134,21 @@ extension SearchRun {
         ])
         return TrainedSubnetFile(
             tensors: graph.engineFormTensors(trainer.storedParameter), family: subnet.structure.family.rawValue,
-            netConfig: subnet.structure.netConfigJSON, arch: member.config.json, method: factory.method.rawValue, classNames: data.classes,
+            netConfig: subnet.structure.netConfigJSON, arch: member.config.json, method: factory.method(member.config).rawValue,
+            classNames: data.classes,
             resolution: r, mean: data.mean, std: data.std, liteResidual: graph.liteResidualJSON, ledger: memory.ledgerJSON,
             peakBytes: memory.plannedBytes, metrics: metrics, training: training, seed: settings.seed, supernetSHA256: supernetSHA256,
             widthMult: factory.space.widthMult, memoryCertificate: certificate, provenance: provenance, parameterForm: "engine")
     }
 
     /// Writes the result into the history, `summary.json` and the report; marks the run finished.
-    func finish(winner: TrainedWinner, search: SearchOutcome, baselines: [SearchSummary.Baseline]) throws -> SearchSummary {
+    func finish(winner: TrainedWinner, search: SearchOutcome, finalists: [SearchSummary.Finalist],
+                baselines: [SearchSummary.Baseline]) throws -> SearchSummary {
         let m = winner.member
         let structure = factory.space.subnetStructure(m.config)
         let summary = SearchSummary(
             runDirectory: directory.path, dataset: data.name, budgetBytes: settings.budgetBytes, memScope: settings.memScope.rawValue,
-            method: settings.method, candidatesEvaluated: search.evaluated, candidatesOverBudget: search.rejected,
+            method: settings.methodNames, candidatesEvaluated: search.evaluated, candidatesOverBudget: search.rejected,
             generations: search.generations, stoppedEarly: search.stoppedEarly,
             winner: .init(candidate: m.record.id, arch: m.config.json, resolution: m.config.r, validationTop1: m.fitness,
                           testTop1: winner.testTop1, testTop5: winner.testTop5, testImages: winner.testImages,
@@ -151,13 +156,17 @@ extension SearchRun {
                           formulaBytes: winner.memory.formulaBytes, mflops: structure.mflops(resolution: m.config.r),
                           parameters: structure.parameterCount, finalEpochs: settings.finalEpochs,
                           trainImagesPerSecond: winner.imagesPerSecond),
-            baselines: baselines, seconds: try store.phases().reduce(0) { $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt) },
+            finalists: finalists, baselines: baselines, seconds: try store.phases().reduce(0) { $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt) },
             bestFile: url(Self.bestFile).path)
         try summary.write(to: url(Self.summaryFile))
         let result = jsonObject([
             "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": m.fitness, "test_top1": winner.testTop1,
             "test_top5": winner.testTop5, "planned_bytes": winner.memory.plannedBytes, "measured_bytes": winner.measuredBytes,
             "ledger": winner.memory.ledger, "budget_bytes": settings.budgetBytes, "final_epochs": settings.finalEpochs,
+            "finalists": RawJSON("[" + finalists.map { f in
+                jsonObject(["candidate": f.candidate, "method": f.method, "shared_val_top1": f.sharedValidationTop1,
+                            "trained_val_top1": f.trainedValidationTop1])
+            }.joined(separator: ", ") + "]"),
             "baselines": RawJSON("[" + baselines.map { b in
                 jsonObject(["name": b.name, "arch": RawJSON(b.arch), "resolution": b.resolution, "planned_bytes": b.plannedBytes,
                             "measured_bytes": b.measuredBytes, "test_top1": b.testTop1])

@@ -58,7 +58,7 @@ public final class SearchRun {
                                 dataset: dataset, store: store, toolVersion: toolVersion)
         let now = ISO8601DateFormatter().string(from: Date())
         try store.begin(RunRecord(createdAt: now, dataset: dataset.name, budgetBytes: settings.budgetBytes,
-                                  memScope: settings.memScope.rawValue, method: settings.method, seed: settings.seed,
+                                  memScope: settings.memScope.rawValue, method: settings.methodNames, seed: settings.seed,
                                   supernetPath: settings.supernet, supernetSHA256: supernetSHA256,
                                   family: supernet.space.family.rawValue, settingsJSON: settings.json, toolVersion: toolVersion))
         return run
@@ -83,11 +83,14 @@ public final class SearchRun {
         return run
     }
 
-    /// The subnet factory of a search: its method (one whose trainables subnets can share), classes, seed, frozen
+    /// The subnet factory of a search: its methods (ones whose trainables subnets can share), classes, seed, frozen
     /// storage and the loader's working set over the training split.
     static func makeFactory(_ settings: SearchSettings, supernet: Supernet, dataset: LabeledImages) throws -> SubnetFactory {
-        guard let method = TinyTLMethod(rawValue: settings.method), method != .full else { throw SearchError.unsupportedMethod(settings.method) }
-        return SubnetFactory(supernet: supernet, method: method, classes: dataset.classes.count, seed: settings.seed,
+        guard let first = settings.methods.first else { throw SearchError.unsupportedMethod("none") }
+        if let bad = settings.methods.first(where: { !TransferMethod.searchable.contains($0) }) {
+            throw SearchError.unsupportedMethod(bad.name)
+        }
+        return SubnetFactory(supernet: supernet, defaultMethod: first, classes: dataset.classes.count, seed: settings.seed,
                              frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]))
     }
 
@@ -118,12 +121,14 @@ public final class SearchRun {
         try checkBudgetIsReachable()
         try phase("adapt") { try adapt() }
         let search = try phase("search") { try evolve() }
-        guard let best = search.best else {
+        guard search.best != nil else {
             throw SearchError.invalid("no candidate within the budget was found in \(settings.evolution.maxTries) draws — raise --mem or narrow --resolutions to smaller ones")
         }
+        let (best, finalists) = settings.finalists > 0 ? try phase("finalists") { try chooseFinalist(search) }
+            : (search.best!, [])
         let winner = try phase("retrain") { try retrain(best) }
-        let references = settings.baselines ? try phase("baselines") { try baselines() } : []
-        let summary = try finish(winner: winner, search: search, baselines: references)
+        let references = settings.baselines ? try phase("baselines") { try baselines(winner: winner) } : []
+        let summary = try finish(winner: winner, search: search, finalists: finalists, baselines: references)
         return summary
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Supernets
 import Transfer
 
 /// Everything that determines a search's result (stored in the run's history so `--resume` continues the same
@@ -10,8 +11,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var supernet: String
     public var budgetBytes: Int
     public var memScope: MemoryScope
-    /// The TinyTL method's reference name (`tinytl-lite_residual+bias`, …).
-    public var method: String
+    /// The TinyTL methods the search chooses among (the method gene; `--method`).
+    public var methods: [TransferMethod]
     /// Training images per step, for the memory plan, adaptation and the final training.
     public var batch: Int
     public var resolutions: [Int]
@@ -27,17 +28,22 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var cacheBytes: Int
     /// Bits per stored frozen weight: 8 (TinyTL's k-means codebook, stored for real) or 32.
     public var frozenBits: Int = 8
-    /// Also train the references the search must beat (`SearchRun.baselines()`).
+    /// Also train the references the search must beat (`SearchRun.baselines(winner:)`).
     public var baselines: Bool = false
+    /// Candidates trained for real on search-train before the winner is chosen on validation (0: the best
+    /// shared-weight validation wins; `SearchRun.chooseFinalist(_:)`), and their epochs.
+    public var finalists: Int = 0
+    public var finalistEpochs: Int = 6
     /// Slots per stage of the supernet's space, for reading architectures in the history (`history importance`).
     public var stageSlotCounts: [Int]
 
-    public init(dataset: String, dataRoot: String?, supernet: String, budgetBytes: Int, memScope: MemoryScope, method: String,
+    public init(dataset: String, dataRoot: String?, supernet: String, budgetBytes: Int, memScope: MemoryScope,
+                methods: [TransferMethod],
                 batch: Int, resolutions: [Int], evolution: EvolutionSettings, adaptation: SharedAdaptation.Settings,
                 finalEpochs: Int, finalLearningRate: Double, validationFraction: Double, calibrationImages: Int, seed: UInt64,
                 threads: Int, cacheBytes: Int, stageSlotCounts: [Int]) {
         self.dataset = dataset; self.dataRoot = dataRoot; self.supernet = supernet; self.budgetBytes = budgetBytes
-        self.memScope = memScope; self.method = method; self.batch = batch; self.resolutions = resolutions
+        self.memScope = memScope; self.methods = methods; self.batch = batch; self.resolutions = resolutions
         self.evolution = evolution; self.adaptation = adaptation; self.finalEpochs = finalEpochs
         self.finalLearningRate = finalLearningRate; self.validationFraction = validationFraction
         self.calibrationImages = calibrationImages; self.seed = seed; self.threads = threads; self.cacheBytes = cacheBytes
@@ -45,10 +51,11 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case dataset, dataRoot = "data_root", supernet, budgetBytes = "budget_bytes", memScope = "mem_scope", method, batch
+        case dataset, dataRoot = "data_root", supernet, budgetBytes = "budget_bytes", memScope = "mem_scope", methods, batch
         case resolutions, evolution, adaptation, finalEpochs = "final_epochs", finalLearningRate = "final_lr"
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
         case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", baselines, frozenBits = "frozen_bits"
+        case finalists, finalistEpochs = "finalist_epochs"
     }
 
     /// The settings as a JSON object (sorted keys).
@@ -62,5 +69,6 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         try JSONDecoder().decode(SearchSettings.self, from: Data(json.utf8))
     }
 
-    public var tinyTLMethod: TinyTLMethod { TinyTLMethod(rawValue: method)! }
+    /// The methods' command-line names, comma-separated (`last,bias,…`).
+    public var methodNames: String { methods.map(\.name).joined(separator: ",") }
 }

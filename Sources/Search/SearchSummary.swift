@@ -33,6 +33,19 @@ public struct SearchSummary: Codable, Sendable, Equatable {
         }
     }
 
+    /// A candidate trained for real on search-train and scored on validation before the winner was chosen
+    /// (`--finalists`).
+    public struct Finalist: Codable, Sendable, Equatable {
+        public var candidate: Int, method: String, arch: String
+        /// Validation top-1 with the shared adapted weights (the search's fitness), and after its own training.
+        public var sharedValidationTop1: Double, trainedValidationTop1: Double
+        public var epochs: Int
+
+        enum CodingKeys: String, CodingKey {
+            case candidate, method, arch, sharedValidationTop1 = "shared_val_top1", trainedValidationTop1 = "trained_val_top1", epochs
+        }
+    }
+
     public var runDirectory: String
     public var dataset: String
     public var budgetBytes: Int
@@ -42,6 +55,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     public var generations: Int
     public var stoppedEarly: Bool
     public var winner: Winner
+    public var finalists: [Finalist]
     public var baselines: [Baseline]
     /// Wall time of all phases, summed over sessions when the run was resumed.
     public var seconds: Double
@@ -60,7 +74,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case runDirectory = "run_directory", dataset, budgetBytes = "budget_bytes", memScope = "mem_scope", method
         case candidatesEvaluated = "candidates_evaluated", candidatesOverBudget = "candidates_over_budget", generations
-        case stoppedEarly = "stopped_early", winner, baselines, seconds, bestFile = "best_file"
+        case stoppedEarly = "stopped_early", winner, finalists, baselines, seconds, bestFile = "best_file"
     }
 }
 

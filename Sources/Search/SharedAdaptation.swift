@@ -8,9 +8,10 @@ import Transfer
 /// the classifier are trained once for all subnets, so any candidate can be evaluated without training it.
 ///
 /// Concretely, each epoch walks search-train in shuffled batches; every `stepsPerSubnet` batches a new subnet
-/// is chosen by the sandwich rule (the largest, the smallest, then two random ones, repeating; each at a
-/// seeded random resolution of the searched ones), its batch norms re-calibrated on the first
-/// `calibrationImages` calibration images at its resolution, its
+/// is chosen: the methods take turns, and each method's turns follow the sandwich rule (the largest, the smallest,
+/// then two random ones, repeating; each at a seeded random resolution of the searched ones; lite residuals in
+/// every block of the largest and smallest, a random placement in the random ones). Its batch norms are
+/// re-calibrated on the first `calibrationImages` calibration images at its resolution, its
 /// graph loaded from the shared store, trained with Adam (cosine learning rate over the whole adaptation), and
 /// its trained values and Adam moments written back. Deterministic for a seed and thread count.
 public struct SharedAdaptation {
@@ -29,24 +30,35 @@ public struct SharedAdaptation {
     public let data: SearchData
     public let settings: Settings
     public let resolutions: [Int]
+    /// The searched methods (each has its own shared trainables: `SharedTrainables`).
+    public let methods: [TransferMethod]
     public let seed: UInt64
 
-    public init(factory: SubnetFactory, data: SearchData, settings: Settings, resolutions: [Int], seed: UInt64) {
-        self.factory = factory; self.data = data; self.settings = settings; self.resolutions = resolutions; self.seed = seed
+    public init(factory: SubnetFactory, data: SearchData, settings: Settings, resolutions: [Int],
+                methods: [TransferMethod], seed: UInt64) {
+        precondition(!methods.isEmpty)
+        self.factory = factory; self.data = data; self.settings = settings; self.resolutions = resolutions
+        self.methods = methods; self.seed = seed
     }
 
     /// Optimiser steps per epoch.
     public var stepsPerEpoch: Int { data.searchTrain.count / settings.batch }
 
-    /// The subnet trained from global step `step` on: position `(step / stepsPerSubnet) % 4` of the sandwich.
+    /// The subnet trained from global step `step` on: turn t = step / stepsPerSubnet trains method
+    /// `methods[t % methods.count]` at position `(t / methods.count) % 4` of the sandwich.
     public func config(atStep step: Int) -> ArchConfig {
         let space = factory.space, turn = step / settings.stepsPerSubnet
         var sampler = ArchitectureSampler(space: space, resolutions: resolutions, seed: seed &+ 0xADA7 &+ UInt64(turn))
-        switch turn % 4 {
-        case 0: return ArchConfig.max(space, resolution: resolutions[sampler.index(below: resolutions.count)]).canonical(in: space)
-        case 1: return ArchConfig.min(space, resolution: resolutions[sampler.index(below: resolutions.count)]).canonical(in: space)
-        default: return sampler.random()
+        var config: ArchConfig
+        switch (turn / methods.count) % 4 {
+        case 0: config = ArchConfig.max(space, resolution: resolutions[sampler.index(below: resolutions.count)])
+        case 1: config = ArchConfig.min(space, resolution: resolutions[sampler.index(below: resolutions.count)])
+        default:
+            config = sampler.random()
+            config.liteResidual = sampler.randomPlacement()
         }
+        config.method = methods[turn % methods.count]
+        return config.canonical(in: space)
     }
 
     /// Runs epoch `epoch` on `shared` from step `start` (0, or where a checkpoint left it), reporting (step in epoch,

@@ -12,6 +12,11 @@ import Transfer
 /// channels by importance and every subnet keeps a prefix (`Supernet.subnet(_:)`). Lite residual branches depend
 /// only on the slot's input and output channels and stride, which are the same in every subnet.
 ///
+/// Each TinyTL method has its own set (keys prefixed `<method>/` when the config names one): biases trained beside
+/// lite residuals are not the biases a `bias` candidate would learn, nor is a classifier trained on adapted
+/// features the one `last` learns on the pretrained ones, so sharing them across methods would rank methods by
+/// each other's weights. Placements of lite residuals within a method share, as kernels and expands do.
+///
 /// A folded frozen batch norm's shift b′ = β − mean·a depends on the subnet's re-calibrated statistics, so the
 /// store keeps β and converts with that subnet's (mean, a = γ/√(var + eps)) on the way in and out.
 public struct SharedTrainables: Sendable {
@@ -28,13 +33,13 @@ public struct SharedTrainables: Sendable {
 
     /// The supernet key of graph parameter `name` under `config`.
     public static func key(_ name: String, config: ArchConfig, space: SearchSpace) -> String {
-        var key = name.replacingOccurrences(of: ".main_branch", with: "")
-        guard key.hasPrefix("blocks.") else { return key }
+        let prefix = config.method.map { "\($0.name)/" } ?? ""
+        let key = name.replacingOccurrences(of: ".main_branch", with: "")
+        guard key.hasPrefix("blocks.") else { return prefix + key }
         let rest = key.dropFirst("blocks.".count)
-        guard let dot = rest.firstIndex(of: "."), let j = Int(rest[..<dot]), j >= 1 else { return key }
+        guard let dot = rest.firstIndex(of: "."), let j = Int(rest[..<dot]), j >= 1 else { return prefix + key }
         let slot = config.activeSlots(in: space)[j - 1]
-        key = "blocks.\(slot + 1)" + rest[dot...]
-        return key
+        return prefix + "blocks.\(slot + 1)" + rest[dot...]
     }
 
     /// Per-channel (mean, scale a) of the frozen batch norm whose folded shift is graph parameter `name`

@@ -6,6 +6,9 @@ extension ArchConfig {
     /// A scalar ks/e/d is broadcast to every position, as `set_active_subnet` does; a depth larger than a
     /// stage's block count is clamped to it (the reference's `min(len(group), d)`), so a full-depth `d` is
     /// accepted for OFA-Proxyless's one-block last stage. Without a resolution, `defaultResolution` is used.
+    /// Our adaptation genes are optional: `"method"` (a TinyTL method's name: last, bias, lite-residual,
+    /// lite-residual+bias, full, bn+last, or TinyTL's `tinytl-…` names) and `"lr"` (one 0 or 1 per block
+    /// position: whether it gets a lite residual branch; a scalar is broadcast).
     /// - Throws: `SupernetError.invalidArchJSON` for malformed JSON; validate the result with `validate(in:)`.
     public static func parse(json: String, space: SearchSpace) throws -> ArchConfig {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)), let dict = object as? [String: Any] else {
@@ -28,12 +31,32 @@ extension ArchConfig {
                 throw SupernetError.invalidArchJSON(reason: "\"r\" must be an integer or a one-element list")
             }
         }
-        return ArchConfig(ks: ks, e: e, d: d, r: r)
+        var method: TransferMethod?
+        if let value = dict["method"] {
+            guard let name = value as? String, let m = TransferMethod(named: name) else {
+                throw SupernetError.invalidArchJSON(reason: "\"method\" must be one of "
+                    + TransferMethod.allCases.map(\.name).joined(separator: ", ") + ", got \(value)")
+            }
+            method = m
+        }
+        var liteResidual: [Bool]?
+        if dict["lr"] != nil {
+            let flags = try list("lr", count: space.slots.count)
+            guard flags.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+                throw SupernetError.invalidArchJSON(reason: "\"lr\" entries must be 0 or 1 (one per block position), got \(flags)")
+            }
+            liteResidual = flags.map { $0 == 1 }
+        }
+        return ArchConfig(ks: ks, e: e, d: d, r: r, method: method, liteResidual: liteResidual)
     }
 
-    /// The tutorial dialect with keys sorted: `{"d": [...], "e": [...], "ks": [...], "r": [res]}`.
+    /// The tutorial dialect with keys sorted: `{"d": [...], "e": [...], "ks": [...], "r": [res]}`, with
+    /// `"lr": [0/1 ...]` and `"method": "<name>"` in their sorted places when set.
     public var json: String {
         func ints(_ a: [Int]) -> String { "[" + a.map(String.init).joined(separator: ", ") + "]" }
-        return "{\"d\": \(ints(d)), \"e\": \(ints(e)), \"ks\": \(ints(ks)), \"r\": [\(r)]}"
+        var text = "{\"d\": \(ints(d)), \"e\": \(ints(e)), \"ks\": \(ints(ks))"
+        if let liteResidual { text += ", \"lr\": \(ints(liteResidual.map { $0 ? 1 : 0 }))" }
+        if let method { text += ", \"method\": \"\(method.name)\"" }
+        return text + ", \"r\": [\(r)]}"
     }
 }

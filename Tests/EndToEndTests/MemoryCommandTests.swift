@@ -13,6 +13,7 @@ struct MemoryCommandTests {
         }
         struct Formula: Decodable { let memoryBytes: Double, peakActivationBytesPerSample: Double, parameterBytes: Double }
         let method: String, batch: Int, planner: Planner, formula: Formula, budgetBytes: Int?, fits: Bool?
+        let budgetedBytes: Int, inputBatchBytes: Int, imageTransformBytes: Int, runtimeBytes: Int
     }
 
     @Test func jsonHasTheLedgerAndTheFormula() throws {
@@ -22,7 +23,13 @@ struct MemoryCommandTests {
         #expect(report.method == "tinytl-bias" && report.batch == 8 && report.budgetBytes == 32_000_000)
         #expect(report.planner.ledgerAtPeak.values.reduce(0, +) == report.planner.peakBytes)
         #expect(report.planner.peakBytes <= report.planner.arenaBytes && report.planner.tensorsAtPeakCount > 0)
-        #expect(report.fits == (report.planner.arenaBytes <= 32_000_000))
+        // The budget counts what the search counts: the arena, the input batch, the loader's working set, the runtime.
+        #expect(report.budgetedBytes == report.planner.arenaBytes + report.inputBatchBytes + report.imageTransformBytes + report.runtimeBytes)
+        #expect(report.inputBatchBytes == 4 * 8 * 128 * 128 * 3 && report.runtimeBytes > 0 && report.imageTransformBytes > 0)
+        #expect(report.fits == (report.budgetedBytes <= 32_000_000))
+        let tight = try OFASearchCommand.run(Self.base + ["--json", "--budget", "\(report.planner.arenaBytes + 1)"])
+        #expect(try JSONDecoder().decode(Report.self, from: Data(tight.stdout.utf8)).fits == false,
+                "a budget the arena alone fits is not enough for training")
         #expect(abs(report.formula.memoryBytes - (8 * report.formula.peakActivationBytesPerSample + report.formula.parameterBytes)) < 1)
         for category in ["frozen weights", "trainable weights", "gradients", "optimizer state", "saved activations",
                          "transient activations", "scratch"] {
@@ -59,6 +66,12 @@ struct MemoryCommandTests {
         BadInput(id: "resolution 512", arguments: ["--resolution", "512"], message: "--resolution 512 is outside the supernet's range"),
         BadInput(id: "norm", arguments: ["--norm", "ln"], message: "'ln'"),
         BadInput(id: "method", arguments: ["--method", "lora"], message: "unknown --method 'lora'"),
+        BadInput(id: "arch method", arguments: ["--arch", #"{"ks": 3, "e": 6, "d": 2, "method": "lora"}"#],
+                 message: #""method" must be one of full, bn+last, last, bias, lite-residual, lite-residual+bias, got lora"#),
+        BadInput(id: "arch lr length", arguments: ["--arch", #"{"ks": 3, "e": 6, "d": 2, "lr": [1, 0]}"#],
+                 message: "arch has 2 lr entries; effnet-lite0-elastic needs 15 (one 0 or 1 per block position)"),
+        BadInput(id: "arch method and --method", arguments: ["--arch", #"{"ks": 3, "e": 6, "d": 2, "method": "last"}"#],
+                 message: #"--method bias contradicts the architecture's "method": "last""#),
     ]
 
     @Test(arguments: badInputs)

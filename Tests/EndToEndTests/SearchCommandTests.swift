@@ -4,17 +4,19 @@ import OFATestSupport
 import Testing
 
 /// `ofa-search search` end to end at CI size: the w0.2 OFA-MobileNetV3 fixture supernet, a three-class pattern
-/// dataset of 32×32 PNGs (6 train and 4 test images per class), 128 px (the space's smallest resolution), batch 4,
-/// population 4, 2 generations, 1 adaptation and 1 final epoch. The budget is read from the planner, not written
-/// down: halfway between the smallest and largest planned memory of `--dry-run`'s random draws, so some candidates
-/// fit and others are rejected however the planner's accounting evolves.
+/// dataset of 32×32 PNGs (6 train and 4 test images per class), 128 and 160 px, batch 4,
+/// population 4, 2 generations, 1 adaptation and 1 final epoch, methods bias and lite-residual+bias. The budget is
+/// read from the planner, not written down: exactly what `memory` budgets for the max subnet with bias at 128 px (the
+/// same function the search budgets with), so that obvious choice fits to the byte, and larger candidates (160 px,
+/// lite residuals) are rejected however the planner's accounting evolves.
 @Suite(.serialized)
 struct SearchCommandTests {
     /// The search flags shared by every run here (seed 3), without --out; `budget` in bytes.
     static func searchArguments(supernet: String, data: String, budget: Int) -> [String] {
-        ["search", "--dataset", data, "--mem", "\(budget)", "--supernet", supernet, "--resolutions", "128", "--batch", "4",
+        ["search", "--dataset", data, "--mem", "\(budget)", "--supernet", supernet, "--resolutions", "128,160", "--batch", "4",
          "--population", "4", "--generations", "2", "--adapt-epochs", "1", "--final-epochs", "1",
-         "--calibration-images", "8", "--val-fraction", "0.25", "--seed", "3"]
+         "--calibration-images", "8", "--val-fraction", "0.25", "--seed", "3", "--method", "bias,lite-residual+bias",
+         "--finalist-epochs", "1"]
     }
 
     /// `--dry-run --json`, the planned-memory range of its random draws (bytes).
@@ -28,7 +30,9 @@ struct SearchCommandTests {
             let candidate: Int, arch: String, resolution: Int
             let val_top1: Double, test_top1: Double, test_top5: Double, test_images: Int, planned_bytes: Int
         }
+        struct Finalist: Decodable, Equatable { let candidate: Int, shared_val_top1: Double, trained_val_top1: Double }
         let budget_bytes: Int, candidates_evaluated: Int, candidates_over_budget: Int, generations: Int
+        let finalists: [Finalist]
         let winner: Winner
     }
 
@@ -51,7 +55,11 @@ struct SearchCommandTests {
             try #require(d.status == 0, "dry run failed: \(d.stderr)")
             let dry = try JSONDecoder().decode(DryRun.self, from: Data(d.stdout.utf8))
             try #require(dry.smallestPlannedBytes < dry.largestPlannedBytes, "\(d.stdout)")
-            let budgetBytes = (dry.smallestPlannedBytes + dry.largestPlannedBytes) / 2 / 10_000 * 10_000
+            let m = try SupernetCommandTests.succeed(["memory", "--supernet", supernet, "--arch", "max", "--method", "bias", "--dataset", data,
+                                                      "--resolution", "128", "--batch", "4", "--json"])
+            let maxBias = try #require((try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [String: Any])?["budgetedBytes"] as? Int)
+            try #require(dry.smallestPlannedBytes < maxBias && maxBias < dry.largestPlannedBytes, "\(maxBias) \(d.stdout)")
+            let budgetBytes = maxBias
             let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes)
 
             // 1. An uninterrupted search.
@@ -76,11 +84,24 @@ struct SearchCommandTests {
             #expect(rejected.allSatisfy { $0.plannedBytes > budgetBytes && $0.valTop1 == nil })
             #expect(candidates.map(\.id) == Array(1...candidates.count))
             #expect(Set(candidates.map(\.generation)) == [0, 1, 2])
+            // Generation 0 starts with the obvious choice that fits: the max subnet with bias, planned exactly as `memory`
+            // budgets it (one budget function), so it fits to the byte.
+            let anchors = candidates.filter { $0.origin == .anchor }
+            #expect(anchors.count == 1 && anchors.first?.id == 1 && anchors.first?.status == .evaluated)
+            #expect(anchors.first?.plannedBytes == budgetBytes)
+            #expect(anchors.first.map { $0.archJSON.contains(#""method": "bias""#) } == true)
             #expect(summaryA.candidates_evaluated == evaluated.count && summaryA.candidates_over_budget == rejected.count)
             let phases = try store.phases()
-            #expect(phases.map(\.name) == ["adapt", "search", "retrain"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
-            let best = try #require(evaluated.max { ($0.valTop1!, -$0.id) < ($1.valTop1!, -$1.id) })
-            #expect(summaryA.winner.candidate == best.id && summaryA.winner.val_top1 == best.valTop1)
+            #expect(phases.map(\.name) == ["adapt", "search", "finalists", "retrain"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
+            // The finalists are the best candidate of each method by shared-weight validation; the one best after its own
+            // training on search-train wins (first of equals).
+            let methodOf = Dictionary(uniqueKeysWithValues: evaluated.map { c in
+                (c.id, (try? JSONSerialization.jsonObject(with: Data(c.archJSON.utf8)) as? [String: Any])?["method"] as? String ?? "?") })
+            let bestOfMethod = Dictionary(grouping: evaluated) { methodOf[$0.id]! }.values
+                .map { $0.max { ($0.valTop1!, -$0.id) < ($1.valTop1!, -$1.id) }!.id }
+            #expect(Set(summaryA.finalists.map(\.candidate)) == Set(bestOfMethod))
+            let chosen = try #require(summaryA.finalists.first { f in summaryA.finalists.allSatisfy { $0.trained_val_top1 <= f.trained_val_top1 } })
+            #expect(summaryA.winner.candidate == chosen.candidate && summaryA.winner.val_top1 == chosen.shared_val_top1)
             #expect(summaryA.winner.planned_bytes <= budgetBytes && summaryA.winner.test_images == 12)
 
             // 3. best.h5 reloads and re-evaluates to exactly the stored test accuracy; predict names the classes.
@@ -113,7 +134,7 @@ struct SearchCommandTests {
             let storeB = try SQLiteSearchStore(openingAt: runB, readOnly: true)
             #expect(try storeB.run()?.status == "finished")
             #expect(try storeB.candidates().map(CandidateKey.init) == candidates.map(CandidateKey.init))
-            #expect(Set(try storeB.phases().map(\.name)) == ["adapt", "search", "retrain"])
+            #expect(Set(try storeB.phases().map(\.name)) == ["adapt", "search", "finalists", "retrain"])
 
             // 5. A budget below the smallest subnet fails with one line naming the smallest planned memory.
             let runC = dir.appendingPathComponent("c")
@@ -131,6 +152,15 @@ struct SearchCommandTests {
             #expect(smallest * 1e6 > Double(tooSmallBytes) && smallest * 1e6 <= Double(smallestSeen) + 5_000, "\(line)")
             #expect(!FileManager.default.fileExists(atPath: runC.appendingPathComponent("best.h5").path))
         }
+    }
+
+    @Test(arguments: [("full", "unknown or unsearchable --method 'full'"), ("bias,lora", "unknown or unsearchable --method 'lora'")])
+    func unsearchableMethodsGiveOneLine(_ method: String, _ message: String) throws {
+        let r = try OFASearchCommand.run(["search", "--dataset", "x", "--mem", "32MB", "--method", method])
+        #expect(r.status != 0 && r.stdout.isEmpty)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stderr.contains("last, bias, bn+last, lite-residual, lite-residual+bias"), "\(r.stderr)")
     }
 
     @Test func evalRefusesFilesThatAreNotTrainedNetworks() throws {

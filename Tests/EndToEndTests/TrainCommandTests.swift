@@ -92,6 +92,31 @@ struct TrainCommandTests {
         }
     }
 
+    /// An architecture JSON carries the adaptation: its method (no --method needed) and lite residuals in the blocks
+    /// its `lr` names only; the file records both, and `eval` rebuilds the same network from it.
+    @Test func archCarriesMethodAndPlacement() throws {
+        try Self.withSetup { dir, supernet, data in
+            let space = SupernetCommandTests.proxyless.space
+            var config = ArchConfig.max(space, resolution: 128)
+            config.method = .liteResidual
+            config.liteResidual = space.slots.indices.map { $0 == 1 }
+            let out = dir.appendingPathComponent("placed.h5").path
+            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", config.json, "--data", data,
+                                              "--epochs", "1", "--batch", "3", "--json", "-o", out])
+            try #require(r.status == 0, "\(r.stderr)")
+            #expect(try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8)).method == "tinytl-lite_residual")
+            let file = try HDF5File.open(at: URL(fileURLWithPath: out))
+            #expect(try file.stringAttribute("arch") == config.json)
+            let lite = try #require(try JSONSerialization.jsonObject(with: Data(try file.stringAttribute("lite_residual").utf8)) as? [String: Any])
+            let blocks = (lite["branches"] as? [[String: Any]])?.compactMap { $0["block"] as? Int }
+            #expect(blocks == [2], "slot 1 is the subnet's block 2: \(String(describing: blocks))")
+            let names = Set(try file.datasetPaths().map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 })
+            #expect(names.contains("blocks.2.conv.lite_residual.conv1.weight") && !names.contains("blocks.1.conv.lite_residual.conv1.weight"))
+            let e = try OFASearchCommand.run(["eval", out, "--dataset", data, "--json"])
+            #expect(e.status == 0, "\(e.stderr)")
+        }
+    }
+
     /// `--norm gn`: TinyTL's GroupNorm + weight standardisation, no re-calibration; the file records it, holds
     /// GroupNorm γ/β without running statistics, and rebuilds to a network `eval` can run (float32 frozen weights
     /// against the 8-bit ones trained with: the loss may differ slightly, the image count not).

@@ -167,4 +167,20 @@ struct AnalysisTests {
         #expect(throws: HistoryError.invalidJSON(path: store.fileURL.path, column: "candidates.arch_json of candidate 2",
                                                  reason: "no key 'r'")) { try SearchRun.load(dir.url) }
     }
+
+    @Test("the adaptation genes: method by name, a lite residual per active block")
+    func adaptationGenes() throws {
+        let arch = try JSONDecoder().decode(Architecture.self, from: Data(
+            #"{"d": [1, 2], "e": [3, 4, 6, 3], "ks": [3, 5, 3, 5], "lr": [1, 0, 0, 1], "method": "lite-residual+bias", "r": [128]}"#.utf8))
+        let genes = arch.genes(stageSlotCounts: [2, 2])
+        let method = try #require(genes[Gene(kind: .method)])
+        #expect(Gene.format(method, kind: .method) == "lite-residual+bias")
+        #expect(genes[Gene(kind: .liteResidual, stage: 1, block: 1)] == 1)
+        #expect(genes[Gene(kind: .liteResidual, stage: 1, block: 2)] == nil, "beyond the stage's depth")
+        #expect(genes[Gene(kind: .liteResidual, stage: 2, block: 1)] == 0 && genes[Gene(kind: .liteResidual, stage: 2, block: 2)] == 1)
+        #expect(Gene(kind: .liteResidual, stage: 2, block: 1).name == "stage 2 block 1 lite residual")
+        #expect(Gene.format(0, kind: .liteResidual) == "off" && Gene.format(4.5, kind: .expand) == "4.5")
+        let plain = try JSONDecoder().decode(Architecture.self, from: Data(#"{"d": [1, 2], "e": [3, 4, 6, 3], "ks": [3, 5, 3, 5], "r": [128]}"#.utf8))
+        #expect(!plain.genes(stageSlotCounts: [2, 2]).keys.contains { $0.kind == .method || $0.kind == .liteResidual })
+    }
 }

@@ -77,12 +77,13 @@ final class MemoryEstimateTests: XCTestCase {
     func testPlanningGraphPlansLikeTheTrainedGraph() throws {
         let net = SharedTrainablesTests.supernet
         let loader = LoaderWorkingSet(samples: [])
-        for method in [TinyTLMethod.liteResidualBias, .bias, .liteResidual, .last] {
-            for config in [ArchConfig.max(net.space, resolution: 96), ArchConfig.min(net.space, resolution: 64)] {
+        for method in [TransferMethod.liteResidualBias, .bias, .liteResidual, .last] {
+            for var config in [ArchConfig.max(net.space, resolution: 96), ArchConfig.min(net.space, resolution: 64)] {
+                config.method = method
                 let subnet = try net.subnet(config)
-                let factory = SubnetFactory(supernet: net, method: method, classes: 7, seed: 3, frozenBits: 8, loader: loader)
-                let trained = factory.freshGraph(subnet, method: method)
-                let planned = try factory.memory(config, method: method, batch: 4)
+                let factory = SubnetFactory(supernet: net, defaultMethod: .last, classes: 7, seed: 3, frozenBits: 8, loader: loader)
+                let trained = factory.freshGraph(subnet, config: config)
+                let planned = try factory.memory(config, batch: 4)
                 let exact = try MemoryEstimate(graph: trained, structure: subnet.structure, batch: 4, resolution: config.r, loader: loader)
                 XCTAssertEqual(planned, exact, "\(method) \(config.json)")
             }

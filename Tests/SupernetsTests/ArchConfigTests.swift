@@ -53,6 +53,42 @@ struct ArchConfigTests {
         }
     }
 
+    @Test func adaptationGenesRoundTripThroughJSON() throws {
+        let lr = Self.ks.indices.map { $0 % 3 == 0 }
+        let a = ArchConfig(ks: Self.ks, e: Self.e, d: Self.d, r: 160, method: .liteResidualBias, liteResidual: lr)
+        #expect(a.json.hasSuffix(#""lr": [1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0], "method": "lite-residual+bias", "r": [160]}"#))
+        #expect(try ArchConfig.parse(json: a.json, space: Self.lite) == a)
+        // TinyTL's own method names are read too; a scalar lr is broadcast.
+        let b = try ArchConfig.parse(json: "{\(Self.body), \"method\": \"tinytl-bias\", \"lr\": 0}", space: Self.lite)
+        #expect(b.method == .bias && b.liteResidual == Array(repeating: false, count: 15))
+    }
+
+    @Test func badAdaptationGenesNameTheFieldAndTheAllowedValues() throws {
+        #expect(throws: SupernetError.invalidArchJSON(reason: #""method" must be one of full, bn+last, last, bias, lite-residual, lite-residual+bias, got lora"#)) {
+            try ArchConfig.parse(json: "{\(Self.body), \"method\": \"lora\"}", space: Self.lite)
+        }
+        #expect(throws: SupernetError.invalidArchJSON(reason: #""lr" entries must be 0 or 1 (one per block position), got [2]"#)) {
+            try ArchConfig.parse(json: "{\(Self.body), \"lr\": [2]}", space: Self.lite)
+        }
+        let short = try ArchConfig.parse(json: "{\(Self.body), \"lr\": [1, 0, 1]}", space: Self.lite)
+        #expect(throws: SupernetError.archLength(space: "effnet-lite0-elastic", field: "lr", count: 3, expected: 15,
+                                                 meaning: "one 0 or 1 per block position")) {
+            try short.validate(in: Self.lite)
+        }
+        let error = SupernetError.archLength(space: "effnet-lite0-elastic", field: "lr", count: 3, expected: 15,
+                                             meaning: "one 0 or 1 per block position")
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test func liteResidualBlocksCountSubnetBlocksFromOne() {
+        var a = ArchConfig(ks: Self.ks, e: Self.e, d: Self.d, r: 160, method: .liteResidual)
+        let active = a.activeSlots(in: Self.lite)
+        #expect(a.liteResidualBlocks(in: Self.lite, method: .liteResidual) == Set(1...active.count))
+        #expect(a.liteResidualBlocks(in: Self.lite, method: .bias).isEmpty)
+        a.liteResidual = Self.lite.slots.indices.map { $0 == active[2] }
+        #expect(a.liteResidualBlocks(in: Self.lite, method: .liteResidual) == [3])
+    }
+
     @Test func jsonIsTheSortedTutorialDialect() {
         let a = ArchConfig(ks: Self.ks, e: Self.e, d: Self.d, r: 160)
         #expect(a.json == #"{"d": [1, 2, 3, 2, 4, 1], "e": [3, 4, 6, 3, 4, 6, 3, 4, 6, 3, 4, 6, 3, 4, 6], "ks": [3, 3, 5, 3, 3, 3, 3, 5, 3, 5, 3, 5, 3, 5, 3], "r": [160]}"#)

@@ -23,7 +23,7 @@ struct FirstFitTests {
     @Test(arguments: TrainingFixtures.families)
     func fastFirstFitEqualsTheReferenceOnFixtureGraphs(_ f: TrainingFixtures.Family) throws {
         let subnet = try TrainingFixtures.minSubnet(f)
-        for method in TinyTLMethod.allCases {
+        for method in TransferMethod.allCases {
             for bits in [8, 32] {
                 let graph = TrainingGraph(subnet: subnet, method: method, classes: 5).quantizingFrozenWeights(bits: bits)
                 for backward in [true, false] {
@@ -41,7 +41,7 @@ struct FirstFitTests {
         for seed in 0..<UInt64(3) {
             let config = ArchConfig.random(supernet.space, seed: seed)
             let subnet = try supernet.subnet(config)
-            for method in [TinyTLMethod.bias, .liteResidualBias] {
+            for method in [TransferMethod.bias, .liteResidualBias] {
                 let graph = TrainingGraph(subnet: subnet, method: method, classes: 10)
                 let plan = try Planner.plan(graph, batch: 8, height: config.r, width: config.r, optimizerStateFloatsPerValue: 2, backward: true)
                 Self.expectSameOffsets(plan, "seed \(seed) \(method.rawValue)")

@@ -13,7 +13,7 @@ struct PlannerTests {
     @Test(arguments: TrainingFixtures.families)
     func tensorsLiveAtTheSameTimeNeverOverlap(_ f: TrainingFixtures.Family) throws {
         let subnet = try TrainingFixtures.minSubnet(f)
-        for method in TinyTLMethod.allCases {
+        for method in TransferMethod.allCases {
             let graph = TrainingGraph(subnet: subnet, method: method, classes: 5)
             for backward in [true, false] {
                 let plan = try Planner.plan(graph, batch: 2, height: 40, width: 40, optimizerStateFloatsPerValue: 1, backward: backward)
@@ -61,7 +61,7 @@ struct PlannerTests {
     /// batch 2, Adam, and the planning time (not asserted).
     @Test func ledgerAndPlanningTime() throws {
         let subnet = try TrainingFixtures.minSubnet(TrainingFixtures.proxyless)
-        for method in TinyTLMethod.allCases {
+        for method in TransferMethod.allCases {
             let graph = TrainingGraph(subnet: subnet, method: method, classes: 5)
             let r = TrainingFixtures.resolution(for: method)
             _ = try Self.plan(graph, resolution: r)

@@ -7,11 +7,11 @@ import Testing
 
 struct TrainerTests {
     struct Case: CustomTestStringConvertible, Sendable {
-        let family: TrainingFixtures.Family, method: TinyTLMethod
+        let family: TrainingFixtures.Family, method: TransferMethod
         var testDescription: String { "\(family.name) \(method.rawValue)" }
     }
 
-    static let cases = TrainingFixtures.families.flatMap { f in TinyTLMethod.allCases.map { Case(family: f, method: $0) } }
+    static let cases = TrainingFixtures.families.flatMap { f in TransferMethod.allCases.map { Case(family: f, method: $0) } }
     static let labels = [1, 3]
 
     /// The case's graph; fresh lite residual branches get a non-zero final γ so that every branch tensor has a
@@ -91,8 +91,8 @@ struct TrainerTests {
         }
     }
 
-    @Test(arguments: [TinyTLMethod.bias, .liteResidualBias])
-    func lossDecreasesOnAFixedBatch(_ method: TinyTLMethod) throws {
+    @Test(arguments: [TransferMethod.bias, .liteResidualBias])
+    func lossDecreasesOnAFixedBatch(_ method: TransferMethod) throws {
         let graph = try Self.graph(Case(family: TrainingFixtures.proxyless, method: method))
         let trainer = try Self.trainer(graph, adam: true, labelSmoothing: 0)
         let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)

@@ -29,14 +29,39 @@ enum TrainingFixtures {
     }
 
     /// The lite residual methods need ≥ 40 px (a 32 px input leaves a 1x1 map for the last stage's avg-pool 2).
-    static func resolution(for method: TinyTLMethod) -> Int { method.insertsLiteResidual ? 40 : 32 }
+    static func resolution(for method: TransferMethod) -> Int { method.insertsLiteResidual ? 40 : 32 }
 }
 
 struct TrainingGraphTests {
+    /// A placement inserts branches into the blocks it names only, and costs less to train the fewer it names.
+    @Test(arguments: TrainingFixtures.families)
+    func liteResidualPlacementChoosesTheBlocks(_ f: TrainingFixtures.Family) throws {
+        let subnet = try TrainingFixtures.minSubnet(f, resolution: 40)
+        func branches(_ g: TrainingGraph) -> Set<Int> {
+            Set(g.ops.compactMap { op in
+                guard op.name.hasSuffix(".lite_residual.add") else { return nil }
+                return Int(op.name.split(separator: ".")[1])
+            })
+        }
+        let all = TrainingGraph(subnet: subnet, method: .liteResidualBias, classes: 5)
+        let every = branches(all)
+        #expect(every == Set(1..<subnet.structure.blocks.count))
+        let some: Set<Int> = [1, every.max()!]
+        let partial = TrainingGraph(subnet: subnet, method: .liteResidualBias, classes: 5, liteResidualBlocks: some)
+        #expect(branches(partial) == some)
+        #expect(partial.trainableCount < all.trainableCount)
+        let none = TrainingGraph(subnet: subnet, method: .liteResidualBias, classes: 5, liteResidualBlocks: [])
+        #expect(branches(none).isEmpty)
+        #expect(none.trainableCount == TrainingGraph(subnet: subnet, method: .bias, classes: 5).trainableCount)
+        let plan = { (g: TrainingGraph) in try Planner.plan(g, batch: 2, height: 40, width: 40, optimizerStateFloatsPerValue: 2,
+                                                             backward: true).peakBytes }
+        #expect(try plan(partial) < plan(all))
+    }
+
     @Test(arguments: TrainingFixtures.families)
     func trainableSetsFollowTheMethods(_ f: TrainingFixtures.Family) throws {
         let subnet = try TrainingFixtures.minSubnet(f)
-        for method in TinyTLMethod.allCases {
+        for method in TransferMethod.allCases {
             let graph = TrainingGraph(subnet: subnet, method: method, classes: 5)
             for p in graph.parameters {
                 let isClassifier = p.name.hasPrefix("classifier.")
@@ -89,7 +114,7 @@ struct TrainingGraphTests {
     @Test(arguments: TrainingFixtures.families)
     func logitsMatchTheInferenceNetwork(_ f: TrainingFixtures.Family) throws {
         let subnet = try TrainingFixtures.minSubnet(f)
-        for method in [TinyTLMethod.last, .full, .bnLast, .liteResidualBias] {
+        for method in [TransferMethod.last, .full, .bnLast, .liteResidualBias] {
             let r = TrainingFixtures.resolution(for: method)
             let images = TrainingFixtures.images(batch: 2, resolution: r)
             let expected = subnet.network().forward(images)

@@ -7,6 +7,7 @@ public struct Lineage: Equatable, Sendable, Encodable {
     /// How a child's gene relates to its parents'; only active genes are compared.
     public struct Change: Equatable, Sendable, Encodable {
         public let gene: String
+        public let kind: Gene.Kind
         /// The parent's value (the first parent's for crossover), or nil when the gene was inactive there.
         public let from: Double?
         public let to: Double
@@ -62,7 +63,7 @@ public struct Lineage: Equatable, Sendable, Encodable {
         for (gene, value) in genes.sorted(by: { $0.key < $1.key }) {
             let matches = parents.map { $0[gene] == value }
             if !matches.contains(true) {
-                changes.append(Change(gene: gene.name, from: first[gene], to: value))
+                changes.append(Change(gene: gene.name, kind: gene.kind, from: first[gene], to: value))
             } else if parents.count > 1, matches.filter({ $0 }).count == 1, let which = matches.firstIndex(of: true) {
                 inherited[which] += 1
             }

@@ -144,7 +144,7 @@ extension HistoryReport {
                          let accuracy = c.meanTop1.map { m in
                              "\(HistoryFormat.percent(m)) ± \(String(format: "%.1f", (c.stdTop1 ?? 0) * 100))"
                          } ?? "–"
-                         return "<b>\(Gene.format(c.value))</b>: \(accuracy) (n=\(c.evaluated)), \(HistoryFormat.megabytes(Int(c.meanBytes)))"
+                         return "<b>\(Gene.format(c.value, kind: entry.gene.kind))</b>: \(accuracy) (n=\(c.evaluated)), \(HistoryFormat.megabytes(Int(c.meanBytes)))"
                      }.joined(separator: "<br>")]
                 }, numeric: [1, 2])
     }

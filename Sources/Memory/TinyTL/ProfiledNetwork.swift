@@ -1,3 +1,5 @@
+import Supernets
+
 /// What a leaf module is, as TinyTL's profiler tells leaves apart (by exact PyTorch type).
 ///
 /// Concretely (act byte b = 4, x/y = input/output element counts, batch 1), the per-leaf costs of

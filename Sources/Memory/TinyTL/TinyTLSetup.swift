@@ -1,3 +1,4 @@
+import Supernets
 import Tensors
 
 /// Which normalization the training network uses (spec §5.5).

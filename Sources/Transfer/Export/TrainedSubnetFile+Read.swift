@@ -41,11 +41,12 @@ extension TrainedSubnetFile {
     }
 
     /// The network the file holds as a training graph (in its `norm_mode`, every tensor from the file): the subnet
-    /// rebuilt from `family`, `width_mult` and `arch`, the TinyTL method's lite residuals and the classifier.
+    /// rebuilt from `family`, `width_mult` and `arch`, the TinyTL method's lite residuals (where `arch` places
+    /// them) and the classifier.
     /// - Throws: `TrainedSubnetFileError` when the file has no architecture (trained from a
     ///   `--subnet` file) or names an unknown family, method or norm mode, or tensors are missing.
     public func graph() throws -> TrainingGraph {
-        guard let familyValue = SupernetFamily(rawValue: family), let method = TinyTLMethod(rawValue: method) else {
+        guard let familyValue = SupernetFamily(rawValue: family), let method = TransferMethod(rawValue: method) else {
             throw TrainedSubnetFileError(reason: "unknown family '\(family)' or method '\(self.method)'")
         }
         guard let norm = [NormMode.frozenBatchNorm, .tinyTL].first(where: { $0.name == normMode }) else {
@@ -73,7 +74,8 @@ extension TrainedSubnetFile {
             weights.set(name, Tensor(shape: shape, values: [Float](repeating: one ? 1 : 0, count: shape.reduce(1, *))))
         }
         let subnet = Subnet(structure: structure, weights: weights, resolution: resolution, mean: mean, std: std)
-        var graph = TrainingGraph(subnet: subnet, method: method, classes: classNames.count, norm: norm)
+        var graph = TrainingGraph(subnet: subnet, method: method, classes: classNames.count, norm: norm,
+                                  liteResidualBlocks: config.liteResidualBlocks(in: space, method: method))
         if engineForm {
             try graph.loadEngineForm(Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
         } else {

@@ -9,8 +9,9 @@ extension TrainingGraph {
     /// Concretely: the subnet's ops with every batch norm as a frozen-statistics affine, folded into its conv
     /// (w·a, bias b′ = β − mean·a) when both the conv weight and γ are frozen, kept as a separate `affine` op
     /// otherwise; activations as separate ops; for the lite-residual methods a lite residual branch in every
-    /// block (`TrainingGraph+LiteResidual.swift`); a new classifier Linear(features → `classes`) with weight
-    /// U(−1/√in, 1/√in) and bias 0 (spec §0.6). Trainable sets follow `TinyTLMethod.trains(_:in:)`.
+    /// block, or in the subnet blocks `liteResidualBlocks` names (`ArchConfig.liteResidualBlocks(in:method:)`;
+    /// `TrainingGraph+LiteResidual.swift`); a new classifier Linear(features → `classes`) with weight
+    /// U(−1/√in, 1/√in) and bias 0 (spec §0.6). Trainable sets follow `TransferMethod.trains(_:in:)`.
     ///
     /// Random draws (lite residual convs first, in block order, then the classifier) come from one SplitMix64
     /// seeded with `seed`.
@@ -23,14 +24,15 @@ extension TrainingGraph {
     /// draws: the same ops, parameters and sizes at a fraction of the cost (the draws are half of building a
     /// lite-residual graph), for planning a candidate's memory; such a graph must not be trained.
     /// - Precondition: `subnet.weights` holds every tensor its structure names (true for extracted subnets).
-    public init(subnet: Subnet, method: TinyTLMethod, classes: Int, seed: UInt64 = 0, norm: NormMode = .frozenBatchNorm,
-                drawsFreshWeights: Bool = true) {
+    public init(subnet: Subnet, method: TransferMethod, classes: Int, seed: UInt64 = 0, norm: NormMode = .frozenBatchNorm,
+                drawsFreshWeights: Bool = true, liteResidualBlocks: Set<Int>? = nil) {
         precondition(classes >= 1, "a classifier needs at least one class")
         var b = GraphBuilder(weights: subnet.weights, method: method, eps: Float(subnet.structure.bnEps),
                              padding: subnet.structure.padding, seed: seed, norm: norm)
         b.drawsFreshWeights = drawsFreshWeights
         let s = subnet.structure
-        let branches = method.insertsLiteResidual ? liteResidualBranches(s) : [:]
+        let branches = method.insertsLiteResidual
+            ? liteResidualBranches(s).filter { liteResidualBlocks?.contains($0.key) ?? true } : [:]
         var x = b.convBN("first_conv.conv", bn: "first_conv.bn", ConvShape(s.firstConv), input: 0)
         for (j, block) in s.blocks.enumerated() {
             let blockInput = x
@@ -72,7 +74,7 @@ extension TrainingGraph {
 
 /// Appends ops and parameters for OFA modules, reading weights by PyTorch name.
 struct GraphBuilder {
-    let weights: NamedTensors, method: TinyTLMethod, eps: Float, padding: Padding, norm: NormMode
+    let weights: NamedTensors, method: TransferMethod, eps: Float, padding: Padding, norm: NormMode
     var rng: SplitMix64
     /// False: new weights are zeros (see `TrainingGraph.init(subnet:method:classes:seed:norm:drawsFreshWeights:)`).
     var drawsFreshWeights = true
@@ -81,7 +83,7 @@ struct GraphBuilder {
     var parameters: [GraphParameter] = []
     var ops: [GraphOp] = []
 
-    init(weights: NamedTensors, method: TinyTLMethod, eps: Float, padding: Padding, seed: UInt64, norm: NormMode) {
+    init(weights: NamedTensors, method: TransferMethod, eps: Float, padding: Padding, seed: UInt64, norm: NormMode) {
         self.weights = weights; self.method = method; self.eps = eps; self.padding = padding; self.norm = norm
         self.rng = SplitMix64(seed: seed)
     }

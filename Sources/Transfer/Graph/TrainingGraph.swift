@@ -1,3 +1,4 @@
+import Supernets
 import Tensors
 
 /// One parameter (or frozen buffer) of a training graph, under its PyTorch `state_dict` name.
@@ -197,7 +198,7 @@ public struct TrainingGraph: Sendable {
     public var ops: [GraphOp]
     public var inputChannels: Int
     public var classes: Int
-    public var method: TinyTLMethod
+    public var method: TransferMethod
     /// Floats of one weight block of a pointwise conv run over its weight in blocks (`weightBlockRows`);
     /// `pointwiseWeightBlockFloats` unless a test sets it small.
     public var weightBlockFloats = pointwiseWeightBlockFloats

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Memory
+import Search
 import Supernets
 import Transfer
 
@@ -15,7 +17,9 @@ struct MemoryCommand: ParsableCommand {
             with the peak of live tensors (its lower bound), a ledger by category at that step, the op where it \
             occurs and the tensors alive there. TinyTL's formula (memory_cost_profiler.py: \
             peak activation × batch + parameters, frozen weights at 8 bits) is printed beside it for comparison with \
-            the paper; it leaves out optimizer state, gradients, activation gradients and kernel scratch. Sizes in MB \
+            the paper; it leaves out optimizer state, gradients, activation gradients and kernel scratch. The budgeted \
+            total is what `search --mem` constrains: the arena plus the input batch, the data loader's working set \
+            (for --dataset's largest image; without it, images of the training resolution) and the runtime. Sizes in MB \
             (10^6 bytes), as TinyTL reports them; --json gives bytes.
             """)
 
@@ -25,8 +29,8 @@ struct MemoryCommand: ParsableCommand {
     @Option(help: "Subnet architecture JSON (OFA dict form), a file holding it, or max / min.")
     var arch: String
 
-    @Option(help: "full, bn+last, last, bias, lite-residual or lite-residual+bias.")
-    var method: String = "lite-residual+bias"
+    @Option(help: "full, bn+last, last, bias, lite-residual or lite-residual+bias (default: --arch's \"method\", else lite-residual+bias).")
+    var method: String?
 
     @Option(help: "Input resolution (default: the architecture's).")
     var resolution: Int?
@@ -34,8 +38,14 @@ struct MemoryCommand: ParsableCommand {
     @Option(help: "Images per training step.")
     var batch: Int = 8
 
-    @Option(help: "Classes of the new classifier.")
-    var classes: Int = 102
+    @Option(help: "Classes of the new classifier (default: --dataset's, else 102).")
+    var classes: Int?
+
+    @Option(help: "A dataset name or path: its classes and largest training image set the classifier and the loader's share.")
+    var dataset: String?
+
+    @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
+    var dataRoot: String?
 
     @Option(help: "adam or sgd (momentum 0.9): optimizer state is 8 or 4 bytes per trainable value.")
     var optimizer: Train.OptimizerName = .adam
@@ -46,9 +56,12 @@ struct MemoryCommand: ParsableCommand {
     @Option(help: "Normalisation: frozen-bn (re-calibrated BN, folded) or gn (TinyTL's GroupNorm(8) + weight standardisation).")
     var norm: NormMode = .frozenBN
 
-    @Option(help: "A memory budget (32MB = 32·10^6 bytes, 32MiB, 500KB): says whether the plan fits.",
+    @Option(help: "A memory budget (32MB = 32·10^6 bytes, 32MiB, 500KB): says whether the budgeted total fits, as the search decides.",
             transform: { try ByteCount(parsing: $0) })
     var budget: ByteCount?
+
+    @Option(name: .customLong("mem-scope"), help: "What the budget limits: total (all training memory) or activations.")
+    var memScope: MemoryScope = .total
 
     @Option(name: .customLong("top"), help: "Tensors alive at the peak to list.")
     var top: Int = 8
@@ -62,9 +75,9 @@ struct MemoryCommand: ParsableCommand {
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
-        guard classes >= 1 else { throw ValidationError("--classes must be at least 1, got \(classes)") }
-        guard Train.method(named: method) != nil else {
-            throw ValidationError("unknown --method '\(method)' — choose one of \(Train.methodNames.map(\.name).joined(separator: ", "))")
+        if let classes, classes < 1 { throw ValidationError("--classes must be at least 1, got \(classes)") }
+        if let method, TransferMethod(named: method) == nil {
+            throw ValidationError("unknown --method '\(method)' — choose one of \(TransferMethod.allCases.map(\.name).joined(separator: ", "))")
         }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard top >= 0 else { throw ValidationError("--top must be 0 or more") }
@@ -72,7 +85,6 @@ struct MemoryCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let method = Train.method(named: method)!
             let net = try Supernet.read(from: URL(fileURLWithPath: supernet))
             var config = arch == "max" ? ArchConfig.max(net.space) : arch == "min" ? ArchConfig.min(net.space)
                 : try ArchConfig.parse(json: try Train.archText(arch), space: net.space)
@@ -83,9 +95,14 @@ struct MemoryCommand: ParsableCommand {
             }
             config.r = r
             try config.validate(in: net.space)
+            let method = try Train.method(flag: self.method, arch: config)
             let subnet = try net.subnet(config)
+            let data = try dataset.map { try DatasetRegistry.open($0, dataRoot: dataRoot, split: nil, seed: 0) }
+            let classes = classes ?? data?.classes.count ?? 102
+            let loader = data.map { LoaderWorkingSet(samples: $0[.train]) } ?? LoaderWorkingSet(largestPixels: r * r, longestSide: r)
 
-            let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, norm: norm == .gn ? .tinyTL : .frozenBatchNorm)
+            let graph = TrainingGraph(subnet: subnet, method: method, classes: classes, norm: norm == .gn ? .tinyTL : .frozenBatchNorm,
+                                      liteResidualBlocks: config.liteResidualBlocks(in: net.space, method: method))
                 .frozenStorageForPlanning(bits: frozenBits)
             let plan: MemoryPlan
             do {
@@ -94,14 +111,15 @@ struct MemoryCommand: ParsableCommand {
             } catch let error as PlanError {
                 throw TrainError(error.localizedDescription)
             }
-            let setup = TinyTLSetup(method: TransferMethod(rawValue: method.rawValue)!,
+            let setup = TinyTLSetup(method: method,
                                     normalization: norm == .gn ? .groupNorm(channelsPerGroup: 8) : .batchNorm, classes: classes)
             let network = ProfiledNetwork(TinyTLBackbone(subnet.structure), setup: setup, resolution: r)
             let formula = TinyTLMemoryProfiler.profile(network, requireBackward: setup.method.requiresBackward,
                                                        frozenParameterBits: frozenBits)
+            let estimate = MemoryEstimate(plan: plan, graph: graph, structure: subnet.structure, batch: batch, resolution: r, loader: loader)
             let report = Report(plan: plan, graph: graph, formula: formula, method: method, resolution: r, batch: batch,
                                 optimizer: optimizer.rawValue, frozenBits: frozenBits, norm: norm.rawValue, top: top,
-                                budget: budget?.bytes, arch: config.json)
+                                estimate: estimate, loaderFrom: data?.name, budget: budget?.bytes, scope: memScope, arch: config.json)
             if json { try FileHandleOutput.json(report); return }
             print(report.text(plan: plan, graph: graph))
         }
@@ -125,11 +143,19 @@ struct MemoryCommand: ParsableCommand {
         let method: String, resolution: Int, batch: Int, optimizer: String, frozenBits: Int, norm: String, arch: String
         let planner: Planner
         let formula: Formula
+        /// What the budget counts (`MemoryEstimate`, as the search): the arena, the input batch, the loader's working
+        /// set and the runtime; and the part that is not parameter memory.
+        let budgetedBytes: Int, budgetedActivationBytes: Int
+        let inputBatchBytes: Int, imageTransformBytes: Int, runtimeBytes: Int
+        /// The dataset whose largest training image sized the loader's share (nil: images of the resolution assumed).
+        let loaderFrom: String?
         let budgetBytes: Int?
+        let memScope: String
         let fits: Bool?
 
-        init(plan: MemoryPlan, graph: TrainingGraph, formula f: TinyTLMemoryCost, method: TinyTLMethod, resolution: Int, batch: Int,
-             optimizer: String, frozenBits: Int, norm: String, top: Int, budget: Int?, arch: String) {
+        init(plan: MemoryPlan, graph: TrainingGraph, formula f: TinyTLMemoryCost, method: TransferMethod, resolution: Int, batch: Int,
+             optimizer: String, frozenBits: Int, norm: String, top: Int, estimate: MemoryEstimate, loaderFrom: String?, budget: Int?,
+             scope: MemoryScope, arch: String) {
             self.method = method.rawValue; self.resolution = resolution; self.batch = batch; self.optimizer = optimizer
             self.frozenBits = frozenBits; self.norm = norm; self.arch = arch
             let alive = plan.tensorsAtPeak.sorted { plan.tensors[$0].bytes > plan.tensors[$1].bytes }.prefix(top)
@@ -142,8 +168,14 @@ struct MemoryCommand: ParsableCommand {
             formula = Formula(memoryBytes: f.memoryBytes(batchSize: batch), peakActivationBytesPerSample: f.peakActivationBytes,
                               savedActivationBytesPerSample: f.gradActivationBytes, parameterBytes: f.parameterBytes,
                               trainableParameterBytes: f.trainableParameterBytes, frozenParameterBytes: f.frozenParameterBytes)
+            budgetedBytes = estimate.plannedBytes; budgetedActivationBytes = estimate.activationBytes
+            inputBatchBytes = estimate.ledger[MemoryEstimate.inputBatch] ?? 0
+            imageTransformBytes = estimate.ledger[MemoryEstimate.imageTransform] ?? 0
+            runtimeBytes = estimate.ledger[MemoryEstimate.runtime] ?? 0
+            self.loaderFrom = loaderFrom
             budgetBytes = budget
-            fits = budget.map { plan.arenaBytes <= $0 }
+            memScope = scope.rawValue
+            fits = budget.map { estimate.bytes(in: scope) <= $0 }
         }
 
         /// The human-readable report (MB = 10^6 bytes).
@@ -166,9 +198,14 @@ struct MemoryCommand: ParsableCommand {
             let difference = Double(planner.arenaBytes) - formula.memoryBytes
             lines.append("planner − formula: \(difference >= 0 ? "+" : "−")\(mb(abs(difference))) (the formula counts no optimizer state,"
                          + " gradients, activation gradients or scratch: README, \"Two memory predictors\")")
+            lines.append("budgeted total (what search --mem counts): \(mb(Double(budgetedBytes))) = arena \(mb(Double(planner.arenaBytes)))"
+                         + " + input batch \(mb(Double(inputBatchBytes))) + image transform \(mb(Double(imageTransformBytes)))"
+                         + " (\(loaderFrom.map { "largest image of \($0)" } ?? "images of \(resolution) px assumed; --dataset for real sizes"))"
+                         + " + runtime \(mb(Double(runtimeBytes))); without parameter memory \(mb(Double(budgetedActivationBytes)))")
             if let budgetBytes, let fits {
-                lines.append("budget \(mb(Double(budgetBytes))): " + (fits ? "fits, \(mb(Double(budgetBytes - planner.arenaBytes))) to spare"
-                                                                        : "exceeded by \(mb(Double(planner.arenaBytes - budgetBytes)))"))
+                let counted = memScope == MemoryScope.total.rawValue ? budgetedBytes : budgetedActivationBytes
+                lines.append("budget \(mb(Double(budgetBytes))) (\(memScope)): " + (fits ? "fits, \(mb(Double(budgetBytes - counted))) to spare"
+                                                                        : "exceeded by \(mb(Double(counted - budgetBytes)))"))
             }
             return lines.joined(separator: "\n")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Search
 import Supernets
 import Tensors
 import Transfer
@@ -37,8 +38,8 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
     var dataRoot: String?
 
-    @Option(help: "full, bn+last, last, bias, lite-residual or lite-residual+bias.")
-    var method: String = "lite-residual+bias"
+    @Option(help: "full, bn+last, last, bias, lite-residual or lite-residual+bias (default: --arch's \"method\", else lite-residual+bias).")
+    var method: String?
 
     @Option(help: "Epochs.")
     var epochs: Int
@@ -113,8 +114,8 @@ struct Train: ParsableCommand {
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard Self.method(named: method) != nil else {
-            throw ValidationError("unknown --method '\(method)' — choose one of \(Self.methodNames.map(\.name).joined(separator: ", "))")
+        if let method, TransferMethod(named: method) == nil {
+            throw ValidationError("unknown --method '\(method)' — choose one of \(TransferMethod.allCases.map(\.name).joined(separator: ", "))")
         }
         guard (subnet == nil) != (arch == nil) else { throw ValidationError("give exactly one of --arch <json> and --subnet <subnet.h5>") }
         guard arch == nil || supernet != nil else { throw ValidationError("--arch needs --supernet <file.h5>") }
@@ -132,8 +133,9 @@ struct Train: ParsableCommand {
     }
 
     /// The flags (and facts about the data) a checkpoint must share with the run that resumes it.
-    func runSettings(dataset: String, trainImages: Int, supernetSHA256: String?, arch: String?, resolution: Int) -> [String: String] {
-        var s = ["--data": dataset, "train images": String(trainImages), "--method": method, "--epochs": String(epochs),
+    func runSettings(dataset: String, trainImages: Int, supernetSHA256: String?, arch: String?, method: TransferMethod,
+                     resolution: Int) -> [String: String] {
+        var s = ["--data": dataset, "train images": String(trainImages), "--method": method.name, "--epochs": String(epochs),
                  "--batch": String(batch), "--resolution": String(resolution), "--lr": String(lr), "--optimizer": optimizer.rawValue,
                  "--label-smoothing": String(labelSmoothing), "--seed": String(seed), "--frozen-bits": String(frozenBits),
                  "--train-split": trainSplit.rawValue, "--norm": norm.rawValue, "--no-chunking": String(noChunking)]
@@ -143,25 +145,15 @@ struct Train: ParsableCommand {
         return s
     }
 
-    /// Command-line names of the methods, with TinyTL's own names as aliases.
-    static let methodNames: [(name: String, method: TinyTLMethod)] = [
-        ("full", .full), ("bn+last", .bnLast), ("last", .last), ("bias", .bias), ("lite-residual", .liteResidual),
-        ("lite-residual+bias", .liteResidualBias),
-    ]
-
-    static func method(named name: String) -> TinyTLMethod? {
-        methodNames.first { $0.name == name }?.method ?? TinyTLMethod(rawValue: name)
-    }
-
     func run() throws {
         try reportingErrors {
             Parallelism.setThreads(threads)
             let interrupt = InterruptFlag.install()
-            let method = Self.method(named: method)!
             let source = try loadSubnet()
             var config = source.arch
+            let method = try Self.method(flag: self.method, arch: config)
             let r = resolution ?? source.subnet.resolution
-            let range = source.resolutionRange
+            let range = source.space.resolutionRange
             guard range.contains(r) else {
                 throw TrainError("--resolution \(r) is outside the supernet's range \(range.lowerBound)...\(range.upperBound) — pick one in it")
             }
@@ -196,12 +188,14 @@ struct Train: ParsableCommand {
 
             // The trainer keeps every parameter in its arena; only `trainer.graph` (structure, no values) stays here.
             let settings = runSettings(dataset: dataset.name, trainImages: trainSamples.count, supernetSHA256: source.sha256,
-                                       arch: config?.json, resolution: r)
+                                       arch: config?.json, method: method, resolution: r)
             let checkpointURL = URL(fileURLWithPath: checkpoint ?? Self.defaultCheckpoint(for: output))
             let trainer: Trainer
             var resumed: TrainCheckpoint?
             do {
-                let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed, norm: norm.mode)
+                let placement = config.map { $0.liteResidualBlocks(in: source.space, method: method) }
+                let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed, norm: norm.mode,
+                                          liteResidualBlocks: placement)
                     .quantizingFrozenWeights(bits: frozenBits, seed: seed)
                 let counts = built.trainableParameterCounts
                 var opt: any Optimizer = optimizer == .adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
@@ -231,6 +225,12 @@ struct Train: ParsableCommand {
             for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
                 printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.bytes(plan.ledgerAtPeak[c]))")
             }
+            let budgeted = MemoryEstimate(plan: plan, graph: graph, structure: subnet.structure, batch: batch, resolution: r,
+                                          loader: LoaderWorkingSet(samples: trainSamples))
+            printError("budgeted as search --mem counts it: \(Self.bytes(budgeted.plannedBytes)) (arena + input batch "
+                       + "\(Self.bytes(budgeted.ledger[MemoryEstimate.inputBatch] ?? 0)) + image transform "
+                       + "\(Self.bytes(budgeted.ledger[MemoryEstimate.imageTransform] ?? 0)) + runtime "
+                       + "\(Self.bytes(budgeted.ledger[MemoryEstimate.runtime] ?? 0)))")
 
             let stepsPerEpoch = trainSamples.count / batch
             let schedule = CosineSchedule(initialLR: lr, totalSteps: epochs * stepsPerEpoch)
@@ -309,7 +309,7 @@ struct Train: ParsableCommand {
                 netConfig: subnet.structure.netConfigJSON, arch: config?.json, method: method.rawValue, classNames: dataset.classes,
                 resolution: r, mean: subnet.mean, std: subnet.std, liteResidual: graph.liteResidualJSON, ledger: ledger,
                 peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256,
-                widthMult: source.widthMult, normMode: graph.norm.name)
+                widthMult: source.space.widthMult, normMode: graph.norm.name)
             try file.write(to: URL(fileURLWithPath: output))
             try? FileManager.default.removeItem(at: checkpointURL)   // superseded by the trained file
 
@@ -348,7 +348,7 @@ struct Train: ParsableCommand {
     }
 
     /// The subnet to train: extracted from the supernet by --arch, or read from --subnet.
-    func loadSubnet() throws -> (subnet: Subnet, arch: ArchConfig?, resolutionRange: ClosedRange<Int>, sha256: String?, widthMult: Double) {
+    func loadSubnet() throws -> (subnet: Subnet, arch: ArchConfig?, space: SearchSpace, sha256: String?) {
         let supernetURL = supernet.map { URL(fileURLWithPath: $0) }
         let net = try supernetURL.map { try Supernet.read(from: $0) }
         let sha = try supernetURL.map { try SHA256.hex(of: $0) }
@@ -357,11 +357,21 @@ struct Train: ParsableCommand {
                 : try ArchConfig.parse(json: try Self.archText(arch), space: net.space)
             if let resolution { config.r = resolution }
             try config.validate(in: net.space, checkResolution: false)
-            return (try net.subnet(config), config, net.space.resolutionRange, sha, net.space.widthMult)
+            return (try net.subnet(config), config, net.space, sha)
         }
         let sub = try Subnet.read(from: URL(fileURLWithPath: subnet!))
         let space = net?.space ?? SearchSpace.make(family: sub.structure.family, widthMult: 1, classes: sub.structure.classes)
-        return (sub, nil, space.resolutionRange, sha, space.widthMult)
+        return (sub, nil, space, sha)
+    }
+
+    /// The method to train with: `--arch`'s `"method"`, else `--method`, else lite-residual+bias.
+    /// - Throws: `ValidationError` when both name one and they differ.
+    static func method(flag: String?, arch: ArchConfig?) throws -> TransferMethod {
+        let named = flag.flatMap { TransferMethod(named: $0) }
+        if let fromArch = arch?.method, let named, named != fromArch {
+            throw ValidationError("--method \(named.name) contradicts the architecture's \"method\": \"\(fromArch.name)\" — drop one")
+        }
+        return arch?.method ?? named ?? .liteResidualBias
     }
 
     /// The JSON itself, or the contents of the file it names.

@@ -41,7 +41,7 @@ struct HistoryImportance: ParsableCommand {
             for entry in entries {
                 let choices = entry.choices.map { c in
                     let accuracy = c.meanTop1.map { "\(HistoryFormat.percent($0)) ± \(String(format: "%.1f", (c.stdTop1 ?? 0) * 100))" } ?? "–"
-                    return "\(Gene.format(c.value)): \(accuracy) (n=\(c.evaluated)), \(HistoryFormat.megabytes(Int(c.meanBytes)))"
+                    return "\(Gene.format(c.value, kind: entry.gene.kind)): \(accuracy) (n=\(c.evaluated)), \(HistoryFormat.megabytes(Int(c.meanBytes)))"
                 }
                 table.add([entry.name, share(entry.accuracyShare), share(entry.memoryShare), choices.joined(separator: "; ")])
             }

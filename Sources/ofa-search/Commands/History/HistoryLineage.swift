@@ -59,7 +59,8 @@ struct HistoryLineage: ParsableCommand {
         }
         if !n.changes.isEmpty {
             let changes = n.changes.map { c in
-                "\(c.gene) " + (c.from.map { "\(Gene.format($0))→\(Gene.format(c.to))" } ?? "\(Gene.format(c.to)) (was inactive)")
+                "\(c.gene) " + (c.from.map { "\(Gene.format($0, kind: c.kind))→\(Gene.format(c.to, kind: c.kind))" }
+                                 ?? "\(Gene.format(c.to, kind: c.kind)) (was inactive)")
             }
             notes.append((n.origin == .crossover ? "new: " : "changed: ") + changes.joined(separator: ", "))
         } else if n.origin == .mutation {

@@ -25,12 +25,20 @@ struct DryRun {
 
     func print(json: Bool) throws {
         let space = supernet.space
-        let method = TinyTLMethod(rawValue: settings.method)!
         let classes = dataset.classes.count
-        let factory = SubnetFactory(supernet: supernet, method: method, classes: classes, seed: settings.seed, frozenBits: settings.frozenBits,
-                                    loader: LoaderWorkingSet(samples: dataset[.train]))
-        func estimate(_ c: ArchConfig) throws -> MemoryEstimate { try factory.memory(c, method: method, batch: settings.batch) }
-        var sampler = ArchitectureSampler(space: space, resolutions: settings.resolutions, seed: settings.seed &+ 0xD7)
+        let factory = SubnetFactory(supernet: supernet, defaultMethod: settings.methods[0], classes: classes, seed: settings.seed,
+                                    frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]))
+        func estimate(_ c: ArchConfig) throws -> MemoryEstimate { try factory.memory(c.canonical(in: space), batch: settings.batch) }
+        /// The budgeted bytes of `c` under each searched method, smallest first.
+        func perMethod(_ c: ArchConfig) throws -> [Int] {
+            try settings.methods.map { m in
+                var config = c
+                config.method = m
+                return try estimate(config).bytes(in: settings.memScope)
+            }.sorted()
+        }
+        var sampler = ArchitectureSampler(space: space, resolutions: settings.resolutions, methods: settings.methods,
+                                          seed: settings.seed &+ 0xD7)
         var fitting = 0, planned: [Int] = []
         var firstFit: ArchConfig?
         for _ in 0..<Self.draws {
@@ -39,12 +47,12 @@ struct DryRun {
             planned.append(bytes)
             if bytes <= settings.budgetBytes { fitting += 1; firstFit = firstFit ?? c }
         }
-        let smallest = try estimate(ArchConfig.min(space, resolution: settings.resolutions.min()!)).bytes(in: settings.memScope)
-        let largest = try estimate(ArchConfig.max(space, resolution: settings.resolutions.max()!)).bytes(in: settings.memScope)
+        let smallest = try perMethod(ArchConfig.min(space, resolution: settings.resolutions.min()!)).first!
+        let largest = try perMethod(ArchConfig.max(space, resolution: settings.resolutions.max()!)).last!
 
         // Timing probe: two training steps and one evaluation batch of a fitting (else the smallest) subnet.
         let probe = firstFit ?? ArchConfig.min(space, resolution: settings.resolutions.min()!)
-        let graph = factory.freshGraph(try supernet.subnet(probe), method: method)
+        let graph = factory.freshGraph(try supernet.subnet(probe), config: probe)
         let trainer = try Trainer(graph: graph, batch: settings.batch, height: probe.r, width: probe.r,
                                   optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
         let images = Tensor.random(shape: [settings.batch, probe.r, probe.r, 3], seed: 1), labels = (0..<settings.batch).map { $0 % classes }
@@ -61,10 +69,13 @@ struct DryRun {
         let candidates = Double(settings.evolution.population * (settings.evolution.generations + 1))
         // Adaptation also re-calibrates each subnet turn (calibration images per `stepsPerSubnet` steps).
         let adaptSteps = Double(settings.adaptation.epochs * ((train - validation) / settings.batch))
+        let finalists = min(settings.finalists, settings.methods.count)
         let estimated: [String: Double] = [
             "adapt": adaptSteps * stepSeconds
                 + adaptSteps / Double(settings.adaptation.stepsPerSubnet) * Double(settings.calibrationImages) * evalPerImage,
             "search": candidates * Double(validation + settings.calibrationImages) * evalPerImage,
+            "finalists": Double(finalists * settings.finalistEpochs * ((train - validation) / settings.batch)) * stepSeconds
+                + Double(finalists * validation) * evalPerImage,
             "retrain": Double(settings.finalEpochs * (train / settings.batch)) * stepSeconds + Double(test) * evalPerImage,
         ]
         let report = Report(
@@ -83,7 +94,8 @@ struct DryRun {
         Swift.print("data: \(report.trainImages) search-train, \(validation) validation, \(test) test images, \(classes) classes")
         let total = estimated.values.reduce(0, +)
         Swift.print("time estimate: adapt \(SearchRun.duration(estimated["adapt"]!)), search \(SearchRun.duration(estimated["search"]!)) "
-                    + "(\(Int(candidates)) candidates), final training \(SearchRun.duration(estimated["retrain"]!)); total ≈ \(SearchRun.duration(total))")
+                    + "(\(Int(candidates)) candidates), finalists \(SearchRun.duration(estimated["finalists"]!)), "
+                    + "final training \(SearchRun.duration(estimated["retrain"]!)); total ≈ \(SearchRun.duration(total))")
         if report.smallestPlannedBytes > settings.budgetBytes {
             Swift.print("no subnet fits: the smallest planned memory is \(ByteCount.format(report.smallestPlannedBytes)) — raise --mem")
         }

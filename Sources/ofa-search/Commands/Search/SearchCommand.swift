@@ -15,7 +15,9 @@ struct SearchCommand: ParsableCommand {
         discussion: """
             Splits the training data into search-train and validation (seeded, stratified), adapts the supernet to the \
             dataset with weight-shared TinyTL (biases, lite residuals and classifier shared by all subnets; sandwich \
-            rule), runs OFA's evolutionary search over kernel, expand, depth and resolution — rejecting candidates whose \
+            rule), runs OFA's evolutionary search over kernel, expand, depth and resolution and over the adaptation (TinyTL \
+            method, lite residual on/off per block; generation 0 holds the max subnet with each method at the largest \
+            resolution that fits) — rejecting candidates whose \
             planned training memory exceeds --mem — with validation top-1 as fitness, then trains the winner on the \
             whole training split, measures its memory, tests it once and writes best.h5. Everything lands in the run \
             directory (history.sqlite, adapted.h5, best.h5, summary.json, search.log); --resume continues an \
@@ -37,8 +39,10 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Supernet (.h5); default: the shipped Supernets/effnet-lite0-elastic.h5.", completion: .file(extensions: ["h5"]))
     var supernet: String?
 
-    @Option(help: "TinyTL method: lite-residual+bias, lite-residual, bias, bn+last or last.")
-    var method: String = "lite-residual+bias"
+    @Option(help: ArgumentHelp(
+        "TinyTL methods the search chooses among, comma-separated: last, bias, bn+last, lite-residual, lite-residual+bias.",
+        valueName: "list"))
+    var method: String = TransferMethod.searchDefault.map(\.name).joined(separator: ",")
 
     @Option(help: "Training images per step (memory is planned for this batch).")
     var batch: Int = 8
@@ -95,10 +99,16 @@ struct SearchCommand: ParsableCommand {
         "Storage of frozen conv/linear weights: 8 (TinyTL's k-means codebook, stored for real) or 32.", valueName: "8|32"))
     var frozenBits: Int = 8
 
-    @Flag(help: "After the winner, train the references it must beat with the same epochs: the max subnet with --method and with last, each at the largest searched resolution that fits the budget.")
+    @Option(help: "Candidates trained on search-train and compared on validation to choose the winner: the best of each method, best first (default: one per searched method; 0: the best shared-weight validation wins).")
+    var finalists: Int?
+
+    @Option(name: .customLong("finalist-epochs"), help: "Epochs of each finalist's training (default: --final-epochs, --quick 1).")
+    var finalistEpochs: Int?
+
+    @Flag(help: "After the winner, train the references it must beat with the same epochs: the max subnet with each --method at the largest searched resolution that fits the budget.")
     var baselines = false
 
-    @Flag(help: "A short search (≤ 5 minutes on flowers5): population 8, 2 generations, 1 adaptation epoch, 2 final epochs.")
+    @Flag(help: "A short search (≤ 5 minutes on flowers5): population 8, 2 generations, 1 adaptation epoch, 1 finalist epoch, 2 final epochs.")
     var quick = false
 
     @Flag(name: .customLong("dry-run"), help: "Print the space, how much of it fits the budget and a time estimate; train nothing.")
@@ -118,9 +128,7 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("give --dataset <name|path> and --mem <budget, e.g. 32MB>, or --resume <run dir>")
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
-        guard SearchCommand.method(named: method) != nil else {
-            throw ValidationError("unknown --method '\(method)' — choose one of lite-residual+bias, lite-residual, bias, bn+last, last")
-        }
+        _ = try Self.methods(named: method)
         if let population, population < 2 { throw ValidationError("--population must be at least 2, got \(population)") }
         if let generations, generations < 0 { throw ValidationError("--generations must be 0 or more") }
         for (name, v) in [("--parent-ratio", parentRatio), ("--mutation-ratio", mutationRatio), ("--mutation-prob", mutationProb)] where !(0...1).contains(v) {
@@ -129,6 +137,8 @@ struct SearchCommand: ParsableCommand {
         guard valFraction > 0 && valFraction < 1 else { throw ValidationError("--val-fraction must be between 0 and 1, got \(valFraction)") }
         if let adaptEpochs, adaptEpochs < 0 { throw ValidationError("--adapt-epochs must be 0 or more") }
         if let finalEpochs, finalEpochs < 1 { throw ValidationError("--final-epochs must be at least 1") }
+        if let finalists, finalists < 0 { throw ValidationError("--finalists must be 0 or more, got \(finalists)") }
+        if let finalistEpochs, finalistEpochs < 1 { throw ValidationError("--finalist-epochs must be at least 1, got \(finalistEpochs)") }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
@@ -136,10 +146,17 @@ struct SearchCommand: ParsableCommand {
         if let timeLimit, Self.seconds(timeLimit) == nil { throw ValidationError("--time-limit '\(timeLimit)' is not a duration — use e.g. 15m, 900s or 1h") }
     }
 
-    /// Search methods: those whose trainables subnets can share.
-    static func method(named name: String) -> TinyTLMethod? {
-        let m: TinyTLMethod? = Train.method(named: name)
-        return m == .full ? nil : m
+    /// The searched methods of a `--method` list (those whose trainables subnets can share), in the given order.
+    static func methods(named list: String) throws -> [TransferMethod] {
+        var out: [TransferMethod] = []
+        for name in list.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let m = TransferMethod(named: name), TransferMethod.searchable.contains(m) else {
+                throw ValidationError("unknown or unsearchable --method '\(name)' — choose among "
+                                      + TransferMethod.searchable.map(\.name).joined(separator: ", ") + " (comma-separated)")
+            }
+            if !out.contains(m) { out.append(m) }
+        }
+        return out
     }
 
     /// "90s", "15m", "1h", "1.5h" or plain seconds.
@@ -200,6 +217,10 @@ struct SearchCommand: ParsableCommand {
                          ByteCount.format(w.plannedBytes), ByteCount.format(w.measuredBytes), ByteCount.format(summary.budgetBytes)))
             print("architecture: \(w.arch)")
             print("\(summary.candidatesEvaluated) candidates evaluated, \(summary.candidatesOverBudget) over budget, \(summary.generations) generations, \(SearchRun.duration(summary.seconds))")
+            for f in summary.finalists {
+                print(String(format: "finalist #%d %@: validation %.2f%% shared-weight, %.2f%% after %d epochs on search-train", f.candidate,
+                             f.method, 100 * f.sharedValidationTop1, 100 * f.trainedValidationTop1, f.epochs))
+            }
             for b in summary.baselines {
                 print(String(format: "baseline %@ at %d px: test top-1 %.2f%%, planned %@, measured %@", b.name, b.resolution, 100 * b.testTop1,
                              ByteCount.format(b.plannedBytes), ByteCount.format(b.measuredBytes)))
@@ -219,11 +240,15 @@ struct SearchCommand: ParsableCommand {
         adaptation.learningRate = lr
         var settings = SearchSettings(
             dataset: dataset!, dataRoot: dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
-            method: Self.method(named: method)!.rawValue, batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
+            methods: try Self.methods(named: method), batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
             finalEpochs: finalEpochs ?? (quick ? 2 : 6), finalLearningRate: lr, validationFraction: valFraction,
             calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
         settings.baselines = baselines
+        settings.finalists = finalists ?? settings.methods.count
+        // Methods converge at different speeds (`last` in an epoch or two, biases and lite residuals later), so they are
+        // compared after as many epochs as the winner will get.
+        settings.finalistEpochs = finalistEpochs ?? (quick ? 1 : settings.finalEpochs)
         settings.frozenBits = frozenBits
         return settings
     }

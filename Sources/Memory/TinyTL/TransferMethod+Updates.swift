@@ -1,20 +1,7 @@
-/// A TinyTL transfer-learning method: which parameters train (spec §5.6, `tinytl_fgvc_train.py`).
-///
-/// Raw values are the script's `--transfer_learning_method` names. The classifier always trains.
-public enum TransferMethod: String, CaseIterable, Sendable {
-    /// Everything trains.
-    case full
-    /// Every BatchNorm2d/GroupNorm γ and β (lite residual norms included) plus the classifier.
-    case bnLast = "bn+last"
-    /// The classifier only (the one method that needs no backward through the network).
-    case last
-    /// Every leaf parameter named `bias` (norm β, linear and SE conv biases) plus the classifier.
-    case bias = "tinytl-bias"
-    /// The lite residual branches, their `final_bn.bias` included, plus the classifier.
-    case liteResidual = "tinytl-lite_residual"
-    /// The lite residual branches except `final_bn.bias`, every bias, and the classifier (TinyTL's default).
-    case liteResidualBias = "tinytl-lite_residual+bias"
+import Supernets
 
+/// TinyTL's formula's view of a method: the script's update flags.
+extension TransferMethod {
     /// The script's flags: feature extractor, norm (bn), bias and lite residual updates.
     var updates: (featureExtractor: Bool, norm: Bool, bias: Bool, liteResidual: Bool) {
         switch self {
@@ -26,9 +13,6 @@ public enum TransferMethod: String, CaseIterable, Sendable {
         case .liteResidualBias: return (false, false, true, true)
         }
     }
-
-    /// Whether the profiler counts backward activations (`require_backward`): false only for `last`.
-    public var requiresBackward: Bool { self != .last }
 
     /// Whether the method trains lite residual branches (so they are inserted when not asked otherwise).
     public var trainsLiteResidual: Bool { updates.liteResidual }

@@ -1,24 +1,7 @@
-/// A TinyTL transfer-learning method: which parameters train (spec §5.6, `tinytl_fgvc_train.py`).
-///
-/// Raw values are the script's `--transfer_learning_method` names, the same as `Memory.TransferMethod`
-/// (Transfer does not depend on Memory; convert by `rawValue`). The classifier always trains.
-public enum TinyTLMethod: String, CaseIterable, Sendable {
-    /// Everything trains: conv weights, norm γ and β, SE weights and biases.
-    case full
-    /// Every norm γ and β plus the classifier.
-    case bnLast = "bn+last"
-    /// The classifier only: no backward through the network at all.
-    case last
-    /// Every leaf parameter named `bias` (norm β, SE conv biases) plus the classifier.
-    case bias = "tinytl-bias"
-    /// Lite residual branches (their `final_bn.bias` included) plus the classifier.
-    case liteResidual = "tinytl-lite_residual"
-    /// Lite residual branches except `final_bn.bias`, every bias, and the classifier (TinyTL's default).
-    case liteResidualBias = "tinytl-lite_residual+bias"
+import Supernets
 
-    /// Whether lite residual branches are inserted into every block.
-    public var insertsLiteResidual: Bool { self == .liteResidual || self == .liteResidualBias }
-
+/// The trainer's view of a method: which parameter of the graph trains.
+extension TransferMethod {
     /// `requires_grad` of a parameter of `role` in `section`, in the script's order: everything set to the
     /// feature-extractor flag (full); classifier on; norms on (bn+last); every `bias` on (bias methods); lite
     /// residual branches on, then `final_bn.bias` off again when bias or norm updates are enabled.
