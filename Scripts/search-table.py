@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The README's table of committed searches: per run directory, the winner beside the obvious choices it must beat.
+
+usage: python3 Scripts/search-table.py Searches/flowers5-16MB Searches/flowers5-32MB Searches/flowers5-64MB
+
+Reads each run's summary.json and history.sqlite (phase times); prints Markdown. Test accuracies with their
+binomial standard error sqrt(p(1-p)/n) in points. Last, how well shared-weight validation ranks candidates against
+their accuracy after their own training: Kendall's tau over the finalists of all runs (validation after
+--finalist-epochs on search-train) and over the baselines and winners (test after --final-epochs).
+"""
+import json, math, os, sqlite3, sys
+
+from scipy.stats import kendalltau
+
+
+def pct(p, n):
+    return f"{100 * p:.2f} % ±{100 * math.sqrt(p * (1 - p) / n):.1f}"
+
+
+def adaptation(arch):
+    a = json.loads(arch)
+    m = a.get("method", "?")
+    lr = a.get("lr")
+    return f"{m} ({sum(lr)} blocks)" if lr else m
+
+
+print("| budget | what | arch | test top-1 (n) | planned | measured |")
+print("|---|---|---|---|---|---|")
+for run in sys.argv[1:]:
+    s = json.load(open(os.path.join(run, "summary.json")))
+    w, n = s["winner"], s["winner"]["test_images"]
+    budget = f"{s['budget_bytes'] / 1e6:g} MB"
+    a = json.loads(w["arch"])
+    print(f"| {budget} | **winner** #{w['candidate']} (val {100 * w['val_top1']:.1f} % shared) | {adaptation(w['arch'])}, "
+          f"d {','.join(map(str, a['d']))}, {w['resolution']} px | **{pct(w['test_top1'], n)}** ({n}) | "
+          f"{w['planned_bytes'] / 1e6:.2f} MB | {w['measured_bytes'] / 1e6:.2f} MB |")
+    for b in s["baselines"]:
+        print(f"| {budget} | {b['name']} | {b['resolution']} px | {pct(b['test_top1'], n)} | "
+              f"{b['planned_bytes'] / 1e6:.2f} MB | {b['measured_bytes'] / 1e6:.2f} MB |")
+print()
+print("| budget | finalist | shared-weight val | val after its own training |")
+print("|---|---|---|---|")
+for run in sys.argv[1:]:
+    s = json.load(open(os.path.join(run, "summary.json")))
+    for f in s.get("finalists", []):
+        print(f"| {s['budget_bytes'] / 1e6:g} MB | #{f['candidate']} {adaptation(f['arch'])} | {100 * f['shared_val_top1']:.1f} % | "
+              f"{100 * f['trained_val_top1']:.1f} % ({f['epochs']} epochs) |")
+print()
+print("| budget | " + " | ".join(["adapt", "search", "finalists", "retrain", "search total", "baselines"]) + " | evaluated / rejected |")
+print("|---|---|---|---|---|---|---|---|")
+for run in sys.argv[1:]:
+    s = json.load(open(os.path.join(run, "summary.json")))
+    db = sqlite3.connect(f"file:{os.path.join(run, 'history.sqlite')}?mode=ro", uri=True)
+    t = {}
+    for name, start, end in db.execute("select name, started_at, ended_at from phases"):
+        t[name] = t.get(name, 0) + ((end or start) - start)
+    fmt = lambda x: f"{int(x // 60)} min {int(x % 60):02d} s" if x else "–"
+    core = sum(t.get(k, 0) for k in ["adapt", "search", "finalists", "retrain"])
+    print(f"| {s['budget_bytes'] / 1e6:g} MB | " + " | ".join(fmt(t.get(k, 0)) for k in ["adapt", "search", "finalists", "retrain"])
+          + f" | {fmt(core)} | {fmt(t.get('baselines', 0))} | {s['candidates_evaluated']} / {s['candidates_over_budget']} |")
+
+finalists, trained = [], []
+for run in sys.argv[1:]:
+    s = json.load(open(os.path.join(run, "summary.json")))
+    finalists += [(f["shared_val_top1"], f["trained_val_top1"]) for f in s.get("finalists", [])]
+    db = sqlite3.connect(f"file:{os.path.join(run, 'history.sqlite')}?mode=ro", uri=True)
+    shared = {h: v for h, v in db.execute("select arch_json, val_top1 from candidates where status = 'evaluated'")}
+    trained += [(shared[b["arch"]], b["test_top1"]) for b in s["baselines"] if b["arch"] in shared]
+    if s["winner"]["arch"] not in [b["arch"] for b in s["baselines"]]:
+        trained.append((s["winner"]["val_top1"], s["winner"]["test_top1"]))
+print()
+for name, pairs in [("finalists: shared-weight val vs val after their own training", finalists),
+                    ("baselines and winners: shared-weight val vs test after the final training", trained)]:
+    if len(pairs) >= 2:
+        t = kendalltau([p[0] for p in pairs], [p[1] for p in pairs])
+        print(f"Kendall tau, {name}: {t.statistic:.2f} (p {t.pvalue:.2f}, n {len(pairs)})")
