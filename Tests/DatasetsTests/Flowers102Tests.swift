@@ -74,11 +74,9 @@ enum FlowersFixtures {
 
     /// The official label files with a fake image folder holding every id (empty files): the loader's
     /// checks and counts on the real labels, without the 330 MB archive.
-    @Test func officialLabelsWithPlaceholderImages() throws {
-        guard let shared = TestPaths.shared else {
-            print("SKIPPED officialLabelsWithPlaceholderImages: ../shared is absent")
-            return
-        }
+    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    func officialLabelsWithPlaceholderImages() throws {
+        let shared = try #require(TestPaths.shared)
         let root = try FlowersFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let labels = shared.appendingPathComponent("datasets/flowers102-labels")

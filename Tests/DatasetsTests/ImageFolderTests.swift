@@ -66,11 +66,9 @@ struct ImageFolderTests {
         #expect(d.classCounts(.train) == [2, 5, 0] && d.classCounts(.test) == [3, 5, 1])  // round(0.5) = 1
     }
 
-    @Test func realFlowers5() throws {
-        guard let shared = TestPaths.shared else {
-            print("SKIPPED realFlowers5: ../shared is absent")
-            return
-        }
+    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    func realFlowers5() throws {
+        let shared = try #require(TestPaths.shared)
         let d = try ImageFolder.load(root: shared.appendingPathComponent("datasets/flowers5"))
         #expect(d.classes == ["daisy", "dandelion", "rose", "sunflower", "tulip"])
         #expect(d[.train].count == 3456 && d[.test].count == 429 && d[.valid].isEmpty)

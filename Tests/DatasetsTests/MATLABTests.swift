@@ -55,11 +55,9 @@ import Testing
         #expect(try f.integers("x") == [3, 250])
     }
 
-    @Test func officialFlowersLabelFiles() throws {
-        guard let shared = TestPaths.shared else {
-            print("SKIPPED officialFlowersLabelFiles: ../shared is absent")
-            return
-        }
+    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    func officialFlowersLabelFiles() throws {
+        let shared = try #require(TestPaths.shared)
         let folder = shared.appendingPathComponent("datasets/flowers102-labels")
         let labelsFile = try MATFile(contentsOf: folder.appendingPathComponent("imagelabels.mat"))
         let labels = try labelsFile.array("labels")

@@ -52,11 +52,9 @@ import Testing
         }
     }
 
-    @Test func officialLabelFilesHaveThePublishedMD5() throws {
-        guard let shared = TestPaths.shared else {
-            print("SKIPPED officialLabelFilesHaveThePublishedMD5: ../shared is absent")
-            return
-        }
+    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    func officialLabelFilesHaveThePublishedMD5() throws {
+        let shared = try #require(TestPaths.shared)
         let folder = shared.appendingPathComponent("datasets/flowers102-labels")
         for file in Flowers102.files where file.extractsTo == nil {
             #expect(try MD5.hex(of: folder.appendingPathComponent(file.name)) == file.md5, "\(file.name)")

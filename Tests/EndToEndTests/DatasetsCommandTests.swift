@@ -92,11 +92,9 @@ struct DatasetsCommandTests {
         #expect(c.classes.first == "airplane" && c.splits.map(\.images) == [10, 3] && c.splits[1].width?.max == 32)
     }
 
-    @Test func infoOfFlowers5() throws {
-        guard let shared = TestPaths.shared else {
-            print("SKIPPED infoOfFlowers5: ../shared is absent")
-            return
-        }
+    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    func infoOfFlowers5() throws {
+        let shared = try #require(TestPaths.shared)
         try Self.withScratch { _, env in
             let r = try OFASearchCommand.run(["datasets", "info", "flowers5", "--data-root", shared.appendingPathComponent("datasets").path, "--json"],
                                              environment: env)

@@ -44,11 +44,9 @@ struct PredictCommandTests {
         if !c.id.hasPrefix("bad ") { #expect(lines.count == 1, "stderr: \(r.stderr)") }
     }
 
-    @Test(arguments: ["not-an-image.txt", "truncated.jpg"])
+    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"), arguments: ["not-an-image.txt", "truncated.jpg"])
     func badImagesGiveOneLine(_ name: String) throws {
-        guard let weights = TestPaths.efficientNetLite0Checkpoint else {
-            print("SKIPPED badImagesGiveOneLine: no weights; run Scripts/fetch-weights.sh"); return
-        }
+        let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
         let path: String
         if name.hasSuffix(".txt") {
             path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
@@ -61,13 +59,10 @@ struct PredictCommandTests {
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(name), "stderr: \(r.stderr)")
     }
 
-    @Test func predictsEspressoForCoffeeAndWritesJSON() throws {
-        guard let weights = TestPaths.efficientNetLite0Checkpoint else {
-            print("SKIPPED predictsEspressoForCoffeeAndWritesJSON: no weights; run Scripts/fetch-weights.sh"); return
-        }
-        guard let shared = TestPaths.shared else {
-            print("SKIPPED predictsEspressoForCoffeeAndWritesJSON: ../shared is absent"); return
-        }
+    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"), .enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    func predictsEspressoForCoffeeAndWritesJSON() throws {
+        let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
+        let shared = try #require(TestPaths.shared)
         let coffee = shared.appendingPathComponent("images/coffee.png").path
         let text = try OFASearchCommand.run(["predict", "--weights", weights.path, coffee])
         #expect(text.status == 0, "stderr: \(text.stderr)")
@@ -78,10 +73,9 @@ struct PredictCommandTests {
         #expect(decoded.count == 1 && decoded[0].top.count == 3 && decoded[0].top[0].index == 967)
     }
 
-    @Test func convertWritesAnH5ThatPredictReads() throws {
-        guard let weights = TestPaths.efficientNetLite0Checkpoint else {
-            print("SKIPPED convertWritesAnH5ThatPredictReads: no weights; run Scripts/fetch-weights.sh"); return
-        }
+    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    func convertWritesAnH5ThatPredictReads() throws {
+        let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
         let h5 = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).h5")
         defer { try? FileManager.default.removeItem(at: h5) }
         let c = try OFASearchCommand.run(["convert", weights.path, "-o", h5.path])

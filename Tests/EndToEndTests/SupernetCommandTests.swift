@@ -110,10 +110,9 @@ struct SupernetCommandTests {
     }
 
     /// Re-importing the cached ImageNet checkpoint as the shipped file was made gives the same supernet.
-    @Test func importingTheImageNetCheckpointReproducesTheShippedSupernet() throws {
-        guard let weights = TestPaths.efficientNetLite0Checkpoint else {
-            print("SKIPPED importingTheImageNetCheckpointReproducesTheShippedSupernet: no weights; run Scripts/fetch-weights.sh"); return
-        }
+    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    func importingTheImageNetCheckpointReproducesTheShippedSupernet() throws {
+        let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
         try Self.withScratch { dir in
             let h5 = dir.appendingPathComponent("lite.h5").path
             try Self.succeed(["supernet", "import", weights.path, "--family", "effnet-lite0-elastic", "--float16", "-o", h5])

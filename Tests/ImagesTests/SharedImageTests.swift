@@ -6,17 +6,11 @@ import Testing
 /// Full-size photographs from the shared folder (`<shared>/images`), compared with Pillow through the
 /// hash, channel sums and 256 sampled pixels recorded in the fixture manifest.
 @Suite struct SharedImageTests {
-    @Test(arguments: ImageFixtureManifest.loaded?.shared ?? [])
+    @Test(.enabled(if: TestPaths.shared != nil, "no shared folder (../shared or $OFA_SHARED); committed fixtures cover decoding"),
+          arguments: ImageFixtureManifest.loaded?.shared ?? [])
     func decodesLikePillow(_ fixture: ImageFixtureManifest.Shared) throws {
-        guard let shared = TestPaths.shared else {
-            print("SKIPPED \(fixture.input): no shared folder (../shared or $OFA_SHARED); committed fixtures cover decoding")
-            return
-        }
-        let url = shared.appendingPathComponent(fixture.input)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            print("SKIPPED \(fixture.input): not found at \(url.path)")
-            return
-        }
+        let url = try #require(TestPaths.shared).appendingPathComponent(fixture.input)
+        try #require(FileManager.default.fileExists(atPath: url.path), "\(fixture.input): not found at \(url.path)")
         let image = try RGBImage(contentsOf: url)
         #expect(image.width == fixture.width && image.height == fixture.height)
         var sums = [0, 0, 0]

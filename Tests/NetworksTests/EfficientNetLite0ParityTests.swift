@@ -36,11 +36,9 @@ struct EfficientNetLite0ParityTests {
         return try EfficientNetLite0.build(from: NamedTensors.load(from: url))
     }
 
-    @Test func logitsMatchPyTorchOnRealPhotos() throws {
-        guard let net = try Self.network() else {
-            print("SKIPPED logitsMatchPyTorchOnRealPhotos: no weights; run Scripts/fetch-weights.sh (make test does)")
-            return
-        }
+    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    func logitsMatchPyTorchOnRealPhotos() throws {
+        let net = try #require(try Self.network())
         let refs = try Self.references()
         // One batch of all six inputs: also checks that samples of a batch do not mix.
         let logits = net.forward(Self.input(refs))
@@ -63,11 +61,9 @@ struct EfficientNetLite0ParityTests {
         #expect(top1("chelsea.png", "direct") == 285)
     }
 
-    @Test func hdf5WeightsGiveTheSameLogitsAsThePyTorchFile() throws {
-        guard let url = TestPaths.efficientNetLite0Checkpoint else {
-            print("SKIPPED hdf5WeightsGiveTheSameLogitsAsThePyTorchFile: no weights; run Scripts/fetch-weights.sh")
-            return
-        }
+    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    func hdf5WeightsGiveTheSameLogitsAsThePyTorchFile() throws {
+        let url = try #require(TestPaths.efficientNetLite0Checkpoint)
         let weights = try NamedTensors.load(from: url)
         let h5 = FileManager.default.temporaryDirectory.appendingPathComponent("lite0-\(UUID().uuidString).h5")
         defer { try? FileManager.default.removeItem(at: h5) }

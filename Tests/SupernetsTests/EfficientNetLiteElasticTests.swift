@@ -24,10 +24,9 @@ struct EfficientNetLiteElasticTests {
 
     static func argmax(_ row: ArraySlice<Float>) -> Int { row.indices.max { row[$0] < row[$1] }! - row.startIndex }
 
-    @Test func maxSubnetIsTheOriginalNetworkAndChannelsAreSortedByImportance() throws {
-        guard let url = TestPaths.efficientNetLite0Checkpoint else {
-            print("SKIPPED maxSubnetIsTheOriginalNetwork: no weights; run Scripts/fetch-weights.sh"); return
-        }
+    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    func maxSubnetIsTheOriginalNetworkAndChannelsAreSortedByImportance() throws {
+        let url = try #require(TestPaths.efficientNetLite0Checkpoint)
         let supernet = try Supernet.effnetLite0Elastic(from: NamedTensors.load(from: url))
         let (input, reference) = try Self.photos()
         let logits = try supernet.subnet(.max(supernet.space)).network().forward(input)
