@@ -165,10 +165,9 @@ extension SearchRun {
         let ranked = population.sorted { ($0.fitness, -$0.record.id) > ($1.fitness, -$1.record.id) }
         let groups = Dictionary(grouping: ranked, by: method)
         let share = max(1, count / max(groups.count, 1))
-        var chosen = groups.values.flatMap { $0.prefix(share) }
-        let ids = Set(chosen.map(\.record.id))
-        chosen += ranked.filter { !ids.contains($0.record.id) }.prefix(max(count - chosen.count, 0))
-        return ranked.filter { m in chosen.contains { $0.record.id == m.record.id } }
+        var chosen = Set(groups.values.flatMap { $0.prefix(share) }.map(\.record.id))
+        for m in ranked where chosen.count < count { chosen.insert(m.record.id) }
+        return ranked.filter { chosen.contains($0.record.id) }
     }
 
     /// Fails early, naming the smallest achievable memory, when even the smallest subnet at the smallest
