@@ -16,7 +16,7 @@ func plannerTimings(repository: URL, subnets: Int) throws {
             var best = Double.infinity
             for _ in 0..<3 {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let plan = try Planner.plan(graph, batch: 8, height: config.r, width: config.r, optimizerStateFloatsPerValue: 2, backward: true)
+                let plan = try Planner.plan(graph, batch: 8, height: config.r, width: config.r, optimizerState: .floats(perValue: 2), backward: true)
                 best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 if tensors.count == times.count { tensors.append(plan.tensors.count) }
             }

@@ -49,11 +49,12 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// The float32 images (N, r, r, 3) of one batch, bytes.
     public static func inputBatchBytes(batch: Int, resolution: Int) -> Int { 4 * batch * resolution * resolution * 3 }
 
-    /// Plans `graph` as the trainer will run it: micro-batches of `batch` images at `resolution`, Adam state
-    /// (2 floats per trainable value); adds the loader's share and the formula for the graph's subnet structure.
-    public init(graph: TrainingGraph, structure: SubnetStructure, batch: Int, resolution: Int, loader: LoaderWorkingSet) throws {
+    /// Plans `graph` as the trainer will run it: micro-batches of `batch` images at `resolution`, the state of
+    /// `optimizer`; adds the loader's share and the formula for the graph's subnet structure.
+    public init(graph: TrainingGraph, structure: SubnetStructure, batch: Int, resolution: Int, loader: LoaderWorkingSet,
+                optimizer: OptimizerChoice) throws {
         let plan = try Planner.plan(graph, batch: batch, height: resolution, width: resolution,
-                                    optimizerStateFloatsPerValue: 2, backward: true)
+                                    optimizerState: optimizer.stateSize, backward: true)
         self.init(plan: plan, graph: graph, structure: structure, batch: batch, resolution: resolution, loader: loader)
     }
 

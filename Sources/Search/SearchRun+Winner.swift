@@ -47,7 +47,7 @@ extension SearchRun {
 
     /// One final TinyTL training: `config` from the pretrained supernet with its method's fresh lite residuals (where
     /// its placement puts them) and classifier (as `ofa-search train` does), batch norms re-calibrated on the
-    /// calibration images, `epochs` (default `finalEpochs`) over the whole training split (Adam, cosine), the
+    /// calibration images, `epochs` (default `finalEpochs`) over the whole training split (`settings.optimizer`, cosine), the
     /// process's peak memory growth measured over the training, then the test split once. A finalist
     /// (`choosing: true`) trains on search-train and is scored on validation instead, so the choice never sees test.
     func train(_ config: ArchConfig, label: String, choosing: Bool = false, epochs: Int? = nil) throws -> FinalTraining {
@@ -64,7 +64,8 @@ extension SearchRun {
         let start = Date()
         let (trainer, measured) = try ProcessMemory.measuringPeakGrowth { () throws -> Trainer in
             let trainer = try Trainer(graph: graph, batch: settings.batch, height: r, width: r,
-                                      optimizer: Adam(parameterCounts: graph.trainableParameterCounts), labelSmoothing: settings.adaptation.labelSmoothing)
+                                      optimizer: settings.optimizer.make(parameterCounts: graph.trainableParameterCounts),
+                                      labelSmoothing: settings.adaptation.labelSmoothing)
             var lastReport = Date()
             for epoch in 0..<epochCount {
                 let loader = BatchLoader(samples: samples, transform: transform, batchSize: settings.batch, shuffle: true, dropLast: true,
@@ -128,7 +129,7 @@ extension SearchRun {
             "tool_version": toolVersion, "seed": Int(truncatingIfNeeded: settings.seed),
         ])
         let training = jsonObject([
-            "optimizer": "adam", "frozen_bits": settings.frozenBits, "lr": settings.finalLearningRate, "schedule": "cosine", "epochs": settings.finalEpochs,
+            "optimizer": settings.optimizer.rawValue, "frozen_bits": settings.frozenBits, "lr": settings.finalLearningRate, "schedule": "cosine", "epochs": settings.finalEpochs,
             "batch": settings.batch, "label_smoothing": Double(settings.adaptation.labelSmoothing), "train_images": data.train.count,
             "recalibration_images": data.calibration.count,
         ])

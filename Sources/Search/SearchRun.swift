@@ -91,7 +91,7 @@ public final class SearchRun {
             throw SearchError.unsupportedMethod(bad.name)
         }
         return SubnetFactory(supernet: supernet, defaultMethod: first, classes: dataset.classes.count, seed: settings.seed,
-                             frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]))
+                             frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]), optimizer: settings.optimizer)
     }
 
     var runName: String { directory.lastPathComponent }

@@ -34,6 +34,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// shared-weight validation wins; `SearchRun.chooseFinalist(_:)`), and their epochs.
     public var finalists: Int = 0
     public var finalistEpochs: Int = 6
+    /// The optimiser of the final, finalist and baseline trainings, whose state the budget plans (`--optimizer`);
+    /// the shared adaptation, which runs on the search machine and is not budgeted, always uses float32 Adam.
+    public var optimizer: OptimizerChoice = .adam
     /// Slots per stage of the supernet's space, for reading architectures in the history (`history importance`).
     public var stageSlotCounts: [Int]
 
@@ -55,7 +58,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case resolutions, evolution, adaptation, finalEpochs = "final_epochs", finalLearningRate = "final_lr"
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
         case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", baselines, frozenBits = "frozen_bits"
-        case finalists, finalistEpochs = "finalist_epochs"
+        case finalists, finalistEpochs = "finalist_epochs", optimizer
     }
 
     /// The settings as a JSON object (sorted keys).

@@ -17,11 +17,13 @@ public struct SubnetFactory: Sendable {
     public let frozenBits: Int
     /// What the data loader holds while training (part of every memory estimate).
     public let loader: LoaderWorkingSet
+    /// The optimiser of the trainings the budget limits (its state is planned in every memory estimate).
+    public let optimizer: OptimizerChoice
 
     public init(supernet: Supernet, defaultMethod: TransferMethod, classes: Int, seed: UInt64, frozenBits: Int,
-                loader: LoaderWorkingSet) {
+                loader: LoaderWorkingSet, optimizer: OptimizerChoice) {
         self.supernet = supernet; self.defaultMethod = defaultMethod; self.classes = classes; self.seed = seed
-        self.frozenBits = frozenBits; self.loader = loader
+        self.frozenBits = frozenBits; self.loader = loader; self.optimizer = optimizer
     }
 
     public var space: SearchSpace { supernet.space }
@@ -60,6 +62,7 @@ public struct SubnetFactory: Sendable {
     public func memory(_ config: ArchConfig, batch: Int) throws -> MemoryEstimate {
         let subnet = try supernet.subnet(config)
         let graph = trainingGraph(subnet, config: config, fresh: false).frozenStorageForPlanning(bits: frozenBits)
-        return try MemoryEstimate(graph: graph, structure: subnet.structure, batch: batch, resolution: config.r, loader: loader)
+        return try MemoryEstimate(graph: graph, structure: subnet.structure, batch: batch, resolution: config.r, loader: loader,
+                                  optimizer: optimizer)
     }
 }

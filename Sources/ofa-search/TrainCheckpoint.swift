@@ -9,8 +9,9 @@ import Transfer
 /// Layout: root attributes `format`, `format_version`, `settings` (JSON of the flags that must match on resume)
 /// and `progress` (JSON: next epoch and step, the epoch's running loss and counts); datasets
 /// `parameters/<name>` (float32, engine layout, trainable parameters only), `optimizer/steps` (int64, one per
-/// trainable tensor), and per tensor k `optimizer/<k>/m`, `optimizer/<k>/v` (Adam) or `optimizer/<k>/momentum`
-/// (SGD); a tensor never stepped has none.
+/// trainable tensor), and per tensor k `optimizer/<k>/m`, `optimizer/<k>/v` (Adam), `optimizer/<k>/absmax1`,
+/// `absmax2` (float32) and `codes1`, `codes2` (uint8) (Adam8) or `optimizer/<k>/momentum` (SGD); a tensor never
+/// stepped has none.
 struct TrainCheckpoint {
     static let format = HDF5FileFormat(name: "ofa-search/train-checkpoint", version: 1)
 
@@ -25,7 +26,28 @@ struct TrainCheckpoint {
 
     enum OptimizerState {
         case adam([Adam.State])
+        case adam8([Adam8.State])
         case sgd([SGD.State])
+
+        /// The state of `trainer`'s optimiser.
+        init(_ optimizer: any Optimizer) {
+            switch optimizer {
+            case let adam as Adam: self = .adam(adam.states)
+            case let adam8 as Adam8: self = .adam8(adam8.states)
+            case let sgd as SGD: self = .sgd(sgd.states)
+            default: preconditionFailure("no checkpoint form for \(type(of: optimizer))")
+            }
+        }
+
+        /// `optimizer` with this state restored.
+        func restoring(into optimizer: any Optimizer) throws(TransferError) -> any Optimizer {
+            switch (self, optimizer) {
+            case (.adam(let states), var a as Adam): try a.restore(states); return a
+            case (.adam8(let states), var a as Adam8): try a.restore(states); return a
+            case (.sgd(let states), var s as SGD): try s.restore(states); return s
+            default: preconditionFailure("checkpoint and optimiser differ (settings are compared before)")
+            }
+        }
     }
 
     /// Flag name → value, compared on resume.
@@ -48,6 +70,14 @@ struct TrainCheckpoint {
                     try file.createDataset("optimizer/\(k)/m", values: s.m, shape: [s.m.count])
                     try file.createDataset("optimizer/\(k)/v", values: s.v, shape: [s.v.count])
                 }
+            case .adam8(let states):
+                try file.createDataset("optimizer/steps", values: states.map { Int64($0.step) }, shape: [states.count])
+                for (k, s) in states.enumerated() where !s.codes1.isEmpty {
+                    try file.createDataset("optimizer/\(k)/absmax1", values: s.absmax1, shape: [s.absmax1.count])
+                    try file.createDataset("optimizer/\(k)/absmax2", values: s.absmax2, shape: [s.absmax2.count])
+                    try file.createDataset("optimizer/\(k)/codes1", values: s.codes1, shape: [s.codes1.count])
+                    try file.createDataset("optimizer/\(k)/codes2", values: s.codes2, shape: [s.codes2.count])
+                }
             case .sgd(let states):
                 try file.createDataset("optimizer/steps", values: states.map { Int64($0.step) }, shape: [states.count])
                 for (k, s) in states.enumerated() where !s.momentumBuffer.isEmpty {
@@ -60,7 +90,8 @@ struct TrainCheckpoint {
     /// Reads a checkpoint for a run with `settings` over the trainable parameters `names`.
     /// - Throws: `HDF5Error` for an unreadable file; `TrainError` when it is another format, or was written by a
     ///   run with other settings (naming the first differing flag).
-    static func read(from url: URL, settings expected: [String: String], trainable names: [String], adam: Bool) throws -> TrainCheckpoint {
+    static func read(from url: URL, settings expected: [String: String], trainable names: [String],
+                     optimizer choice: OptimizerChoice) throws -> TrainCheckpoint {
         let file = try HDF5File.open(at: url)
         try file.requireFormat(format, hint: "pass a checkpoint written by `ofa-search train`")
         let settings: [String: String] = try file.jsonAttribute("settings")
@@ -71,12 +102,21 @@ struct TrainCheckpoint {
         let progress: Progress = try file.jsonAttribute("progress")
         let parameters = try names.map { ($0, try file.openDataset("parameters/\($0)").read(Float.self)) }
         let steps = try file.openDataset("optimizer/steps").read(Int64.self).map { Int($0) }
-        func buffer(_ k: Int, _ name: String) throws -> [Float] {
-            try file.contains("optimizer/\(k)/\(name)") ? file.openDataset("optimizer/\(k)/\(name)").read(Float.self) : []
+        func buffer<T: HDF5Element>(_ k: Int, _ name: String, as type: T.Type = Float.self) throws -> [T] {
+            try file.contains("optimizer/\(k)/\(name)") ? file.openDataset("optimizer/\(k)/\(name)").read(T.self) : []
         }
-        let optimizer: OptimizerState = adam
-            ? .adam(try steps.indices.map { Adam.State(step: steps[$0], m: try buffer($0, "m"), v: try buffer($0, "v")) })
-            : .sgd(try steps.indices.map { SGD.State(step: steps[$0], momentumBuffer: try buffer($0, "momentum")) })
+        let optimizer: OptimizerState
+        switch choice {
+        case .adam:
+            optimizer = .adam(try steps.indices.map { Adam.State(step: steps[$0], m: try buffer($0, "m"), v: try buffer($0, "v")) })
+        case .adam8:
+            optimizer = .adam8(try steps.indices.map { k in
+                Adam8.State(step: steps[k], absmax1: try buffer(k, "absmax1"), absmax2: try buffer(k, "absmax2"),
+                            codes1: try buffer(k, "codes1", as: UInt8.self), codes2: try buffer(k, "codes2", as: UInt8.self))
+            })
+        case .sgd:
+            optimizer = .sgd(try steps.indices.map { SGD.State(step: steps[$0], momentumBuffer: try buffer($0, "momentum")) })
+        }
         return TrainCheckpoint(settings: settings, progress: progress, parameters: parameters, optimizer: optimizer)
     }
 }

@@ -81,10 +81,12 @@ final class MemoryEstimateTests: XCTestCase {
             for var config in [ArchConfig.max(net.space, resolution: 96), ArchConfig.min(net.space, resolution: 64)] {
                 config.method = method
                 let subnet = try net.subnet(config)
-                let factory = SubnetFactory(supernet: net, defaultMethod: .last, classes: 7, seed: 3, frozenBits: 8, loader: loader)
+                let factory = SubnetFactory(supernet: net, defaultMethod: .last, classes: 7, seed: 3, frozenBits: 8, loader: loader,
+                                            optimizer: .adam)
                 let trained = factory.freshGraph(subnet, config: config)
                 let planned = try factory.memory(config, batch: 4)
-                let exact = try MemoryEstimate(graph: trained, structure: subnet.structure, batch: 4, resolution: config.r, loader: loader)
+                let exact = try MemoryEstimate(graph: trained, structure: subnet.structure, batch: 4, resolution: config.r, loader: loader,
+                                               optimizer: .adam)
                 XCTAssertEqual(planned, exact, "\(method) \(config.json)")
             }
         }

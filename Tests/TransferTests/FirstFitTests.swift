@@ -28,7 +28,7 @@ struct FirstFitTests {
                 let graph = TrainingGraph(subnet: subnet, method: method, classes: 5).quantizingFrozenWeights(bits: bits)
                 for backward in [true, false] {
                     let r = TrainingFixtures.resolution(for: method)
-                    let plan = try Planner.plan(graph, batch: 2, height: r, width: r, optimizerStateFloatsPerValue: 2, backward: backward)
+                    let plan = try Planner.plan(graph, batch: 2, height: r, width: r, optimizerState: .floats(perValue: 2), backward: backward)
                     Self.expectSameOffsets(plan, "\(f.name) \(method.rawValue) \(bits)-bit backward \(backward)")
                 }
             }
@@ -43,7 +43,7 @@ struct FirstFitTests {
             let subnet = try supernet.subnet(config)
             for method in [TransferMethod.bias, .liteResidualBias] {
                 let graph = TrainingGraph(subnet: subnet, method: method, classes: 10)
-                let plan = try Planner.plan(graph, batch: 8, height: config.r, width: config.r, optimizerStateFloatsPerValue: 2, backward: true)
+                let plan = try Planner.plan(graph, batch: 8, height: config.r, width: config.r, optimizerState: .floats(perValue: 2), backward: true)
                 Self.expectSameOffsets(plan, "seed \(seed) \(method.rawValue)")
             }
         }

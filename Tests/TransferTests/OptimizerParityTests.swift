@@ -70,7 +70,7 @@ struct OptimizerParityTests {
     }
 
     @Test func stateBytesCountMomentsOnly() {
-        #expect(Adam(parameterCounts: [6, 4]).stateBytes == 80 && Adam.stateBytes(parameterCount: 1_000) == 8_000)
+        #expect(Adam(parameterCounts: [6, 4]).stateBytes == 80 && Adam(parameterCounts: [1_000]).stateBytes == 8_000)
         #expect(SGD(parameterCounts: [6, 4]).stateBytes == 40 && SGD(parameterCounts: [6, 4], momentum: 0).stateBytes == 0)
     }
 

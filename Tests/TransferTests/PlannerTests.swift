@@ -7,7 +7,7 @@ import Testing
 
 struct PlannerTests {
     static func plan(_ graph: TrainingGraph, resolution r: Int, batch: Int = 2, stateFloats: Int = 2) throws -> MemoryPlan {
-        try Planner.plan(graph, batch: batch, height: r, width: r, optimizerStateFloatsPerValue: stateFloats, backward: true)
+        try Planner.plan(graph, batch: batch, height: r, width: r, optimizerState: .floats(perValue: stateFloats), backward: true)
     }
 
     @Test(arguments: TrainingFixtures.families)
@@ -16,7 +16,7 @@ struct PlannerTests {
         for method in TransferMethod.allCases {
             let graph = TrainingGraph(subnet: subnet, method: method, classes: 5)
             for backward in [true, false] {
-                let plan = try Planner.plan(graph, batch: 2, height: 40, width: 40, optimizerStateFloatsPerValue: 1, backward: backward)
+                let plan = try Planner.plan(graph, batch: 2, height: 40, width: 40, optimizerState: .floats(perValue: 1), backward: backward)
                 let t = plan.tensors
                 for i in t.indices {
                     #expect(t[i].offset % MemoryPlan.alignment == 0 && t[i].offset + t[i].bytes <= plan.arenaBytes)

@@ -23,8 +23,8 @@ struct QuantizedTrainingTests {
         #expect(quantized.parameters.filter { $0.storageBits == 8 }.count == quantized.quantizableFrozenWeights.count)
         #expect(reference.parameters.allSatisfy { $0.storageBits == 32 })
         // One schedule for both (the automatic chunking may differ between the graphs' arenas).
-        let a = try TrainerTests.trainer(quantized, adam: true, gradients: .accumulated, chunking: .none)
-        let b = try TrainerTests.trainer(reference, adam: true, gradients: .accumulated, chunking: .none)
+        let a = try TrainerTests.trainer(quantized, optimizer: .adam, gradients: .accumulated, chunking: .none)
+        let b = try TrainerTests.trainer(reference, optimizer: .adam, gradients: .accumulated, chunking: .none)
         let images = TrainingFixtures.images(batch: 2, resolution: a.plan.height)
         a.zeroGradients(); b.zeroGradients()
         let la = a.accumulateGradients(images: images, labels: TrainerTests.labels)

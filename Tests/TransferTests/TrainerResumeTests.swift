@@ -7,27 +7,33 @@ import Testing
 
 /// Optimiser state kept in the arena, read back and restored: a run split in two equals one uninterrupted run.
 struct TrainerResumeTests {
-    @Test(arguments: [true, false])
-    func resumingFromParametersAndOptimizerStateContinuesExactly(adam: Bool) throws {
+    @Test(arguments: OptimizerChoice.allCases)
+    func resumingFromParametersAndOptimizerStateContinuesExactly(_ optimizer: OptimizerChoice) throws {
         let c = TrainerTests.Case(family: TrainingFixtures.proxyless, method: .liteResidualBias)
         let graph = try TrainerTests.graph(c).quantizingFrozenWeights()
         let images = TrainingFixtures.images(batch: 2, resolution: TrainingFixtures.resolution(for: c.method))
         func steps(_ trainer: Trainer, _ n: Int) -> [Float] {
             (0..<n).map { trainer.trainStep([(images, TrainerTests.labels)], learningRate: 1e-2 / Double($0 + 1)) }
         }
-        let whole = try TrainerTests.trainer(graph, adam: adam, gradients: .accumulated)
+        let whole = try TrainerTests.trainer(graph, optimizer: optimizer, gradients: .accumulated)
         let all = steps(whole, 2) + steps(whole, 2)
 
-        let first = try TrainerTests.trainer(graph, adam: adam)
+        let first = try TrainerTests.trainer(graph, optimizer: optimizer)
         let before = steps(first, 2)
         let saved = first.optimizer, values = first.parameters()
-        var restored: any Optimizer
-        if adam {
+        let restored: any Optimizer
+        switch saved {
+        case let saved as Adam:
             var o = Adam(parameterCounts: graph.trainableParameterCounts)
-            try o.restore((saved as! Adam).states)
-            #expect((saved as! Adam).states.allSatisfy { $0.step == 2 && $0.m.count == $0.v.count && !$0.m.isEmpty })
+            try o.restore(saved.states)
+            #expect(saved.states.allSatisfy { $0.step == 2 && $0.m.count == $0.v.count && !$0.m.isEmpty })
             restored = o
-        } else {
+        case let saved as Adam8:
+            var o = Adam8(parameterCounts: graph.trainableParameterCounts)
+            try o.restore(saved.states)
+            #expect(saved.states.allSatisfy { $0.step == 2 && $0.codes1.count == $0.codes2.count && !$0.absmax1.isEmpty })
+            restored = o
+        default:
             var o = SGD(parameterCounts: graph.trainableParameterCounts, momentum: 0.9)
             try o.restore((saved as! SGD).states)
             restored = o
@@ -41,13 +47,17 @@ struct TrainerResumeTests {
         #expect(second.measuredHighWaterBytes == second.plan.arenaBytes)
     }
 
-    /// The trainer's arena-held Adam state equals a standalone `Adam` stepped on the same gradients.
-    @Test func arenaStateEqualsTheStandaloneOptimizer() throws {
+    /// The trainer's arena-held optimizer state equals a standalone optimizer stepped on the same gradients, and the
+    /// arena holds exactly the state the optimizer declares.
+    @Test(arguments: OptimizerChoice.allCases)
+    func arenaStateEqualsTheStandaloneOptimizer(_ optimizer: OptimizerChoice) throws {
         let c = TrainerTests.Case(family: TrainingFixtures.mbv3, method: .bias)
         let graph = try TrainerTests.graph(c)
-        let trainer = try TrainerTests.trainer(graph, adam: true, gradients: .accumulated)
+        let trainer = try TrainerTests.trainer(graph, optimizer: optimizer, gradients: .accumulated)
         let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
-        var reference = Adam(parameterCounts: graph.trainableParameterCounts)
+        var reference = optimizer.make(parameterCounts: graph.trainableParameterCounts)
+        let planned = trainer.plan.tensors.filter { $0.category == .optimizerState }.reduce(0) { $0 + $1.bytes }
+        #expect(planned == reference.stateBytes && planned > 0)
         var values = graph.parameters.filter(\.trainable).map(\.values)
         for _ in 0..<3 {
             trainer.zeroGradients()
@@ -57,6 +67,11 @@ struct TrainerResumeTests {
             reference.step(parameters: &values, gradients: gradients, lr: 1e-2)
             #expect(graph.parameters.filter(\.trainable).map { trainer.parameterValues($0.name) } == values)
         }
-        #expect((trainer.optimizer as! Adam).states == reference.states)
+        switch (trainer.optimizer, reference) {
+        case let (a as Adam, b as Adam): #expect(a.states == b.states)
+        case let (a as Adam8, b as Adam8): #expect(a.states == b.states && a.states.allSatisfy { $0.step == 3 })
+        case let (a as SGD, b as SGD): #expect(a.states == b.states)
+        default: Issue.record("optimizer type changed")
+        }
     }
 }

@@ -25,12 +25,11 @@ struct TrainerTests {
         return graph
     }
 
-    static func trainer(_ graph: TrainingGraph, batch: Int = 2, adam: Bool = false, labelSmoothing: Float = 0.1,
+    static func trainer(_ graph: TrainingGraph, batch: Int = 2, optimizer: OptimizerChoice = .sgd, labelSmoothing: Float = 0.1,
                         gradients: GradientMode = .fused, chunking: Chunking = .automatic) throws -> Trainer {
         let r = TrainingFixtures.resolution(for: graph.method)
-        let counts = graph.trainableParameterCounts
-        let optimizer: any Optimizer = adam ? Adam(parameterCounts: counts) : SGD(parameterCounts: counts, momentum: 0.9)
-        return try Trainer(graph: graph, batch: batch, height: r, width: r, optimizer: optimizer,
+        return try Trainer(graph: graph, batch: batch, height: r, width: r,
+                           optimizer: optimizer.make(parameterCounts: graph.trainableParameterCounts),
                            labelSmoothing: labelSmoothing, gradients: gradients, chunking: chunking, poisonsDeadTensors: true)
     }
 
@@ -76,7 +75,7 @@ struct TrainerTests {
     @Test(arguments: cases)
     func methodsTrainOnlyTheirSets(_ c: Case) throws {
         let graph = try Self.graph(c)
-        let trainer = try Self.trainer(graph, adam: true)
+        let trainer = try Self.trainer(graph, optimizer: .adam)
         let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
         let before = trainer.parameters()
         trainer.trainStep([(images, Self.labels)], learningRate: 1e-2)
@@ -94,7 +93,7 @@ struct TrainerTests {
     @Test(arguments: [TransferMethod.bias, .liteResidualBias])
     func lossDecreasesOnAFixedBatch(_ method: TransferMethod) throws {
         let graph = try Self.graph(Case(family: TrainingFixtures.proxyless, method: method))
-        let trainer = try Self.trainer(graph, adam: true, labelSmoothing: 0)
+        let trainer = try Self.trainer(graph, optimizer: .adam, labelSmoothing: 0)
         let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
         var losses: [Float] = []
         for _ in 0..<20 { losses.append(trainer.trainStep([(images, Self.labels)], learningRate: 1e-2)) }
@@ -106,14 +105,14 @@ struct TrainerTests {
 
     /// Fused updates (each parameter stepped right after its op's backward, its gradient buffer reused at once)
     /// do the same arithmetic as accumulating all gradients and stepping at the end: identical bits after several
-    /// steps, for every family and method, Adam and SGD with momentum — in less memory.
+    /// steps, for every family and method, every optimizer — in less memory.
     @Test(arguments: cases)
     func fusedUpdatesEqualAccumulatedSteps(_ c: Case) throws {
         let graph = try Self.graph(c)
-        for adam in [true, false] {
+        for optimizer in OptimizerChoice.allCases {
             // One schedule for both: the automatic chunking could differ between the two arenas (other sum orders).
-            let fused = try Self.trainer(graph, adam: adam, chunking: .none)
-            let accumulated = try Self.trainer(graph, adam: adam, gradients: .accumulated, chunking: .none)
+            let fused = try Self.trainer(graph, optimizer: optimizer, chunking: .none)
+            let accumulated = try Self.trainer(graph, optimizer: optimizer, gradients: .accumulated, chunking: .none)
             let images = TrainingFixtures.images(batch: 2, resolution: fused.plan.height)
             for step in 0..<3 {
                 let a = fused.trainStep([(images, Self.labels)], learningRate: 1e-2 / Double(step + 1))
@@ -122,7 +121,7 @@ struct TrainerTests {
             }
             for p in graph.parameters where p.trainable {
                 #expect(fused.parameterValues(p.name).map(\.bitPattern) == accumulated.parameterValues(p.name).map(\.bitPattern),
-                        "\(c.testDescription) \(adam ? "Adam" : "SGD") \(p.name)")
+                        "\(c.testDescription) \(optimizer) \(p.name)")
             }
             #expect(fused.measuredHighWaterBytes == fused.plan.arenaBytes)
             #expect(fused.plan.arenaBytes < accumulated.plan.arenaBytes, "\(c.testDescription)")
@@ -156,7 +155,7 @@ struct TrainerTests {
             }
             #expect(chunked.measuredHighWaterBytes <= chunked.plan.arenaBytes)
         }
-        let fused = try Self.trainer(graph, adam: true), plain = try Self.trainer(graph, adam: true, chunking: .none)
+        let fused = try Self.trainer(graph, optimizer: .adam), plain = try Self.trainer(graph, optimizer: .adam, chunking: .none)
         for _ in 0..<2 {
             let a = fused.trainStep([(images, Self.labels)], learningRate: 1e-2), b = plain.trainStep([(images, Self.labels)], learningRate: 1e-2)
             #expect(abs(a - b) <= 1e-4 * abs(b))
@@ -168,7 +167,7 @@ struct TrainerTests {
     @Test func trainingIsDeterministic() throws {
         let graph = try Self.graph(Case(family: TrainingFixtures.mbv3, method: .liteResidualBias))
         func run() throws -> ([Float], [[Float]]) {
-            let trainer = try Self.trainer(graph, adam: true)
+            let trainer = try Self.trainer(graph, optimizer: .adam)
             let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
             let losses = (0..<3).map { _ in trainer.trainStep([(images, Self.labels)], learningRate: 1e-2) }
             return (losses, trainer.parameters().map(\.values))

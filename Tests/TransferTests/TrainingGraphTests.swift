@@ -53,7 +53,7 @@ struct TrainingGraphTests {
         let none = TrainingGraph(subnet: subnet, method: .liteResidualBias, classes: 5, liteResidualBlocks: [])
         #expect(branches(none).isEmpty)
         #expect(none.trainableCount == TrainingGraph(subnet: subnet, method: .bias, classes: 5).trainableCount)
-        let plan = { (g: TrainingGraph) in try Planner.plan(g, batch: 2, height: 40, width: 40, optimizerStateFloatsPerValue: 2,
+        let plan = { (g: TrainingGraph) in try Planner.plan(g, batch: 2, height: 40, width: 40, optimizerState: .floats(perValue: 2),
                                                              backward: true).peakBytes }
         #expect(try plan(partial) < plan(all))
     }

@@ -49,12 +49,8 @@ public struct Adam: Optimizer {
         states = parameterCounts.map { _ in State(step: 0, m: [], v: []) }
     }
 
-    public var stateBytes: Int { Self.stateBytes(parameterCount: parameterCounts.reduce(0, +)) }
-
-    public var stateFloatsPerValue: Int { 2 }
-
-    /// State bytes for `n` trainable elements: 8·n (m and v in float32).
-    public static func stateBytes(parameterCount n: Int) -> Int { 2 * n * MemoryLayout<Float>.size }
+    /// Two float32 moments per value: 8·n bytes.
+    public var stateSize: OptimizerStateSize { .floats(perValue: 2) }
 
     /// Replaces the state with a checkpoint's.
     /// - Throws: ``TransferError`` when the tensor count or a buffer size does not match.

@@ -10,21 +10,19 @@
 /// ``moveState(_:into:)`` and ``copyState(_:from:)`` to hand it over and read it back. Both paths run the same
 /// update.
 ///
-/// Memory: ``stateBytes`` is what the optimiser keeps beyond parameters and gradients (Float32 buffers only;
-/// the per-tensor step counters are not counted).
+/// Memory: ``stateBytes`` is what the optimiser keeps beyond parameters and gradients (its state buffers; the
+/// per-tensor step counters are not counted).
 public protocol Optimizer: Sendable {
     /// Element counts of the trainable tensors, in the order `step` indexes them.
     var parameterCounts: [Int] { get }
-    /// Bytes of optimiser state (momentum / moment buffers), for the memory planner.
-    var stateBytes: Int { get }
-    /// Float32 state values per trainable value: Adam 2 (m, v), SGD with momentum 1, plain SGD 0.
-    var stateFloatsPerValue: Int { get }
+    /// The state bytes per tensor (momentum / moment buffers), for the memory planner.
+    var stateSize: OptimizerStateSize { get }
     /// Updates tensor `tensor` in place from its gradient (precondition: both buffers hold
     /// `parameterCounts[tensor]` elements; `lr` ≥ 0).
     mutating func step(_ tensor: Int, parameters: UnsafeMutableBufferPointer<Float>,
                        gradients: UnsafeBufferPointer<Float>, lr: Double)
-    /// The same update with the tensor's float state in `state` (`stateFloatsPerValue` · n floats, one n-float
-    /// block per state buffer in the order the optimiser documents); the optimiser keeps only the step count.
+    /// The same update with the tensor's state in `state` (`stateSize.words(count: n)` float32 words, laid out
+    /// as the optimiser documents); the optimiser keeps only the step count.
     mutating func step(_ tensor: Int, parameters: UnsafeMutableBufferPointer<Float>,
                        gradients: UnsafeBufferPointer<Float>, state: UnsafeMutableBufferPointer<Float>, lr: Double)
     /// Writes tensor `tensor`'s float state into `state` (zeros before its first step) and frees the
@@ -36,6 +34,9 @@ public protocol Optimizer: Sendable {
 }
 
 extension Optimizer {
+    /// Bytes of optimiser state over all tensors (``OptimizerStateSize/bytes(count:)`` summed).
+    public var stateBytes: Int { parameterCounts.reduce(0) { $0 + stateSize.bytes(count: $1) } }
+
     /// Steps every tensor once with the same learning rate (tensor t = `parameters[t]`, gradient `gradients[t]`).
     public mutating func step(parameters: inout [[Float]], gradients: [[Float]], lr: Double) {
         precondition(parameters.count == parameterCounts.count && gradients.count == parameterCounts.count,

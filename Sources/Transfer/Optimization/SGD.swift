@@ -38,14 +38,10 @@ public struct SGD: Optimizer {
         states = parameterCounts.map { _ in State(step: 0, momentumBuffer: []) }
     }
 
-    public var stateBytes: Int { Self.stateBytes(parameterCount: parameterCounts.reduce(0, +), momentum: momentum) }
+    /// One float32 momentum per value (4·n bytes), none without momentum.
+    public var stateSize: OptimizerStateSize { .floats(perValue: momentum == 0 ? 0 : 1) }
 
-    public var stateFloatsPerValue: Int { momentum == 0 ? 0 : 1 }
-
-    /// State bytes for `n` trainable elements: 4·n with momentum, else 0.
-    public static func stateBytes(parameterCount n: Int, momentum: Double = 0.9) -> Int {
-        momentum == 0 ? 0 : n * MemoryLayout<Float>.size
-    }
+    var stateFloatsPerValue: Int { momentum == 0 ? 0 : 1 }
 
     /// Replaces the state with a checkpoint's.
     /// - Throws: ``TransferError`` when the tensor count or a buffer size does not match.

@@ -98,8 +98,8 @@ public struct MemoryPlan: Sendable {
     public let batch: Int, height: Int, width: Int
     /// Whether the plan includes the backward pass (training) or only the forward (evaluation).
     public let backward: Bool
-    /// fp32 optimizer state values per trainable value; nil when no training state is planned (pure inference).
-    public let optimizerStateFloatsPerValue: Int?
+    /// The optimizer's state per trainable tensor; nil when no training state is planned (pure inference).
+    public let optimizerState: OptimizerStateSize?
     /// How parameter gradients live (persistent, or fused into the backward).
     public let gradientMode: GradientMode
     /// The front of the graph run a few images at a time, if any.

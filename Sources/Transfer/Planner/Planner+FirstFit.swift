@@ -1,6 +1,6 @@
 extension PlanBuilder {
     /// Places the tensors, finds the peak and assembles the plan.
-    func finish(batch: Int, height: Int, width: Int, optimizerStateFloatsPerValue: Int?) -> MemoryPlan {
+    func finish(batch: Int, height: Int, width: Int, optimizerState: OptimizerStateSize?) -> MemoryPlan {
         var placed = tensors
         var base = 0
         for i in 0..<persistentCount {
@@ -32,7 +32,7 @@ extension PlanBuilder {
             if i >= persistentCount && t.death < lastStep { dying[t.death].append(i) }
         }
         return MemoryPlan(
-            batch: batch, height: height, width: width, backward: backward, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue,
+            batch: batch, height: height, width: width, backward: backward, optimizerState: optimizerState,
             gradientMode: gradients, chunkedPrefix: prefix, shapes: shapes, chunkShapes: chunkShapes, needs: needs, tensors: placed, arenaBytes: arena, peakBytes: peak, peakStep: peakStep,
             tensorsAtPeak: atPeak, ledgerAtPeak: ledgerAtPeak, allocated: allocated, opCount: opCount,
             valueTensor: valueTensor, valueGradientTensor: valueGradientTensor, maskTensor: maskTensor,

@@ -30,7 +30,7 @@ import Tensors
 public enum Planner {
     /// The plan of one training step (`backward: true`) or of a forward-only evaluation (`backward: false`).
     /// - Parameters:
-    ///   - optimizerStateFloatsPerValue: fp32 state per trainable value (SGD 0, SGD with momentum 1, Adam 2);
+    ///   - optimizerState: the optimiser's state per trainable tensor (`Optimizer.stateSize`);
     ///     nil plans no gradients and no state (deployment inference). An evaluation during training passes the
     ///     training value, so its arena keeps gradients and state in place.
     ///   - gradients: how parameter gradients live (`GradientMode`); the same value for a training plan and the
@@ -39,9 +39,9 @@ public enum Planner {
     ///     (the stage ends, about 4, in chunks of one image) front to back until the peak of live bytes rises, and
     ///     places the one with the smallest peak (no chunking when that is smallest).
     /// - Throws: `PlanError` when the resolution is too small for the graph.
-    public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizerStateFloatsPerValue: Int?,
+    public static func plan(_ graph: TrainingGraph, batch: Int, height: Int, width: Int, optimizerState: OptimizerStateSize?,
                             backward: Bool, gradients: GradientMode = .fused, chunking: Chunking = .automatic) throws -> MemoryPlan {
-        precondition(!backward || optimizerStateFloatsPerValue != nil, "a training plan needs the optimizer's state size")
+        precondition(!backward || optimizerState != nil, "a training plan needs the optimizer's state size")
         let shapes = try ValueShapes(graph, batch: batch, height: height, width: width)
         let needs = BackwardNeeds(graph)
         var chunkShapes: [Int: ValueShapes] = [:]
@@ -54,7 +54,7 @@ public enum Planner {
             }
             var b = PlanBuilder(graph: graph, shapes: shapes, needs: needs, backward: backward, gradients: gradients,
                                 prefix: prefix, chunkShapes: prefix.flatMap { chunkShapes[$0.images] }, comparing: comparing)
-            if !comparing { b.addParameters(optimizerStateFloatsPerValue: optimizerStateFloatsPerValue) }
+            if !comparing { b.addParameters(optimizerState: optimizerState) }
             b.addValues()
             if backward { b.addMasksAndGradients() }
             if backward && gradients == .fused { b.addFusedParameterGradients() }
@@ -84,7 +84,7 @@ public enum Planner {
             }
             chosen = try build(best)
         }
-        return chosen.finish(batch: batch, height: height, width: width, optimizerStateFloatsPerValue: optimizerStateFloatsPerValue)
+        return chosen.finish(batch: batch, height: height, width: width, optimizerState: optimizerState)
     }
 }
 
@@ -162,7 +162,7 @@ struct PlanBuilder {
         return tensors.count - 1
     }
 
-    mutating func addParameters(optimizerStateFloatsPerValue: Int?) {
+    mutating func addParameters(optimizerState: OptimizerStateSize?) {
         let graph = self.graph   // a local the tensor names' autoclosures can read during `add`
         let ordered = graph.parameters.indices.filter { !graph.parameters[$0].trainable } + graph.parameters.indices.filter { graph.parameters[$0].trainable }
         for p in ordered {
@@ -172,14 +172,14 @@ struct PlanBuilder {
             parameterTensor[p] = add(.parameter(p), param.name, param.trainable ? .trainableWeights : .frozenWeights,
                                      bytes: bytes, birth: 0, death: lastStep)
         }
-        if let stateFloats = optimizerStateFloatsPerValue {
+        if let optimizerState {
             for p in graph.parameters.indices where graph.parameters[p].trainable && gradients == .accumulated {
                 gradientTensor[p] = add(.parameterGradient(p), "grad \(graph.parameters[p].name)", .gradients,
                                         bytes: 4 * graph.parameters[p].count, birth: 0, death: lastStep)
             }
-            for p in graph.parameters.indices where graph.parameters[p].trainable && stateFloats > 0 {
+            for p in graph.parameters.indices where graph.parameters[p].trainable && optimizerState.bytes(count: 1) > 0 {
                 stateTensor[p] = add(.optimizerState(p), "state \(graph.parameters[p].name)", .optimizerState,
-                                     bytes: 4 * stateFloats * graph.parameters[p].count, birth: 0, death: lastStep)
+                                     bytes: optimizerState.bytes(count: graph.parameters[p].count), birth: 0, death: lastStep)
             }
         }
         persistentCount = tensors.count

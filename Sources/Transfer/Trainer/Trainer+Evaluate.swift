@@ -31,7 +31,7 @@ extension Trainer {
             chunking = .prefix(ChunkedPrefix(ops: prefix.ops, images: images))
         }
         let p = try! Planner.plan(graph, batch: batch, height: plan.height, width: plan.width,
-                                  optimizerStateFloatsPerValue: plan.optimizerStateFloatsPerValue, backward: false,
+                                  optimizerState: plan.optimizerState, backward: false,
                                   gradients: plan.gradientMode, chunking: chunking)
         precondition(p.arenaBytes <= plan.arenaBytes, "evaluation plan (\(p.arenaBytes) B) exceeds the training arena (\(plan.arenaBytes) B)")
         evaluationPlans[batch] = p

@@ -63,9 +63,7 @@ public final class Trainer {
                 poisonsDeadTensors: Bool = TransferDebug.internalChecks) throws {
         precondition(optimizer.parameterCounts == graph.trainableParameterCounts,
                      "the optimiser must be built over graph.trainableParameterCounts")
-        let stateFloats = optimizer.stateFloatsPerValue
-        precondition(optimizer.stateBytes == 4 * stateFloats * graph.trainableCount, "optimiser state is not whole floats per value")
-        plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerStateFloatsPerValue: stateFloats,
+        plan = try Planner.plan(graph, batch: batch, height: height, width: width, optimizerState: optimizer.stateSize,
                                 backward: true, gradients: gradients, chunking: chunking)
         self.graph = graph.releasingPayloads(); self.core = optimizer; self.labelSmoothing = labelSmoothing
         self.poisonsDeadTensors = poisonsDeadTensors

@@ -47,8 +47,8 @@ struct MemoryCommand: ParsableCommand {
     @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
     var dataRoot: String?
 
-    @Option(help: "adam or sgd (momentum 0.9): optimizer state is 8 or 4 bytes per trainable value.")
-    var optimizer: Train.OptimizerName = .adam
+    @Option(help: "adam, adam8 or sgd (momentum 0.9): optimizer state is 8, about 2, or 4 bytes per trainable value.")
+    var optimizer: OptimizerChoice = .adam
 
     @Option(name: .customLong("frozen-bits"), help: ArgumentHelp("Storage of frozen conv/linear weights.", valueName: "8|32"))
     var frozenBits: Int = 8
@@ -107,7 +107,7 @@ struct MemoryCommand: ParsableCommand {
             let plan: MemoryPlan
             do {
                 plan = try Planner.plan(graph, batch: batch, height: r, width: r,
-                                        optimizerStateFloatsPerValue: optimizer == .adam ? 2 : 1, backward: true)
+                                        optimizerState: optimizer.stateSize, backward: true)
             } catch let error as PlanError {
                 throw TrainError(error.localizedDescription)
             }

@@ -27,7 +27,8 @@ struct DryRun {
         let space = supernet.space
         let classes = dataset.classes.count
         let factory = SubnetFactory(supernet: supernet, defaultMethod: settings.methods[0], classes: classes, seed: settings.seed,
-                                    frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]))
+                                    frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]),
+                                    optimizer: settings.optimizer)
         func estimate(_ c: ArchConfig) throws -> MemoryEstimate { try factory.memory(c.canonical(in: space), batch: settings.batch) }
         /// The budgeted bytes of `c` under each searched method, smallest first.
         func perMethod(_ c: ArchConfig) throws -> [Int] {

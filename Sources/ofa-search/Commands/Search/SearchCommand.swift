@@ -105,6 +105,9 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("finalist-epochs"), help: "Epochs of each finalist's training (default: --final-epochs, --quick 1).")
     var finalistEpochs: Int?
 
+    @Option(help: "Optimizer of the final, finalist and baseline trainings, whose state the budget counts: adam, adam8 (8-bit block-wise moments) or sgd (momentum 0.9).")
+    var optimizer: OptimizerChoice = .adam
+
     @Flag(help: "After the winner, train the references it must beat with the same epochs: the max subnet with each --method at the largest searched resolution that fits the budget.")
     var baselines = false
 
@@ -250,6 +253,7 @@ struct SearchCommand: ParsableCommand {
         // compared after as many epochs as the winner will get.
         settings.finalistEpochs = finalistEpochs ?? (quick ? 1 : settings.finalEpochs)
         settings.frozenBits = frozenBits
+        settings.optimizer = optimizer
         return settings
     }
 
