@@ -10,7 +10,7 @@ public enum OptimizerChoice: String, CaseIterable, Sendable, Codable {
     public var stateSize: OptimizerStateSize {
         switch self {
         case .adam: return .floats(perValue: 2)
-        case .adam8: return .blockwise8Bit(blockSize: Adam8.blockSize)
+        case .adam8: return .blockwise8Bit(blockSize: Adam8.defaultBlockSize)
         case .sgd: return .floats(perValue: 1)
         }
     }
