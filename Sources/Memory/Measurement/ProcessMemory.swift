@@ -4,6 +4,10 @@ import Foundation
 /// holds: reset the peak, run, read the peak's growth over the resident size at the reset.
 /// On other systems every reading is 0 (`isAvailable` false).
 public enum ProcessMemory {
+    /// The status file budget checks read: /proc/self/status, or `OFA_PROC_STATUS` when set (for tests: a missing
+    /// file, or one with chosen VmRSS/VmHWM, so the checks' failures can be exercised).
+    public static var statusPath: String { ProcessInfo.processInfo.environment["OFA_PROC_STATUS"] ?? "/proc/self/status" }
+
     /// Whether /proc/self/status can be read here.
     public static var isAvailable: Bool { FileManager.default.isReadableFile(atPath: "/proc/self/status") }
 
@@ -55,6 +59,7 @@ public enum ProcessMemory {
 
     /// Runs `body` and returns its result with the growth of the peak over the resident size before it, bytes
     /// (after `releaseFreedMemory()`, so what `body` allocates is counted even if earlier work freed as much).
+    /// 0 where /proc/self/status cannot be read: for reports; a check against a budget uses ``PeakMeasurement``.
     public static func measuringPeakGrowth<T>(_ body: () throws -> T) rethrows -> (result: T, growthBytes: Int) {
         releaseFreedMemory()
         resetPeak()
@@ -63,15 +68,37 @@ public enum ProcessMemory {
         return (result, max(0, peakBytes - before))
     }
 
-    /// A /proc/self/status field in kB, 0 when absent. The file has size 0 on disk, so it is read line by line.
-    static func statusKB(_ key: String) -> Int {
-        guard let f = fopen("/proc/self/status", "r") else { return 0 }
+    /// `key`'s value in kB from `path`, or a ``MeasurementError``.
+    static func requiredKB(_ key: String, _ path: String) throws(MeasurementError) -> Int {
+        guard let kB = statusKB(key, path: path) else { throw .unreadable(path: path, field: key.dropLast().description) }
+        return kB
+    }
+
+    /// A /proc/self/status field in kB, 0 when absent.
+    static func statusKB(_ key: String) -> Int { statusKB(key, path: "/proc/self/status") ?? 0 }
+
+    /// A field in kB of a status file, nil when the file or the field cannot be read. The file has size 0 on disk,
+    /// so it is read line by line.
+    static func statusKB(_ key: String, path: String) -> Int? {
+        guard let f = fopen(path, "r") else { return nil }
         defer { fclose(f) }
         var line = [CChar](repeating: 0, count: 512)
         while fgets(&line, Int32(line.count), f) != nil {
             let text = String(cString: line)
-            if text.hasPrefix(key) { return Int(text.dropFirst(key.count).split(whereSeparator: \.isWhitespace).first ?? "") ?? 0 }
+            if text.hasPrefix(key) { return Int(text.dropFirst(key.count).split(whereSeparator: \.isWhitespace).first ?? "") }
         }
-        return 0
+        return nil
+    }
+}
+
+/// Why a process could not measure its own memory.
+public enum MeasurementError: Error, Equatable, CustomStringConvertible {
+    case unreadable(path: String, field: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let field):
+            return "cannot measure training memory: \(field) is not readable from \(path) (Linux /proc is needed to check a budget)"
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Memory
 import Search
 import Supernets
 import Tensors
@@ -88,6 +89,15 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("cache-mb"), help: "Decoded images kept in memory across epochs, in MB.")
     var cacheMB: Int = 512
 
+    @Option(help: ArgumentHelp(
+        "Training-memory budget (e.g. 32MB) as search --mem counts it: the plan must fit before training and the measured peak growth of this process after it, else exit 1 and no output. Trains without the decoded-image cache.",
+        valueName: "size"), transform: { try ByteCount(parsing: $0) })
+    var budget: ByteCount?
+
+    /// JSON object stored as the output's provenance (the search's winner and baselines: run, candidate, validation).
+    @Option(help: .hidden)
+    var provenance: String?
+
     @Option(name: .shortAndLong, help: "Output trained-subnet .h5 file.")
     var output: String
 
@@ -166,8 +176,10 @@ struct Train: ParsableCommand {
             guard !evalSamples.isEmpty else {
                 throw TrainError("\(dataset.name) has no \(evalSplit.rawValue) images — choose --eval-split, or --split for unsplit data")
             }
-            let cache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000) : nil
-            let trainCache = cache, evalCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000 / 4) : nil
+            // Under a budget every image is decoded when used, as on a device: a cache would count as training memory.
+            let cacheMB = budget == nil ? self.cacheMB : 0
+            let trainCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000) : nil
+            let evalCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000 / 4) : nil
 
             // Frozen-BN mode: re-calibrate the subnet's statistics on training images (evaluation transform), then fold.
             var subnet = source.subnet
@@ -190,6 +202,7 @@ struct Train: ParsableCommand {
             let checkpointURL = URL(fileURLWithPath: checkpoint ?? Self.defaultCheckpoint(for: output))
             let trainer: Trainer
             var resumed: TrainCheckpoint?
+            var measurement: PeakMeasurement?
             do {
                 let placement = config.map { $0.liteResidualBlocks(in: source.space, method: method) }
                 let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed, norm: norm.mode,
@@ -203,6 +216,7 @@ struct Train: ParsableCommand {
                     opt = try saved.optimizer.restoring(into: opt)
                     resumed = saved
                 }
+                measurement = try budget.map { _ in try PeakMeasurement.start() }
                 trainer = try Trainer(graph: built, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing,
                                       chunking: noChunking ? .none : .automatic)
                 for p in resumed?.parameters ?? [] { trainer.setParameterValues(p.name, p.values) }
@@ -226,6 +240,7 @@ struct Train: ParsableCommand {
                        + "\(Self.bytes(budgeted.ledger[MemoryEstimate.inputBatch] ?? 0)) + image transform "
                        + "\(Self.bytes(budgeted.ledger[MemoryEstimate.imageTransform] ?? 0)) + runtime "
                        + "\(Self.bytes(budgeted.ledger[MemoryEstimate.runtime] ?? 0)))")
+            if let budget { try MemoryCertificate.checkPlan(budgeted.plannedBytes, budget: budget.bytes) }
 
             let stepsPerEpoch = trainSamples.count / batch
             let schedule = CosineSchedule(initialLR: lr, totalSteps: epochs * stepsPerEpoch)
@@ -288,6 +303,15 @@ struct Train: ParsableCommand {
                 if epoch + 1 < epochs { try saveCheckpoint(); wroteCheckpoint = true }
             }
             let trainSeconds = progress.trainSeconds, trainImages = progress.trainImages
+            let certificate = try measurement.map { m in
+                MemoryCertificate(budgetBytes: budget!.bytes, plannedBytes: budgeted.plannedBytes, measured: try m.finish())
+            }
+            if let certificate {
+                printError("memory: planned \(Self.bytes(certificate.plannedBytes)), measured peak growth "
+                           + "\(Self.bytes(certificate.measured.peakGrowthBytes)) (budget \(Self.bytes(certificate.budgetBytes))), "
+                           + "process peak \(Self.bytes(certificate.measured.processPeakBytes))")
+                try certificate.check()
+            }
 
             let metrics = TrainedSubnetFile.Metrics(
                 evalSplit: evalSplit.rawValue, evalImages: last.evaluation.count, evalTop1: last.evaluation.top1Accuracy,
@@ -303,14 +327,16 @@ struct Train: ParsableCommand {
                 netConfig: subnet.structure.netConfigJSON, arch: config?.json, method: method.rawValue, classNames: dataset.classes,
                 resolution: r, mean: subnet.mean, std: subnet.std, liteResidual: graph.liteResidualJSON, ledger: ledger,
                 peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256,
-                widthMult: source.space.widthMult, normMode: graph.norm.name)
+                widthMult: source.space.widthMult, memoryCertificate: certificate.map(Self.certificateJSON), provenance: provenance,
+                normMode: graph.norm.name)
             try file.write(to: URL(fileURLWithPath: output))
             try? FileManager.default.removeItem(at: checkpointURL)   // superseded by the trained file
 
             let result = Result(output: output, method: method.rawValue, epochs: epochs, evalSplit: evalSplit.rawValue,
                                 evalImages: last.evaluation.count, top1: last.evaluation.top1Accuracy, top5: last.evaluation.top5Accuracy,
                                 trainLoss: last.loss, trainTop1: last.trainTop1, peakBytes: plan.peakBytes,
-                                imagesPerSecond: Double(trainImages) / max(trainSeconds, 1e-9))
+                                imagesPerSecond: Double(trainImages) / max(trainSeconds, 1e-9), budgetedBytes: budgeted.plannedBytes,
+                                certificate: certificate)
             if json { try FileHandleOutput.json(result); return }
             print(String(format: "wrote %@: %@, %d epochs, %@ top-1 %.2f%% top-5 %.2f%% (%d images), planned peak %@, %.1f images/s",
                          output, method.rawValue, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
@@ -321,6 +347,15 @@ struct Train: ParsableCommand {
     struct Result: Encodable {
         let output: String, method: String, epochs: Int, evalSplit: String, evalImages: Int
         let top1: Double, top5: Double, trainLoss: Double, trainTop1: Double, peakBytes: Int, imagesPerSecond: Double
+        /// What `--budget` counts of the plan; the measurement under `--budget`.
+        let budgetedBytes: Int, certificate: MemoryCertificate?
+    }
+
+    /// The certificate as stored in the trained file (`memory_certificate`).
+    static func certificateJSON(_ c: MemoryCertificate) -> String {
+        "{\"budget_bytes\":\(c.budgetBytes),\"planned_bytes\":\(c.plannedBytes),"
+            + "\"measured_peak_growth_bytes\":\(c.measured.peakGrowthBytes),\"process_peak_bytes\":\(c.measured.processPeakBytes),"
+            + "\"passes\":\(c.passes),\"measured_with\":\(jsonString(PeakMeasurement.method))}"
     }
 
     struct EpochResult {
