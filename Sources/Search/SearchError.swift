@@ -8,7 +8,7 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     case budgetTooSmall(budget: String, smallest: String, scope: String)
     case unsupportedMethod(String)
     case historyMismatch(run: String, candidate: Int)
-    case overBudget(measured: String, budget: String)
+    case overBudget(detail: String)
     case invalid(String)
 
     public var description: String {
@@ -24,8 +24,8 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
                 + TransferMethod.searchable.map(\.name).joined(separator: ", ")
         case let .historyMismatch(run, candidate):
             return "\(run): candidate \(candidate) in history.sqlite differs from what this search draws — resume with the settings the run was started with"
-        case let .overBudget(measured, budget):
-            return "the winner's measured training memory \(measured) exceeds the budget \(budget) — the plan is wrong; please report this run"
+        case let .overBudget(detail):
+            return "the final training's \(detail)"
         case let .invalid(message): return message
         }
     }

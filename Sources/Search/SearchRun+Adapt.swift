@@ -1,11 +1,18 @@
 import Foundation
 import Memory
+import Supernets
 
 extension SearchRun {
-    /// Phase 1: weight-shared adaptation, continuing from `adapted.h5` when an earlier session wrote it.
+    /// The validation scores after each adaptation epoch (read on `--resume`).
+    static let adaptationScoresFile = "adaptation-validation.json"
+
+    /// Phase 1: weight-shared adaptation, continuing from `adapted.h5` when an earlier session wrote it, for up to
+    /// `settings.adaptation.epochs` epochs: it stops on a plateau, after an epoch that raised the validation score
+    /// (`adaptationScore()`) by less than `plateauGain` over the best before it.
     func adapt() throws {
         let adaptation = SharedAdaptation(factory: factory, data: data, settings: settings.adaptation,
-                                          resolutions: settings.resolutions, methods: settings.methods, seed: settings.seed)
+                                          resolutions: settings.resolutions, methods: settings.methods,
+                                          learningRates: learningRates, seed: settings.seed)
         var done = 0, doneSteps = 0
         if FileManager.default.fileExists(atPath: url(Self.adaptedFile).path) {
             (shared, done, doneSteps) = try SharedTrainables.read(from: url(Self.adaptedFile))
@@ -13,7 +20,8 @@ extension SearchRun {
                 report("adaptation: resuming at epoch \(done + 1)/\(settings.adaptation.epochs), step \(doneSteps + 1)")
             }
         }
-        guard done < settings.adaptation.epochs else { return }
+        var scores = (try? JSONDecoder().decode([Double].self, from: Data(contentsOf: url(Self.adaptationScoresFile)))) ?? []
+        guard done < settings.adaptation.epochs, !onPlateau(scores) else { return }
         report("adaptation: \(settings.adaptation.epochs) epochs × \(adaptation.stepsPerEpoch) steps of \(settings.batch) images "
                + "(\(data.searchTrain.count) search-train, \(data.validation.count) validation images; methods \(settings.methodNames) "
                + "in turn, sandwich rule, \(settings.adaptation.stepsPerSubnet) steps per subnet)")
@@ -46,9 +54,39 @@ extension SearchRun {
             }
             try shared.write(to: url(Self.adaptedFile), epochsDone: epoch + 1, settingsJSON: settings.json)
             if interrupted() { throw SearchError.interrupted }
-            report(String(format: "adaptation epoch %d/%d done: mean loss %.4f in %@", epoch + 1, settings.adaptation.epochs, loss,
-                          SearchRun.duration(Date().timeIntervalSince(start))))
+            let score = try adaptationScore()
+            scores.append(score)
+            try JSONEncoder().encode(scores).write(to: url(Self.adaptationScoresFile), options: .atomic)
+            report(String(format: "adaptation epoch %d/%d done: mean loss %.4f, validation score %.2f%% in %@", epoch + 1,
+                          settings.adaptation.epochs, loss, 100 * score, SearchRun.duration(Date().timeIntervalSince(start))))
+            if onPlateau(scores) {
+                if epoch + 1 < settings.adaptation.epochs {
+                    report(String(format: "adaptation stops on a plateau: epoch %d gained less than %.1f points", epoch + 1,
+                                  100 * settings.adaptation.plateauGain))
+                }
+                return
+            }
         }
+    }
+
+    /// Whether the last epoch raised the best earlier score by less than `plateauGain`.
+    func onPlateau(_ scores: [Double]) -> Bool {
+        guard settings.adaptation.plateauGain > 0, scores.count >= 2 else { return false }
+        return scores.last! - scores.dropLast().max()! < settings.adaptation.plateauGain
+    }
+
+    /// The mean validation top-1 of each method's max subnet (lite residuals in every block) at the largest searched
+    /// resolution, with the shared trainables: how far the adaptation has come for the candidates it serves.
+    func adaptationScore() throws -> Double {
+        let evaluator = CandidateEvaluator(factory: factory, data: data, batch: settings.batch)
+        var total = 0.0
+        for method in settings.methods {
+            if interrupted() { throw SearchError.interrupted }
+            var config = ArchConfig.max(factory.space, resolution: settings.resolutions.max()!)
+            config.method = method
+            total += try evaluator.evaluate(config.canonical(in: factory.space), shared: shared).top1
+        }
+        return total / Double(settings.methods.count)
     }
 
     /// "1h02m", "4m10s", "12s".

@@ -6,7 +6,8 @@ import Transfer
 extension SearchRun {
     /// Phase 4 (with `--baselines`): the obvious choices the search must beat (`obviousChoices()`: the max subnet
     /// with each searched method at the largest searched resolution whose plan fits), trained exactly like the
-    /// winner (same final epochs, data, seed). One equal to the winner is not trained twice.
+    /// winner: in a fresh `ofa-search train` process each, same epochs, data, seed and budget check. One equal to
+    /// the winner is not trained twice. Their trained files are not kept.
     func baselines(winner: TrainedWinner) throws -> [SearchSummary.Baseline] {
         var out: [SearchSummary.Baseline] = []
         for config in try obviousChoices() {
@@ -14,17 +15,20 @@ extension SearchRun {
             if config == winner.member.config {
                 report("baseline \(name) at \(config.r)px is the winner: its final training counts")
                 out.append(.init(name: name, method: method.name, arch: config.json, resolution: config.r,
-                                 plannedBytes: winner.memory.plannedBytes, measuredBytes: winner.measuredBytes,
-                                 testTop1: winner.testTop1, testTop5: winner.testTop5))
+                                 plannedBytes: winner.memory.plannedBytes, measuredBytes: winner.training.measuredBytes,
+                                 testTop1: winner.training.testTop1, testTop5: winner.training.testTop5))
                 continue
             }
             report("baseline \(name) at \(config.r)px: \(settings.finalEpochs) epochs")
-            let t = try train(config, label: "baseline")
+            let output = url("baseline-\(method.name).h5")
+            let t = try trainCertified(config, label: "baseline", output: output,
+                                       provenance: jsonObject(["run_directory": directory.path, "baseline": name]))
+            try? FileManager.default.removeItem(at: output)
             report(String(format: "baseline %@ at %dpx: test top-1 %.2f%%, planned %@, measured %@", name, config.r,
-                          100 * t.test.top1, ByteCount.format(t.memory.plannedBytes), ByteCount.format(t.measured)))
+                          100 * t.testTop1, ByteCount.format(t.plannedBytes), ByteCount.format(t.measuredBytes)))
             out.append(.init(name: name, method: method.name, arch: config.json, resolution: config.r,
-                             plannedBytes: t.memory.plannedBytes, measuredBytes: t.measured, testTop1: t.test.top1,
-                             testTop5: t.test.top5))
+                             plannedBytes: t.plannedBytes, measuredBytes: t.measuredBytes, testTop1: t.testTop1,
+                             testTop5: t.testTop5))
         }
         return out
     }

@@ -9,7 +9,7 @@ extension SearchRun {
     /// Shared-weight validation ranks candidates of one method against each other, but ranks methods unevenly:
     /// each method's shared trainables see only its turns of the adaptation, and a method whose trainables start
     /// from zero (lite residuals) gains more from its own training than the others. So the best candidate of each
-    /// method — up to N, best first — is trained like the winner (`train(_:label:choosing:epochs:)`) on
+    /// method — up to N, best first — is trained like the winner (`trainFinalist(_:epochs:)`) on
     /// search-train for `finalistEpochs` and scored on validation; the best of them wins. The test split is not
     /// touched. Ties keep the better shared-weight rank.
     func chooseFinalist(_ search: SearchOutcome) throws -> (Member, [SearchSummary.Finalist]) {
@@ -26,12 +26,12 @@ extension SearchRun {
             let method = factory.method(m.config)
             report(String(format: "finalist #%d (%@, %dpx, shared-weight validation %.1f%%): %d epochs on search-train",
                           m.record.id, adaptationLabel(m.config), m.config.r, 100 * m.fitness, settings.finalistEpochs))
-            let t = try train(m.config, label: "finalist", choosing: true, epochs: settings.finalistEpochs)
-            report(String(format: "finalist #%d: validation %.2f%% after training", m.record.id, 100 * t.test.top1))
+            let t = try trainFinalist(m.config, epochs: settings.finalistEpochs)
+            report(String(format: "finalist #%d: validation %.2f%% after training", m.record.id, 100 * t.validation.top1))
             finalists.append(.init(candidate: m.record.id, method: method.name, arch: m.config.json,
-                                   sharedValidationTop1: m.fitness, trainedValidationTop1: t.test.top1,
+                                   sharedValidationTop1: m.fitness, trainedValidationTop1: t.validation.top1,
                                    epochs: settings.finalistEpochs))
-            if t.test.top1 > best?.top1 ?? -1 { best = (m, t.test.top1) }
+            if t.validation.top1 > best?.top1 ?? -1 { best = (m, t.validation.top1) }
         }
         return (best!.member, finalists)
     }

@@ -24,11 +24,15 @@ public final class SearchRun {
     var shared = SharedTrainables()
     /// Where progress lines go (the command prints them and appends them to the run's log).
     public var report: (String) -> Void = { _ in }
+    /// The `ofa-search` executable the final trainings run in (a fresh process each; `trainCertified`).
+    public var toolExecutable = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe")
     /// Polled between steps and candidates; true stops the run cleanly (resumable).
     public var interrupted: () -> Bool = { false }
     /// The search phase stops drawing candidates after this moment (the winner is still trained).
     public var searchDeadline: Date?
     var estimates: [String: MemoryEstimate] = [:]
+    /// Each searched method's learning rate (`chooseLearningRates()`, the first phase).
+    var learningRates: [TransferMethod: Double] = [:]
     /// Decoded training images for the final trainings (`finalCache()`).
     var trainCache: DecodedImageCache?
 
@@ -119,6 +123,7 @@ public final class SearchRun {
             try data.fingerprint.write(to: url("dataset.sha256"), atomically: true, encoding: .utf8)
         }
         try checkBudgetIsReachable()
+        learningRates = try phase("lr") { try chooseLearningRates() }
         try phase("adapt") { try adapt() }
         let search = try phase("search") { try evolve() }
         guard search.best != nil else {

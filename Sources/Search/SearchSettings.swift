@@ -37,6 +37,13 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// The optimiser of the final, finalist and baseline trainings, whose state the budget plans (`--optimizer`);
     /// the shared adaptation, which runs on the search machine and is not budgeted, always uses float32 Adam.
     public var optimizer: OptimizerChoice = .adam
+    /// Choose each method's learning rate by a range test (`--lr auto`, `SearchRun.chooseLearningRates()`); when
+    /// false, `finalLearningRate` (= the adaptation's) is every method's.
+    public var findsLearningRate: Bool = true
+    /// Steps of each method's range test.
+    public var rangeTestSteps: Int = 80
+    /// train,valid,test ratios for a dataset without its own splits (`--split`), as given.
+    public var split: String?
     /// Slots per stage of the supernet's space, for reading architectures in the history (`history importance`).
     public var stageSlotCounts: [Int]
 
@@ -58,7 +65,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case resolutions, evolution, adaptation, finalEpochs = "final_epochs", finalLearningRate = "final_lr"
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
         case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", baselines, frozenBits = "frozen_bits"
-        case finalists, finalistEpochs = "finalist_epochs", optimizer
+        case finalists, finalistEpochs = "finalist_epochs", optimizer, split, findsLearningRate = "finds_lr", rangeTestSteps = "lr_test_steps"
     }
 
     /// The settings as a JSON object (sorted keys).

@@ -10,8 +10,10 @@ public struct SearchSummary: Codable, Sendable, Equatable {
         public var validationTop1: Double
         public var testTop1: Double, testTop5: Double, testImages: Int
         public var plannedBytes: Int
-        /// The process's peak resident growth during the final training (`ProcessMemory`), bytes.
+        /// The training process's peak resident growth from before its trainer existed (`PeakMeasurement`), bytes.
         public var measuredBytes: Int
+        /// That process's whole peak resident size (supernet, data and all), bytes; absent in older summaries.
+        public var processPeakBytes: Int?
         public var ledger: [String: Int]
         public var formulaBytes: Int
         public var mflops: Double
@@ -82,6 +84,7 @@ extension SearchSummary.Winner {
     enum CodingKeys: String, CodingKey {
         case candidate, arch, resolution, validationTop1 = "val_top1", testTop1 = "test_top1", testTop5 = "test_top5"
         case testImages = "test_images", plannedBytes = "planned_bytes", measuredBytes = "measured_bytes", ledger
+        case processPeakBytes = "process_peak_bytes"
         case formulaBytes = "formula_bytes", mflops, parameters, finalEpochs = "final_epochs"
         case trainImagesPerSecond = "train_images_per_second"
     }

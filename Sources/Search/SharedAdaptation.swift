@@ -12,7 +12,7 @@ import Transfer
 /// then two random ones, repeating; each at a seeded random resolution of the searched ones; lite residuals in
 /// every block of the largest and smallest, a random placement in the random ones). Its batch norms are
 /// re-calibrated on the first `calibrationImages` calibration images at its resolution, its
-/// graph loaded from the shared store, trained with Adam (cosine learning rate over the whole adaptation), and
+/// graph loaded from the shared store, trained with Adam (its method's learning rate, cosine over the whole adaptation), and
 /// its trained values and Adam moments written back. Deterministic for a seed and thread count.
 public struct SharedAdaptation {
     public struct Settings: Sendable, Equatable, Codable {
@@ -23,6 +23,9 @@ public struct SharedAdaptation {
         public var calibrationImages: Int = 50
         public var learningRate: Double = 3e-4
         public var labelSmoothing: Float = 0.1
+        /// Adaptation stops after an epoch that raised the validation score (`SearchRun.adaptationScore()`) by less
+        /// than this (a fraction; 0: always run `epochs`).
+        public var plateauGain: Double = 0.005
         public init(epochs: Int, batch: Int) { self.epochs = epochs; self.batch = batch }
     }
 
@@ -32,13 +35,15 @@ public struct SharedAdaptation {
     public let resolutions: [Int]
     /// The searched methods (each has its own shared trainables: `SharedTrainables`).
     public let methods: [TransferMethod]
+    /// Each method's initial learning rate (`settings.learningRate` for one missing).
+    public let learningRates: [TransferMethod: Double]
     public let seed: UInt64
 
     public init(factory: SubnetFactory, data: SearchData, settings: Settings, resolutions: [Int],
-                methods: [TransferMethod], seed: UInt64) {
+                methods: [TransferMethod], learningRates: [TransferMethod: Double] = [:], seed: UInt64) {
         precondition(!methods.isEmpty)
         self.factory = factory; self.data = data; self.settings = settings; self.resolutions = resolutions
-        self.methods = methods; self.seed = seed
+        self.methods = methods; self.learningRates = learningRates; self.seed = seed
     }
 
     /// Optimiser steps per epoch.
@@ -71,12 +76,12 @@ public struct SharedAdaptation {
                          progress: (Int, Int, Double) -> Void, turnDone: (Int, SharedTrainables) throws -> Void = { _, _ in }) throws -> Double {
         let steps = stepsPerEpoch, total = steps * settings.epochs
         guard steps > 0 else { throw SearchError.tooFewImages(split: "search-train", count: data.searchTrain.count, batch: settings.batch) }
-        let schedule = CosineSchedule(initialLR: settings.learningRate, totalSteps: total)
         var lossSum = 0.0, step = start
         while step < steps {
             if interrupted() { throw SearchError.interrupted }
             let global = epoch * steps + step
             let config = config(atStep: global)
+            let schedule = CosineSchedule(initialLR: learningRates[config.method!] ?? settings.learningRate, totalSteps: total)
             let run = min(settings.stepsPerSubnet - global % settings.stepsPerSubnet, steps - step)
             let calibration = try data.calibrationBatches(resolution: config.r, images: settings.calibrationImages)
             let subnet = try factory.subnet(config, calibration: calibration)

@@ -16,7 +16,7 @@ struct SearchCommandTests {
         ["search", "--dataset", data, "--mem", "\(budget)", "--supernet", supernet, "--resolutions", "128,160", "--batch", "4",
          "--population", "4", "--generations", "2", "--adapt-epochs", "1", "--final-epochs", "1",
          "--calibration-images", "8", "--val-fraction", "0.25", "--seed", "3", "--method", "bias,lite-residual+bias",
-         "--finalist-epochs", "1"]
+         "--finalist-epochs", "1", "--lr-test-steps", "20"]
     }
 
     /// `--dry-run --json`, the planned-memory range of its random draws (bytes).
@@ -33,6 +33,12 @@ struct SearchCommandTests {
         struct Finalist: Decodable, Equatable { let candidate: Int, shared_val_top1: Double, trained_val_top1: Double }
         let budget_bytes: Int, candidates_evaluated: Int, candidates_over_budget: Int, generations: Int
         let finalists: [Finalist]
+        let winner: Winner
+    }
+
+    /// The winner's measurements (they differ from run to run, so `Summary` leaves them out).
+    struct Measured: Decodable {
+        struct Winner: Decodable { let measured_bytes: Int, process_peak_bytes: Int? }
         let winner: Winner
     }
 
@@ -92,7 +98,7 @@ struct SearchCommandTests {
             #expect(anchors.first.map { $0.archJSON.contains(#""method": "bias""#) } == true)
             #expect(summaryA.candidates_evaluated == evaluated.count && summaryA.candidates_over_budget == rejected.count)
             let phases = try store.phases()
-            #expect(phases.map(\.name) == ["adapt", "search", "finalists", "retrain"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
+            #expect(phases.map(\.name) == ["lr", "adapt", "search", "finalists", "retrain"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
             // The finalists are the best candidate of each method by shared-weight validation; the one best after its own
             // training on search-train wins (first of equals).
             let methodOf = Dictionary(uniqueKeysWithValues: evaluated.map { c in
@@ -103,6 +109,15 @@ struct SearchCommandTests {
             let chosen = try #require(summaryA.finalists.first { f in summaryA.finalists.allSatisfy { $0.trained_val_top1 <= f.trained_val_top1 } })
             #expect(summaryA.winner.candidate == chosen.candidate && summaryA.winner.val_top1 == chosen.shared_val_top1)
             #expect(summaryA.winner.planned_bytes <= budgetBytes && summaryA.winner.test_images == 12)
+            // The winner trained in its own `ofa-search train` process, which measured itself within the budget.
+            let w = try JSONDecoder().decode(Measured.self, from: Data(a.stdout.utf8)).winner
+            #expect(w.measured_bytes > 0 && w.measured_bytes <= budgetBytes && (w.process_peak_bytes ?? 0) > w.measured_bytes)
+            let log = try String(contentsOf: runA.appendingPathComponent("search.log"), encoding: .utf8)
+            #expect(log.contains("[retrain] memory: planned") && log.contains("[retrain] epoch 1/1"), "\(log)")
+            // Each method's learning rate came from its range test, and the winner trained with its method's.
+            let rates = try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: runA.appendingPathComponent("learning-rates.json")))
+            #expect(Set(rates.keys) == ["bias", "lite-residual+bias"] && rates.values.allSatisfy { $0 > 1e-6 && $0 < 0.1 }, "\(rates)")
+            #expect(log.contains("learning rate of bias: ") && log.contains("range test over"), "\(log)")
 
             // 3. best.h5 reloads and re-evaluates to exactly the stored test accuracy; predict names the classes.
             let bestFile = runA.appendingPathComponent("best.h5").path
@@ -134,7 +149,7 @@ struct SearchCommandTests {
             let storeB = try SQLiteSearchStore(openingAt: runB, readOnly: true)
             #expect(try storeB.run()?.status == "finished")
             #expect(try storeB.candidates().map(CandidateKey.init) == candidates.map(CandidateKey.init))
-            #expect(Set(try storeB.phases().map(\.name)) == ["adapt", "search", "finalists", "retrain"])
+            #expect(Set(try storeB.phases().map(\.name)) == ["lr", "adapt", "search", "finalists", "retrain"])
 
             // 5. A budget below the smallest subnet fails with one line naming the smallest planned memory.
             let runC = dir.appendingPathComponent("c")

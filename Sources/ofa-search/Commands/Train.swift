@@ -155,6 +155,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if budget != nil { ProcessMemory.releaseFreedMemory() }   // allocator settings that make the measurement honest
             Parallelism.setThreads(threads)
             let interrupt = InterruptFlag.install()
             let source = try loadSubnet()

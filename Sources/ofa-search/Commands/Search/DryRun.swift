@@ -72,6 +72,7 @@ struct DryRun {
         let adaptSteps = Double(settings.adaptation.epochs * ((train - validation) / settings.batch))
         let finalists = min(settings.finalists, settings.methods.count)
         let estimated: [String: Double] = [
+            "lr": settings.findsLearningRate ? Double(settings.methods.count * settings.rangeTestSteps) * stepSeconds : 0,
             "adapt": adaptSteps * stepSeconds
                 + adaptSteps / Double(settings.adaptation.stepsPerSubnet) * Double(settings.calibrationImages) * evalPerImage,
             "search": candidates * Double(validation + settings.calibrationImages) * evalPerImage,
@@ -94,7 +95,7 @@ struct DryRun {
                            100 * report.fractionFitting, ByteCount.format(report.smallestPlannedBytes), ByteCount.format(report.largestPlannedBytes)))
         Swift.print("data: \(report.trainImages) search-train, \(validation) validation, \(test) test images, \(classes) classes")
         let total = estimated.values.reduce(0, +)
-        Swift.print("time estimate: adapt \(SearchRun.duration(estimated["adapt"]!)), search \(SearchRun.duration(estimated["search"]!)) "
+        Swift.print("time estimate: learning rates \(SearchRun.duration(estimated["lr"]!)), adapt \(SearchRun.duration(estimated["adapt"]!)), search \(SearchRun.duration(estimated["search"]!)) "
                     + "(\(Int(candidates)) candidates), finalists \(SearchRun.duration(estimated["finalists"]!)), "
                     + "final training \(SearchRun.duration(estimated["retrain"]!)); total ≈ \(SearchRun.duration(total))")
         if report.smallestPlannedBytes > settings.budgetBytes {

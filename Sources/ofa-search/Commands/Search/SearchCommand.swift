@@ -65,14 +65,18 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("mutation-prob"), help: "Probability of resampling each gene in a mutation.")
     var mutationProb: Double = 0.1
 
-    @Option(name: .customLong("adapt-epochs"), help: "Epochs of weight-shared adaptation over search-train (default 3, --quick 1).")
+    @Option(name: .customLong("adapt-epochs"), help: "Most epochs of weight-shared adaptation over search-train; it stops earlier when an epoch gains less than half a point of validation (default 6, --quick 1).")
     var adaptEpochs: Int?
 
     @Option(name: .customLong("final-epochs"), help: "Epochs of the winner's final training (default 6, --quick 2).")
     var finalEpochs: Int?
 
-    @Option(help: "Initial learning rate of adaptation and final training (Adam, cosine).")
-    var lr: Double = 3e-4
+    @Option(help: ArgumentHelp("Initial learning rate of adaptation and final training (cosine), or auto: a range test per method on search-train picks it.", valueName: "rate|auto"))
+    var lr: String = "auto"
+
+    /// Steps of each method's learning-rate range test (`--lr auto`; small values for tests at fixture size).
+    @Option(name: .customLong("lr-test-steps"), help: .hidden)
+    var lrTestSteps: Int = 80
 
     @Option(name: .customLong("val-fraction"), help: "Fraction of each class of the training split held out for validation.")
     var valFraction: Double = 0.1
@@ -138,6 +142,7 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("\(name) must be between 0 and 1, got \(v)")
         }
         guard valFraction > 0 && valFraction < 1 else { throw ValidationError("--val-fraction must be between 0 and 1, got \(valFraction)") }
+        guard lrTestSteps >= 2 else { throw ValidationError("--lr-test-steps must be at least 2") }
         if let adaptEpochs, adaptEpochs < 0 { throw ValidationError("--adapt-epochs must be 0 or more") }
         if let finalEpochs, finalEpochs < 1 { throw ValidationError("--final-epochs must be at least 1") }
         if let finalists, finalists < 0 { throw ValidationError("--finalists must be 0 or more, got \(finalists)") }
@@ -145,7 +150,9 @@ struct SearchCommand: ParsableCommand {
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
-        guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
+        guard lr == "auto" || (Double(lr).map { $0 > 0 && $0.isFinite } ?? false) else {
+            throw ValidationError("--lr must be a positive number or auto, got '\(lr)'")
+        }
         if let timeLimit, Self.seconds(timeLimit) == nil { throw ValidationError("--time-limit '\(timeLimit)' is not a duration — use e.g. 15m, 900s or 1h") }
     }
 
@@ -184,7 +191,8 @@ struct SearchCommand: ParsableCommand {
                     Parallelism.setThreads(settings.threads)
                     let url = URL(fileURLWithPath: settings.supernet)
                     let net = try Supernet.read(from: url)
-                    let data = try DatasetRegistry.open(settings.dataset, dataRoot: settings.dataRoot, split: split, seed: settings.seed)
+                    let ratios = try settings.split.map { try SplitRatios(parsing: $0) }
+                    let data = try DatasetRegistry.open(settings.dataset, dataRoot: settings.dataRoot, split: ratios, seed: settings.seed)
                     return (net, try SHA256.hex(of: url), data)
                 }
                 log = try LogFile(url: directory.appendingPathComponent(SearchRun.logFile))
@@ -239,12 +247,13 @@ struct SearchCommand: ParsableCommand {
         }
         var evolution = EvolutionSettings(population: population ?? (quick ? 8 : 16), generations: generations ?? (quick ? 2 : 5))
         evolution.parentRatio = parentRatio; evolution.mutationRatio = mutationRatio; evolution.mutationProbability = mutationProb
-        var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 3), batch: batch)
-        adaptation.learningRate = lr
+        var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 6), batch: batch)
+        let fixedRate = Double(lr)
+        adaptation.learningRate = fixedRate ?? adaptation.learningRate
         var settings = SearchSettings(
             dataset: dataset!, dataRoot: dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
             methods: try Self.methods(named: method), batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
-            finalEpochs: finalEpochs ?? (quick ? 2 : 6), finalLearningRate: lr, validationFraction: valFraction,
+            finalEpochs: finalEpochs ?? (quick ? 2 : 6), finalLearningRate: adaptation.learningRate, validationFraction: valFraction,
             calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
         settings.baselines = baselines
@@ -254,6 +263,9 @@ struct SearchCommand: ParsableCommand {
         settings.finalistEpochs = finalistEpochs ?? (quick ? 1 : settings.finalEpochs)
         settings.frozenBits = frozenBits
         settings.optimizer = optimizer
+        settings.split = split?.description
+        settings.findsLearningRate = fixedRate == nil
+        settings.rangeTestSteps = lrTestSteps
         return settings
     }
 
