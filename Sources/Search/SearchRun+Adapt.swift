@@ -20,10 +20,13 @@ extension SearchRun {
                 report("adaptation: resuming at epoch \(done + 1)/\(settings.adaptation.epochs), step \(doneSteps + 1)")
             }
         }
-        var scores = (try? JSONDecoder().decode([Double].self, from: Data(contentsOf: url(Self.adaptationScoresFile)))) ?? []
+        var scores = (try? JSONDecoder().decode([Double].self,
+                                                from: Data(contentsOf: url(Self.adaptationScoresFile)))) ?? []
         guard done < settings.adaptation.epochs, !onPlateau(scores) else { return }
-        report("adaptation: \(settings.adaptation.epochs) epochs × \(adaptation.stepsPerEpoch) steps of \(settings.batch) images "
-               + "(\(data.searchTrain.count) search-train, \(data.validation.count) validation images; methods \(settings.methodNames) "
+        report("adaptation: \(settings.adaptation.epochs) epochs × \(adaptation.stepsPerEpoch) steps "
+               + "of \(settings.batch) images "
+               + "(\(data.searchTrain.count) search-train, \(data.validation.count) validation images; "
+               + "methods \(settings.methodNames) "
                + "in turn, sandwich rule, \(settings.adaptation.stepsPerSubnet) steps per subnet)")
         for epoch in done..<settings.adaptation.epochs {
             let start = Date(), first = epoch == done ? doneSteps : 0
@@ -34,22 +37,29 @@ extension SearchRun {
             let save: (Int, SharedTrainables) throws -> Void = { step, state in
                 boundary = (step, state)
                 guard Date().timeIntervalSince(lastSave) > 60, step < adaptation.stepsPerEpoch else { return }
-                try state.write(to: self.url(Self.adaptedFile), epochsDone: epoch, stepsDone: step, settingsJSON: self.settings.json)
+                try state.write(to: self.url(Self.adaptedFile), epochsDone: epoch, stepsDone: step,
+                                settingsJSON: self.settings.json)
                 lastSave = Date()
             }
             let loss: Double
             do {
-                loss = try adaptation.runEpoch(epoch, from: first, shared: &shared, interrupted: interrupted, progress: { step, steps, loss in
+                loss = try adaptation.runEpoch(epoch, from: first, shared: &shared, interrupted: interrupted,
+                                               progress: { step, steps, loss in
                     guard Date().timeIntervalSince(lastReport) > 5 || step == steps else { return }
                     lastReport = Date()
-                    let rate = Double((step - first) * self.settings.batch) / max(Date().timeIntervalSince(start), 1e-9)
+                    let rate = Double((step - first) * self.settings.batch)
+                        / max(Date().timeIntervalSince(start), 1e-9)
                     let eta = Double(steps - step) * Double(self.settings.batch) / max(rate, 1e-9)
-                        + Double(self.settings.adaptation.epochs - epoch - 1) * Double(steps * self.settings.batch) / max(rate, 1e-9)
-                    self.report(String(format: "[adapt] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s · phase ETA %@",
-                                       epoch + 1, self.settings.adaptation.epochs, step, steps, loss, rate, SearchRun.duration(eta)))
+                        + Double(self.settings.adaptation.epochs - epoch - 1) * Double(steps * self.settings.batch)
+                        / max(rate, 1e-9)
+                    self.report(String(format: "[adapt] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s "
+                                           + "· phase ETA %@",
+                                       epoch + 1, self.settings.adaptation.epochs, step, steps, loss, rate,
+                                       SearchRun.duration(eta)))
                 }, turnDone: save)
             } catch SearchError.interrupted {
-                try boundary.state.write(to: url(Self.adaptedFile), epochsDone: epoch, stepsDone: boundary.step, settingsJSON: settings.json)
+                try boundary.state.write(to: url(Self.adaptedFile), epochsDone: epoch, stepsDone: boundary.step,
+                                         settingsJSON: settings.json)
                 throw SearchError.interrupted
             }
             try shared.write(to: url(Self.adaptedFile), epochsDone: epoch + 1, settingsJSON: settings.json)
@@ -57,12 +67,13 @@ extension SearchRun {
             let score = try adaptationScore()
             scores.append(score)
             try JSONEncoder().encode(scores).write(to: url(Self.adaptationScoresFile), options: .atomic)
-            report(String(format: "adaptation epoch %d/%d done: mean loss %.4f, validation score %.2f%% in %@", epoch + 1,
-                          settings.adaptation.epochs, loss, 100 * score, SearchRun.duration(Date().timeIntervalSince(start))))
+            report(String(format: "adaptation epoch %d/%d done: mean loss %.4f, validation score %.2f%% in %@",
+                          epoch + 1, settings.adaptation.epochs, loss, 100 * score,
+                          SearchRun.duration(Date().timeIntervalSince(start))))
             if onPlateau(scores) {
                 if epoch + 1 < settings.adaptation.epochs {
-                    report(String(format: "adaptation stops on a plateau: epoch %d gained less than %.1f points", epoch + 1,
-                                  100 * settings.adaptation.plateauGain))
+                    report(String(format: "adaptation stops on a plateau: epoch %d gained less than %.1f points",
+                                  epoch + 1, 100 * settings.adaptation.plateauGain))
                 }
                 return
             }

@@ -19,9 +19,11 @@ extension SearchRun {
     /// which the process checks against its plan before training and its measured memory after.
     func trainArguments(_ config: ArchConfig, output: URL, provenance: String) -> [String] {
         var arguments = ["train", "--supernet", settings.supernet, "--arch", config.json, "--data", settings.dataset,
-                         "--epochs", "\(settings.finalEpochs)", "--batch", "\(settings.batch)", "--resolution", "\(config.r)",
+                         "--epochs", "\(settings.finalEpochs)", "--batch", "\(settings.batch)",
+                         "--resolution", "\(config.r)",
                          "--lr", "\(learningRate(config))", "--optimizer", settings.optimizer.rawValue,
-                         "--label-smoothing", "\(settings.adaptation.labelSmoothing)", "--frozen-bits", "\(settings.frozenBits)",
+                         "--label-smoothing", "\(settings.adaptation.labelSmoothing)",
+                         "--frozen-bits", "\(settings.frozenBits)",
                          "--seed", "\(settings.seed)", "--threads", "\(settings.threads)", "--provenance", provenance,
                          "--json", "--output", output.path]
         if let dataRoot = settings.dataRoot { arguments += ["--data-root", dataRoot] }
@@ -37,7 +39,8 @@ extension SearchRun {
     /// checkpoint it left (an interrupted run) is resumed.
     /// - Throws: `SearchError.interrupted` when it was stopped by Ctrl-C; `SearchError.overBudget` when its
     ///   measured memory exceeded the budget; `SearchError.invalid` with its error line otherwise.
-    func trainCertified(_ config: ArchConfig, label: String, output: URL, provenance: String) throws -> CertifiedTraining {
+    func trainCertified(_ config: ArchConfig, label: String, output: URL,
+                        provenance: String) throws -> CertifiedTraining {
         let process = Process()
         process.executableURL = toolExecutable
         process.arguments = trainArguments(config, output: output, provenance: provenance)
@@ -53,11 +56,13 @@ extension SearchRun {
         if process.terminationStatus == 130 || interrupted() { throw SearchError.interrupted }
         guard process.terminationStatus == 0 else {
             if lastError.hasPrefix("measured training memory") { throw SearchError.overBudget(detail: lastError) }
-            throw SearchError.invalid("\(label): `ofa-search train` failed (exit \(process.terminationStatus)): \(lastError)")
+            throw SearchError.invalid(
+                "\(label): `ofa-search train` failed (exit \(process.terminationStatus)): \(lastError)")
         }
         let result = try JSONDecoder().decode(TrainProcessResult.self, from: json)
         return CertifiedTraining(testTop1: result.top1, testTop5: result.top5, testImages: result.evalImages,
-                                 plannedBytes: result.budgetedBytes, measuredBytes: result.certificate?.measured.peakGrowthBytes ?? 0,
+                                 plannedBytes: result.budgetedBytes,
+                                 measuredBytes: result.certificate?.measured.peakGrowthBytes ?? 0,
                                  processPeakBytes: result.certificate?.measured.processPeakBytes ?? 0,
                                  imagesPerSecond: result.imagesPerSecond)
     }

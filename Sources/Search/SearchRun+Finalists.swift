@@ -27,7 +27,8 @@ extension SearchRun {
             report(String(format: "finalist #%d (%@, %dpx, shared-weight validation %.1f%%): %d epochs on search-train",
                           m.record.id, adaptationLabel(m.config), m.config.r, 100 * m.fitness, settings.finalistEpochs))
             let t = try trainFinalist(m.config, epochs: settings.finalistEpochs)
-            report(String(format: "finalist #%d: validation %.2f%% after training", m.record.id, 100 * t.validation.top1))
+            report(String(format: "finalist #%d: validation %.2f%% after training", m.record.id,
+                          100 * t.validation.top1))
             finalists.append(.init(candidate: m.record.id, method: method.name, arch: m.config.json,
                                    sharedValidationTop1: m.fitness, trainedValidationTop1: t.validation.top1,
                                    epochs: settings.finalistEpochs))

@@ -17,7 +17,8 @@ extension SearchRun {
             return Dictionary(uniqueKeysWithValues: settings.methods.map { ($0, settings.finalLearningRate) })
         }
         let file = url(Self.learningRatesFile)
-        if let data = try? Data(contentsOf: file), let saved = try? JSONDecoder().decode([String: Double].self, from: data) {
+        if let data = try? Data(contentsOf: file),
+           let saved = try? JSONDecoder().decode([String: Double].self, from: data) {
             let rates = settings.methods.compactMap { m in saved[m.name].map { (m, $0) } }
             if rates.count == settings.methods.count { return Dictionary(uniqueKeysWithValues: rates) }
         }
@@ -31,7 +32,8 @@ extension SearchRun {
             let subnet = try factory.subnet(config, calibration: data.calibrationBatches(resolution: config.r))
             let graph = factory.freshGraph(subnet, config: config)
             let trainer = try Trainer(graph: graph, batch: settings.batch, height: config.r, width: config.r,
-                                      optimizer: settings.optimizer.make(parameterCounts: graph.trainableParameterCounts),
+                                      optimizer: settings.optimizer.make(
+                                          parameterCounts: graph.trainableParameterCounts),
                                       labelSmoothing: settings.adaptation.labelSmoothing)
             var epoch = 0
             var loader = data.trainingLoader(data.searchTrain, resolution: config.r, batch: settings.batch,
@@ -48,8 +50,8 @@ extension SearchRun {
                 return batch.map { trainer.trainStep([($0.images, $0.labels)], learningRate: lr) }
             }
             rates[method] = result.suggestion
-            report(String(format: "learning rate of %@: %.2g (range test over %d steps: smoothed loss lowest at %.2g)", method.name,
-                          result.suggestion, result.rates.count, result.minimumRate))
+            report(String(format: "learning rate of %@: %.2g (range test over %d steps: smoothed loss lowest at %.2g)",
+                          method.name, result.suggestion, result.rates.count, result.minimumRate))
         }
         let json = try JSONEncoder().encode(Dictionary(uniqueKeysWithValues: rates.map { ($0.key.name, $0.value) }))
         try json.write(to: file, options: .atomic)
@@ -57,5 +59,7 @@ extension SearchRun {
     }
 
     /// The learning rate `config`'s method trains with.
-    func learningRate(_ config: ArchConfig) -> Double { learningRates[factory.method(config)] ?? settings.finalLearningRate }
+    func learningRate(_ config: ArchConfig) -> Double {
+        learningRates[factory.method(config)] ?? settings.finalLearningRate
+    }
 }

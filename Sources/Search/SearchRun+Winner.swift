@@ -24,23 +24,28 @@ extension SearchRun {
     /// `best.h5` and fails unless its measured memory is within the budget.
     func retrain(_ best: Member) throws -> TrainedWinner {
         report(String(format: "final training of #%d (validation %.1f%%, %@ planned, %dpx): %d epochs on %d images",
-                      best.record.id, 100 * best.fitness, ByteCount.format(best.record.plannedBytes), best.config.r, settings.finalEpochs,
-                      data.train.count))
+                      best.record.id, 100 * best.fitness, ByteCount.format(best.record.plannedBytes), best.config.r,
+                      settings.finalEpochs, data.train.count))
         let memory = try factory.memory(best.config, batch: settings.batch)
         let provenance = jsonObject([
             "dataset": data.name, "dataset_fingerprint": data.fingerprint, "run_directory": directory.path,
-            "candidate": best.record.id, "validation_top1": best.fitness, "date": ISO8601DateFormatter().string(from: Date()),
+            "candidate": best.record.id, "validation_top1": best.fitness,
+            "date": ISO8601DateFormatter().string(from: Date()),
             "tool_version": toolVersion, "seed": Int(truncatingIfNeeded: settings.seed),
         ])
         let t = try trainCertified(best.config, label: "retrain", output: url(Self.bestFile), provenance: provenance)
         guard t.plannedBytes == memory.plannedBytes else {
-            throw SearchError.invalid("the training process planned \(t.plannedBytes) B for #\(best.record.id), the search "
-                                      + "\(memory.plannedBytes) B — one budget function must give one number; please report this run")
+            throw SearchError.invalid("the training process planned \(t.plannedBytes) B for #\(best.record.id), "
+                                      + "the search \(memory.plannedBytes) B — "
+                                      + "one budget function must give one number; please report this run")
         }
-        report("final training: planned \(ByteCount.format(t.plannedBytes)), measured peak growth \(ByteCount.format(t.measuredBytes)), "
-               + "process peak \(ByteCount.format(t.processPeakBytes)) (budget \(ByteCount.format(settings.budgetBytes)), "
+        report("final training: planned \(ByteCount.format(t.plannedBytes)), "
+               + "measured peak growth \(ByteCount.format(t.measuredBytes)), "
+               + "process peak \(ByteCount.format(t.processPeakBytes)) "
+               + "(budget \(ByteCount.format(settings.budgetBytes)), "
                + "\(settings.memScope.rawValue))")
-        report(String(format: "test: top-1 %.2f%%, top-5 %.2f%% on %d images", 100 * t.testTop1, 100 * t.testTop5, t.testImages))
+        report(String(format: "test: top-1 %.2f%%, top-5 %.2f%% on %d images", 100 * t.testTop1, 100 * t.testTop5,
+                      t.testImages))
         return TrainedWinner(member: best, training: t, memory: memory)
     }
 
@@ -64,20 +69,25 @@ extension SearchRun {
                                   labelSmoothing: settings.adaptation.labelSmoothing)
         var lastReport = Date()
         for epoch in 0..<epochCount {
-            let loader = BatchLoader(samples: samples, transform: transform, batchSize: settings.batch, shuffle: true, dropLast: true,
-                                     seed: settings.seed &+ 0xF1A1, epoch: epoch, prefetch: 0, cache: cache)
+            let loader = BatchLoader(samples: samples, transform: transform, batchSize: settings.batch, shuffle: true,
+                                     dropLast: true, seed: settings.seed &+ 0xF1A1, epoch: epoch, prefetch: 0,
+                                     cache: cache)
             var step = 0, lossSum = 0.0
             while let b = try loader.next() {
                 if interrupted() { throw SearchError.interrupted }
-                let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + step))
-                guard loss.isFinite else { throw SearchError.nonFiniteLoss(phase: label, step: epoch * stepsPerEpoch + step + 1) }
+                let loss = trainer.trainStep([(b.images, b.labels)],
+                                             learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + step))
+                guard loss.isFinite else {
+                    throw SearchError.nonFiniteLoss(phase: label, step: epoch * stepsPerEpoch + step + 1)
+                }
                 lossSum += Double(loss); step += 1; images += b.labels.count
                 if Date().timeIntervalSince(lastReport) > 10 || step == stepsPerEpoch {
                     lastReport = Date()
                     let rate = Double(images) / max(Date().timeIntervalSince(start), 1e-9)
                     let left = Double(epochCount * stepsPerEpoch * settings.batch - images) / max(rate, 1e-9)
-                    report(String(format: "[%@] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s · ETA %@", label, epoch + 1,
-                                  epochCount, step, stepsPerEpoch, lossSum / Double(step), rate, SearchRun.duration(left)))
+                    report(String(format: "[%@] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s · ETA %@",
+                                  label, epoch + 1, epochCount, step, stepsPerEpoch, lossSum / Double(step), rate,
+                                  SearchRun.duration(left)))
                 }
             }
         }
@@ -96,8 +106,8 @@ extension SearchRun {
 
     /// Decodes every image of `samples` once into `cache`.
     func warm(_ cache: DecodedImageCache, _ samples: [Sample]) throws {
-        let loader = BatchLoader(samples: samples, transform: .evaluate(resolution: 32, mean: data.mean, std: data.std), batchSize: 64,
-                                 shuffle: false, seed: 0, cache: cache)
+        let loader = BatchLoader(samples: samples, transform: .evaluate(resolution: 32, mean: data.mean, std: data.std),
+                                 batchSize: 64, shuffle: false, seed: 0, cache: cache)
         while try loader.next() != nil { if interrupted() { throw SearchError.interrupted } }
     }
 
@@ -107,10 +117,12 @@ extension SearchRun {
         let m = winner.member
         let structure = factory.space.subnetStructure(m.config)
         let summary = SearchSummary(
-            runDirectory: directory.path, dataset: data.name, budgetBytes: settings.budgetBytes, memScope: settings.memScope.rawValue,
+            runDirectory: directory.path, dataset: data.name, budgetBytes: settings.budgetBytes,
+            memScope: settings.memScope.rawValue,
             method: settings.methodNames, candidatesEvaluated: search.evaluated, candidatesOverBudget: search.rejected,
             generations: search.generations, stoppedEarly: search.stoppedEarly,
-            winner: .init(candidate: m.record.id, arch: m.config.json, resolution: m.config.r, validationTop1: m.fitness,
+            winner: .init(candidate: m.record.id, arch: m.config.json, resolution: m.config.r,
+                          validationTop1: m.fitness,
                           testTop1: winner.training.testTop1, testTop5: winner.training.testTop5,
                           testImages: winner.training.testImages,
                           plannedBytes: winner.memory.plannedBytes, measuredBytes: winner.training.measuredBytes,
@@ -118,11 +130,15 @@ extension SearchRun {
                           formulaBytes: winner.memory.formulaBytes, mflops: structure.mflops(resolution: m.config.r),
                           parameters: structure.parameterCount, finalEpochs: settings.finalEpochs,
                           trainImagesPerSecond: winner.training.imagesPerSecond),
-            finalists: finalists, baselines: baselines, seconds: try store.phases().reduce(0) { $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt) },
+            finalists: finalists, baselines: baselines,
+            seconds: try store.phases().reduce(0) {
+                $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt)
+            },
             bestFile: url(Self.bestFile).path)
         try summary.write(to: url(Self.summaryFile))
         let result = jsonObject([
-            "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": m.fitness, "test_top1": winner.training.testTop1,
+            "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": m.fitness,
+            "test_top1": winner.training.testTop1,
             "test_top5": winner.training.testTop5, "planned_bytes": winner.memory.plannedBytes,
             "measured_bytes": winner.training.measuredBytes, "process_peak_bytes": winner.training.processPeakBytes,
             "ledger": winner.memory.ledger, "budget_bytes": settings.budgetBytes, "final_epochs": settings.finalEpochs,
@@ -131,8 +147,9 @@ extension SearchRun {
                             "trained_val_top1": f.trainedValidationTop1])
             }.joined(separator: ", ") + "]"),
             "baselines": RawJSON("[" + baselines.map { b in
-                jsonObject(["name": b.name, "arch": RawJSON(b.arch), "resolution": b.resolution, "planned_bytes": b.plannedBytes,
-                            "measured_bytes": b.measuredBytes, "test_top1": b.testTop1])
+                jsonObject(["name": b.name, "arch": RawJSON(b.arch), "resolution": b.resolution,
+                            "planned_bytes": b.plannedBytes, "measured_bytes": b.measuredBytes,
+                            "test_top1": b.testTop1])
             }.joined(separator: ", ") + "]"),
         ])
         try store.finish(status: "finished", resultJSON: result)

@@ -38,7 +38,8 @@ struct TrainBudgetTests {
             #expect(c.measured.peakGrowthBytes > 0 && c.measured.processPeakBytes > c.measured.peakGrowthBytes)
             #expect(r.stderr.contains("measured peak growth"), "\(r.stderr)")
             let stored = try #require(try TrainedSubnetFile.read(from: URL(fileURLWithPath: out)).memoryCertificate)
-            #expect(stored.contains("\"measured_peak_growth_bytes\":\(c.measured.peakGrowthBytes)") && stored.contains("\"passes\":true"))
+            #expect(stored.contains("\"measured_peak_growth_bytes\":\(c.measured.peakGrowthBytes)")
+                    && stored.contains("\"passes\":true"))
         }
     }
 
@@ -46,7 +47,8 @@ struct TrainBudgetTests {
         try TrainCommandTests.withSetup { dir, supernet, data in
             let planned = try Self.budgeted(supernet, data, dir), out = dir.appendingPathComponent("t.h5").path
             let r = try OFASearchCommand.run(Self.arguments(supernet, data, out, budget: planned - 1))
-            #expect(r.status == 1 && r.stderr.contains("exceeds the budget") && !r.stderr.contains("epoch 1/1"), "\(r.stderr)")
+            #expect(r.status == 1 && r.stderr.contains("exceeds the budget") && !r.stderr.contains("epoch 1/1"),
+                    "\(r.stderr)")
             #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1)
             #expect(!FileManager.default.fileExists(atPath: out))
         }
@@ -58,8 +60,10 @@ struct TrainBudgetTests {
         try TrainCommandTests.withSetup { dir, supernet, data in
             let planned = try Self.budgeted(supernet, data, dir), out = dir.appendingPathComponent("t.h5").path
             let status = dir.appendingPathComponent("status")
-            try "Name:\tofa-search\nVmHWM:\t   60000 kB\nVmRSS:\t   10000 kB\n".write(to: status, atomically: true, encoding: .utf8)
-            let r = try OFASearchCommand.run(Self.arguments(supernet, data, out, budget: planned), environment: ["OFA_PROC_STATUS": status.path])
+            try "Name:\tofa-search\nVmHWM:\t   60000 kB\nVmRSS:\t   10000 kB\n"
+                .write(to: status, atomically: true, encoding: .utf8)
+            let r = try OFASearchCommand.run(Self.arguments(supernet, data, out, budget: planned),
+                                             environment: ["OFA_PROC_STATUS": status.path])
             #expect(r.status == 1 && r.stderr.contains("epoch 1/1"), "\(r.stderr)")
             #expect(r.stderr.contains("error: measured training memory 51.20 MB exceeds the budget"), "\(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out))
@@ -69,9 +73,11 @@ struct TrainBudgetTests {
     @Test func anUnreadableStatusFileCannotPass() throws {
         try TrainCommandTests.withSetup { dir, supernet, data in
             let out = dir.appendingPathComponent("t.h5").path
-            let r = try OFASearchCommand.run(Self.arguments(supernet, data, out, budget: 1_000_000_000),
-                                             environment: ["OFA_PROC_STATUS": dir.appendingPathComponent("missing").path])
-            #expect(r.status == 1 && r.stderr.contains("cannot measure training memory: VmHWM is not readable"), "\(r.stderr)")
+            let r = try OFASearchCommand.run(
+                Self.arguments(supernet, data, out, budget: 1_000_000_000),
+                environment: ["OFA_PROC_STATUS": dir.appendingPathComponent("missing").path])
+            #expect(r.status == 1 && r.stderr.contains("cannot measure training memory: VmHWM is not readable"),
+                    "\(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
     }

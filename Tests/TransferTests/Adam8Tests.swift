@@ -34,7 +34,8 @@ struct Adam8Tests {
 
     static let fixture: Fixture = {
         let url = TestPaths.fixture("optim8/adam8.json")
-        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(Fixture.self, from: data) else {
+        guard let data = try? Data(contentsOf: url),
+              let file = try? JSONDecoder().decode(Fixture.self, from: data) else {
             fatalError("unreadable fixture \(url.path): regenerate with Tests/Fixtures/optim8/generate.py")
         }
         return file
@@ -42,7 +43,11 @@ struct Adam8Tests {
 
     static func floats(_ base64: String) -> [Float] {
         let data = Data(base64Encoded: base64)!
-        return data.withUnsafeBytes { raw in (0..<data.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+        return data.withUnsafeBytes { raw in
+            (0..<data.count / 4).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+            }
+        }
     }
 
     static func bytes(_ base64: String) -> [UInt8] { Array(Data(base64Encoded: base64)!) }
@@ -79,7 +84,8 @@ struct Adam8Tests {
                 let state = optimizer.states[i], reference = Self.floats(expected.params_f32_b64)
                 #expect(state.codes1 == Self.bytes(expected.state1_u8_b64), "step \(k + 1) tensor \(i): m codes")
                 #expect(state.codes2 == Self.bytes(expected.state2_u8_b64), "step \(k + 1) tensor \(i): v codes")
-                #expect(state.absmax1 == expected.absmax1 && state.absmax2 == expected.absmax2, "step \(k + 1) tensor \(i): scales")
+                #expect(state.absmax1 == expected.absmax1 && state.absmax2 == expected.absmax2,
+                        "step \(k + 1) tensor \(i): scales")
                 let ulps = zip(parameters[i], reference).map { abs(Int($0.bitPattern) - Int($1.bitPattern)) }.max()!
                 #expect(ulps <= 2, "step \(k + 1) tensor \(i): parameters differ by \(ulps) ulp")
             }
@@ -99,7 +105,9 @@ struct Adam8Tests {
         var p = [(0..<n).map { _ in Float.random(in: -1...1, using: &rng) }]
         let scale = (0..<n).map { i in Float(i % 7 == 0 ? 0.1 : 1) }
         for s in 0..<steps {
-            let g = [(0..<n).map { i in i == 3 ? 0 : scale[i] * (0.3 * p[0][i] + Float.random(in: -0.1...0.1, using: &rng)) }]
+            let g = [(0..<n).map { i in
+                i == 3 ? 0 : scale[i] * (0.3 * p[0][i] + Float.random(in: -0.1...0.1, using: &rng))
+            }]
             optimizer.step(parameters: &p, gradients: g, lr: 1e-2 / Double(1 + s / 5))
         }
         return p[0]

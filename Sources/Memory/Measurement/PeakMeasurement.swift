@@ -4,8 +4,7 @@
 /// Concretely, `start` reads the process's lifetime peak (VmHWM), makes freed memory visible
 /// (`ProcessMemory.releaseFreedMemory()`), resets the peak to the resident size and reads that size (VmRSS);
 /// `finish` reads the peak again. The growth is VmHWM − VmRSS at the start; the process peak is the larger of the
-/// two peaks. Unlike `ProcessMemory.measuringPeakGrowth(_:)`, an unreadable status file or a missing field throws,
-/// so a budget check never passes unmeasured.
+/// two peaks. An unreadable status file or a missing field throws, so a budget check never passes unmeasured.
 public struct PeakMeasurement: Sendable {
     /// The status file read (`ProcessMemory.statusPath`).
     public let statusPath: String
@@ -24,7 +23,9 @@ public struct PeakMeasurement: Sendable {
 
     /// Starts measuring.
     /// - Throws: ``MeasurementError`` when `statusPath` or its VmHWM/VmRSS cannot be read.
-    public static func start(statusPath: String = ProcessMemory.statusPath) throws(MeasurementError) -> PeakMeasurement {
+    public static func start(
+        statusPath: String = ProcessMemory.statusPath
+    ) throws(MeasurementError) -> PeakMeasurement {
         let lifetime = try ProcessMemory.requiredKB("VmHWM:", statusPath)
         ProcessMemory.releaseFreedMemory()
         ProcessMemory.resetPeak()
@@ -36,12 +37,14 @@ public struct PeakMeasurement: Sendable {
     /// - Throws: ``MeasurementError`` when the status file can no longer be read.
     public func finish() throws(MeasurementError) -> Result {
         let peak = try ProcessMemory.requiredKB("VmHWM:", statusPath)
-        return Result(peakGrowthBytes: max(0, peak - residentKB) * 1024, processPeakBytes: max(peak, lifetimePeakKB) * 1024)
+        return Result(peakGrowthBytes: max(0, peak - residentKB) * 1024,
+                      processPeakBytes: max(peak, lifetimePeakKB) * 1024)
     }
 
     /// How the growth is measured, for certificates.
-    public static let method = "VmHWM − VmRSS from before the trainer's first allocation (Linux /proc/self/status, peak reset "
-        + "through /proc/self/clear_refs); process peak = VmHWM over the whole process"
+    public static let method = "VmHWM − VmRSS from before the trainer's first allocation "
+        + "(Linux /proc/self/status, peak reset through /proc/self/clear_refs); "
+        + "process peak = VmHWM over the whole process"
 }
 
 /// A training run's memory against its budget: the plan, and what the training process measured of itself.
@@ -55,7 +58,8 @@ public struct MemoryCertificate: Sendable, Equatable, Codable {
         self.budgetBytes = budgetBytes; self.plannedBytes = plannedBytes; self.measured = measured
     }
 
-    /// Whether the measured growth is within the budget (the plan is checked before training: ``checkPlan(_:budget:)``).
+    /// Whether the measured growth is within the budget (the plan is checked before training:
+    /// ``checkPlan(_:budget:)``).
     public var passes: Bool { measured.peakGrowthBytes <= budgetBytes }
 
     /// - Throws: ``BudgetError/planOver(planned:budget:)`` when `planned` exceeds `budget`.
@@ -65,7 +69,9 @@ public struct MemoryCertificate: Sendable, Equatable, Codable {
 
     /// - Throws: ``BudgetError/measuredOver(measured:planned:budget:)`` unless ``passes``.
     public func check() throws(BudgetError) {
-        if !passes { throw .measuredOver(measured: measured.peakGrowthBytes, planned: plannedBytes, budget: budgetBytes) }
+        if !passes {
+            throw .measuredOver(measured: measured.peakGrowthBytes, planned: plannedBytes, budget: budgetBytes)
+        }
     }
 }
 
@@ -77,10 +83,12 @@ public enum BudgetError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .planOver(let planned, let budget):
-            return "the planned training memory \(ByteCount.format(planned)) exceeds the budget \(ByteCount.format(budget)) — "
+            return "the planned training memory \(ByteCount.format(planned)) "
+                + "exceeds the budget \(ByteCount.format(budget)) — "
                 + "raise the budget, or lower the resolution or batch"
         case .measuredOver(let measured, let planned, let budget):
-            return "measured training memory \(ByteCount.format(measured)) exceeds the budget \(ByteCount.format(budget)) "
+            return "measured training memory \(ByteCount.format(measured)) "
+                + "exceeds the budget \(ByteCount.format(budget)) "
                 + "(planned \(ByteCount.format(planned))) — the certificate fails; report this as a planner bug"
         }
     }

@@ -2,14 +2,13 @@ import Foundation
 
 /// The process's resident memory, as Linux reports it in /proc/self/status, for measuring what training really
 /// holds: reset the peak, run, read the peak's growth over the resident size at the reset.
-/// On other systems every reading is 0 (`isAvailable` false).
+/// On other systems these readings are 0; a budget check reads through ``PeakMeasurement``, which fails instead.
 public enum ProcessMemory {
     /// The status file budget checks read: /proc/self/status, or `OFA_PROC_STATUS` when set (for tests: a missing
     /// file, or one with chosen VmRSS/VmHWM, so the checks' failures can be exercised).
-    public static var statusPath: String { ProcessInfo.processInfo.environment["OFA_PROC_STATUS"] ?? "/proc/self/status" }
-
-    /// Whether /proc/self/status can be read here.
-    public static var isAvailable: Bool { FileManager.default.isReadableFile(atPath: "/proc/self/status") }
+    public static var statusPath: String {
+        ProcessInfo.processInfo.environment["OFA_PROC_STATUS"] ?? "/proc/self/status"
+    }
 
     /// Current resident set size (VmRSS), bytes.
     public static var residentBytes: Int { statusKB("VmRSS:") * 1024 }
@@ -57,20 +56,11 @@ public enum ProcessMemory {
     /// trained before (0.12–0.84 MB after a search). Counted as 3.5 MB.
     public static let runtimeOverheadBytes = 3_500_000
 
-    /// Runs `body` and returns its result with the growth of the peak over the resident size before it, bytes
-    /// (after `releaseFreedMemory()`, so what `body` allocates is counted even if earlier work freed as much).
-    /// 0 where /proc/self/status cannot be read: for reports; a check against a budget uses ``PeakMeasurement``.
-    public static func measuringPeakGrowth<T>(_ body: () throws -> T) rethrows -> (result: T, growthBytes: Int) {
-        releaseFreedMemory()
-        resetPeak()
-        let before = residentBytes
-        let result = try body()
-        return (result, max(0, peakBytes - before))
-    }
-
     /// `key`'s value in kB from `path`, or a ``MeasurementError``.
     static func requiredKB(_ key: String, _ path: String) throws(MeasurementError) -> Int {
-        guard let kB = statusKB(key, path: path) else { throw .unreadable(path: path, field: key.dropLast().description) }
+        guard let kB = statusKB(key, path: path) else {
+            throw .unreadable(path: path, field: key.dropLast().description)
+        }
         return kB
     }
 
@@ -85,7 +75,9 @@ public enum ProcessMemory {
         var line = [CChar](repeating: 0, count: 512)
         while fgets(&line, Int32(line.count), f) != nil {
             let text = String(cString: line)
-            if text.hasPrefix(key) { return Int(text.dropFirst(key.count).split(whereSeparator: \.isWhitespace).first ?? "") }
+            if text.hasPrefix(key) {
+                return Int(text.dropFirst(key.count).split(whereSeparator: \.isWhitespace).first ?? "")
+            }
         }
         return nil
     }
@@ -98,7 +90,8 @@ public enum MeasurementError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let path, let field):
-            return "cannot measure training memory: \(field) is not readable from \(path) (Linux /proc is needed to check a budget)"
+            return "cannot measure training memory: \(field) is not readable from \(path) "
+                + "(Linux /proc is needed to check a budget)"
         }
     }
 }

@@ -9,11 +9,12 @@ import Tensors
 /// 256-entry dynamic quantisation map (``QuantizationMap``: signed for m, unsigned for v). One step at t, per
 /// block, with gradient g and parameter p:
 ///
-///     m ← map₁[c₁]·a₁,  v ← map₂[c₂]·a₂                       (dequantise with the block's old scales)
-///     m ← β₁·m + (1 − β₁)·g,  v ← β₂·v + (1 − β₂)·g·g          (float32, fused multiply-adds)
-///     a₁ ← max |m|,  a₂ ← max v                                 (the new scales, over the block)
-///     p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)      (``Adam``'s step, on the unquantised m, v)
-///     c₁ ← code of m/a₁ in map₁,  c₂ ← code of v/a₂ in map₂       (``QuantizationMap/code(_:)``)
+///     m ← map₁[c₁]·a₁,  v ← map₂[c₂]·a₂                     (dequantise with the block's old scales)
+///     m ← β₁·m + (1 − β₁)·g,  v ← β₂·v + (1 − β₂)·g·g       (float32, fused multiply-adds)
+///     a₁ ← max |m|,  a₂ ← max v                             (the new scales, over the block)
+///     p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+///                                                           (``Adam``'s step, on the unquantised m, v)
+///     c₁ ← code of m/a₁ in map₁,  c₂ ← code of v/a₂ in map₂  (``QuantizationMap/code(_:)``)
 ///
 /// that is, Adam's update on the float32 moments of this step, which are then stored in 8 bits. Weight decay λ is
 /// decoupled, as bitsandbytes does: p ← p·(1 − lr·λ) before the step. A block whose scale is 0 holds codes 0.
@@ -38,7 +39,8 @@ public struct Adam8: Optimizer {
         public var absmax1: [Float], absmax2: [Float]
         public var codes1: [UInt8], codes2: [UInt8]
         public init(step: Int, absmax1: [Float], absmax2: [Float], codes1: [UInt8], codes2: [UInt8]) {
-            self.step = step; self.absmax1 = absmax1; self.absmax2 = absmax2; self.codes1 = codes1; self.codes2 = codes2
+            self.step = step; self.absmax1 = absmax1; self.absmax2 = absmax2
+            self.codes1 = codes1; self.codes2 = codes2
         }
     }
 
@@ -58,7 +60,8 @@ public struct Adam8: Optimizer {
                 weightDecay: Double = 0, blockSize: Int = defaultBlockSize) {
         precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "betas must lie in [0, 1)")
         precondition(eps >= 0 && weightDecay >= 0 && blockSize >= 1, "eps and weight decay must be ≥ 0, blocks ≥ 1")
-        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay; self.blockSize = blockSize
+        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        self.blockSize = blockSize
         self.parameterCounts = parameterCounts
         steps = parameterCounts.map { _ in 0 }
         words = parameterCounts.map { _ in [] }
@@ -69,7 +72,9 @@ public struct Adam8: Optimizer {
     /// Per-tensor state, for checkpoints (read it from `Trainer.optimizer`, which copies it out of the arena).
     public var states: [State] {
         parameterCounts.indices.map { t in
-            guard !words[t].isEmpty else { return State(step: steps[t], absmax1: [], absmax2: [], codes1: [], codes2: []) }
+            guard !words[t].isEmpty else {
+                return State(step: steps[t], absmax1: [], absmax2: [], codes1: [], codes2: [])
+            }
             let n = parameterCounts[t], b = OptimizerStateSize.blocks(n, blockSize)
             return words[t].withUnsafeBytes { raw in
                 let bytes = raw.bindMemory(to: UInt8.self)
@@ -94,9 +99,13 @@ public struct Adam8: Optimizer {
             words[t] = [Float](repeating: 0, count: stateSize.words(count: n))
             words[t].withUnsafeMutableBytes { raw in
                 s.absmax1.withUnsafeBytes { raw.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 4 * b) }
-                s.absmax2.withUnsafeBytes { (raw.baseAddress! + 4 * b).copyMemory(from: $0.baseAddress!, byteCount: 4 * b) }
+                s.absmax2.withUnsafeBytes {
+                    (raw.baseAddress! + 4 * b).copyMemory(from: $0.baseAddress!, byteCount: 4 * b)
+                }
                 s.codes1.withUnsafeBytes { (raw.baseAddress! + 8 * b).copyMemory(from: $0.baseAddress!, byteCount: n) }
-                s.codes2.withUnsafeBytes { (raw.baseAddress! + 8 * b + n).copyMemory(from: $0.baseAddress!, byteCount: n) }
+                s.codes2.withUnsafeBytes {
+                    (raw.baseAddress! + 8 * b + n).copyMemory(from: $0.baseAddress!, byteCount: n)
+                }
             }
         }
     }
@@ -105,7 +114,8 @@ public struct Adam8: Optimizer {
                               gradients g: UnsafeBufferPointer<Float>, lr: Double) {
         let n = parameterCounts[tensor]
         if words[tensor].isEmpty && n > 0 {
-            precondition(steps[tensor] == 0, "tensor \(tensor): its state lives elsewhere; step it with step(_:parameters:gradients:state:lr:)")
+            precondition(steps[tensor] == 0, "tensor \(tensor): its state lives elsewhere; "
+                         + "step it with step(_:parameters:gradients:state:lr:)")
             words[tensor] = [Float](repeating: 0, count: stateSize.words(count: n))
         }
         var buffer: [Float] = []   // moved out and back, so the state is not copied
@@ -114,7 +124,8 @@ public struct Adam8: Optimizer {
         buffer.withUnsafeMutableBufferPointer { update(tensor, p, g, UnsafeMutableRawPointer($0.baseAddress), lr: lr) }
     }
 
-    public mutating func step(_ tensor: Int, parameters p: UnsafeMutableBufferPointer<Float>, gradients g: UnsafeBufferPointer<Float>,
+    public mutating func step(_ tensor: Int, parameters p: UnsafeMutableBufferPointer<Float>,
+                              gradients g: UnsafeBufferPointer<Float>,
                               state: UnsafeMutableBufferPointer<Float>, lr: Double) {
         let n = parameterCounts[tensor]
         precondition(state.count == stateSize.words(count: n) && words[tensor].isEmpty,
@@ -123,7 +134,8 @@ public struct Adam8: Optimizer {
     }
 
     public mutating func moveState(_ tensor: Int, into state: UnsafeMutableBufferPointer<Float>) {
-        precondition(state.count == stateSize.words(count: parameterCounts[tensor]), "tensor \(tensor): wrong state size")
+        precondition(state.count == stateSize.words(count: parameterCounts[tensor]),
+                     "tensor \(tensor): wrong state size")
         guard let base = state.baseAddress else { return }
         if words[tensor].isEmpty {
             base.update(repeating: 0, count: state.count)
@@ -134,7 +146,8 @@ public struct Adam8: Optimizer {
     }
 
     public mutating func copyState(_ tensor: Int, from state: UnsafeBufferPointer<Float>) {
-        precondition(state.count == stateSize.words(count: parameterCounts[tensor]), "tensor \(tensor): wrong state size")
+        precondition(state.count == stateSize.words(count: parameterCounts[tensor]),
+                     "tensor \(tensor): wrong state size")
         words[tensor] = Array(state)
     }
 
@@ -153,7 +166,8 @@ public struct Adam8: Optimizer {
         Parallelism.forEachChunk(b, minChunk: max(1, optimizerMinChunk / blockSize)) { blocks in
             for k in blocks {
                 let start = k * blockSize, count = min(blockSize, n - start)
-                u.apply(pp + start, gp + start, codes + start, codes + n + start, &absmax[k], &absmax[b + k], count: count)
+                u.apply(pp + start, gp + start, codes + start, codes + n + start, &absmax[k], &absmax[b + k],
+                        count: count)
             }
         }
     }

@@ -5,9 +5,9 @@ import Foundation
 /// watch the smoothed loss, and take a rate well below where the loss stops falling.
 ///
 /// Concretely, step i = 0…n−1 trains one batch at lrᵢ = lo·(hi/lo)^(i/(n−1)); the loss is smoothed by an
-/// exponential moving average with bias correction (s ← β·s + (1 − β)·ℓ, ŝᵢ = s/(1 − β^(i+1)), β = 0.98 as
-/// fast.ai); the test stops early once ŝ exceeds 4× its minimum (divergence). The suggestion is the rate at the
-/// smoothed minimum divided by 10 (fast.ai v1's `lr_min / 10`): the minimum is where the loss already diverges
+/// exponential moving average with bias correction (s ← β·s + (1 − β)·ℓ, ŝᵢ = s/(1 − β^(i+1)),
+/// β = 0.98 as fast.ai); the test stops early once ŝ exceeds 4× its minimum (divergence). The suggestion is the rate
+/// at the smoothed minimum divided by 10 (fast.ai v1's `lr_min / 10`): the minimum is where the loss already diverges
 /// batch to batch, a tenth of it still descends fast. As fast.ai, the minimum is looked for after the first
 /// ``skipStart`` steps (where the average still follows a few batches) and before the last ``skipEnd`` (the
 /// divergence). The trainer's weights are changed; train the real run from fresh ones.

@@ -119,6 +119,10 @@ struct Train: ParsableCommand {
 
     static let recalibrationImages = 500
 
+    /// Batches the loader prepares ahead: none under `--budget`, whose plan counts the one batch in hand and the
+    /// working set of making one image (queued batches and a loader thread would be memory the plan does not hold).
+    var prefetch: Int { budget == nil ? 4 : 0 }
+
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
@@ -263,8 +267,8 @@ struct Train: ParsableCommand {
             }
             var wroteCheckpoint = resumed != nil
             for epoch in progress.epoch..<epochs {
-                let loader = BatchLoader(samples: trainSamples, transform: trainTransform, batchSize: batch, shuffle: true, dropLast: true,
-                                         seed: seed, epoch: epoch, cache: trainCache)
+                let loader = BatchLoader(samples: trainSamples, transform: trainTransform, batchSize: batch, shuffle: true,
+                                         dropLast: true, seed: seed, epoch: epoch, prefetch: prefetch, cache: trainCache)
                 // A resumed epoch replays the same batches: the ones already trained on are drawn and dropped.
                 for _ in 0..<progress.step { _ = try loader.next() }
                 let start = Date()
@@ -368,7 +372,8 @@ struct Train: ParsableCommand {
     /// Top-1/top-5 over `samples` with the evaluation transform, in batches of `--batch`.
     func evaluate(_ trainer: Trainer, _ samples: [Sample], _ transform: ImageTransform, cache: DecodedImageCache?,
                   interrupt: InterruptFlag) throws -> Evaluation {
-        let loader = BatchLoader(samples: samples, transform: transform, batchSize: batch, shuffle: false, seed: seed, cache: cache)
+        let loader = BatchLoader(samples: samples, transform: transform, batchSize: batch, shuffle: false, seed: seed,
+                                 prefetch: prefetch, cache: cache)
         var total = Evaluation()
         while let b = try loader.next() {
             if interrupt.isSet { throw TrainError.interrupted }
