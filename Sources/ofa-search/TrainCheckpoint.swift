@@ -39,6 +39,34 @@ struct TrainCheckpoint {
             }
         }
 
+        /// Each tensor's step count.
+        var steps: [Int64] {
+            switch self {
+            case .adam(let states): return states.map { Int64($0.step) }
+            case .adam8(let states): return states.map { Int64($0.step) }
+            case .sgd(let states): return states.map { Int64($0.step) }
+            }
+        }
+
+        /// Writes tensor `k`'s buffers (none before its first step).
+        func write(tensor k: Int, to file: HDF5File) throws {
+            switch self {
+            case .adam(let states) where !states[k].m.isEmpty:
+                try file.createDataset("optimizer/\(k)/m", values: states[k].m, shape: [states[k].m.count])
+                try file.createDataset("optimizer/\(k)/v", values: states[k].v, shape: [states[k].v.count])
+            case .adam8(let states) where !states[k].codes1.isEmpty:
+                let s = states[k]
+                try file.createDataset("optimizer/\(k)/absmax1", values: s.absmax1, shape: [s.absmax1.count])
+                try file.createDataset("optimizer/\(k)/absmax2", values: s.absmax2, shape: [s.absmax2.count])
+                try file.createDataset("optimizer/\(k)/codes1", values: s.codes1, shape: [s.codes1.count])
+                try file.createDataset("optimizer/\(k)/codes2", values: s.codes2, shape: [s.codes2.count])
+            case .sgd(let states) where !states[k].momentumBuffer.isEmpty:
+                let b = states[k].momentumBuffer
+                try file.createDataset("optimizer/\(k)/momentum", values: b, shape: [b.count])
+            default: break
+            }
+        }
+
         /// `optimizer` with this state restored.
         func restoring(into optimizer: any Optimizer) throws(TransferError) -> any Optimizer {
             switch (self, optimizer) {
@@ -56,33 +84,23 @@ struct TrainCheckpoint {
     var parameters: [(name: String, values: [Float])]
     var optimizer: OptimizerState
 
-    /// Writes the checkpoint through a temporary file renamed into place (the previous one stays intact until then).
-    func write(to url: URL) throws {
+    /// Writes `trainer`'s checkpoint through a temporary file renamed into place (the previous one stays intact until
+    /// then), one tensor at a time: at most one trainable tensor's values or optimizer state is copied out of the
+    /// arena at once, so writing a checkpoint holds little beside training (frozen weights are not written at all).
+    static func write(to url: URL, settings: [String: String], progress: Progress, trainer: Trainer) throws {
+        let trainable = trainer.graph.parameters.filter(\.trainable)
         try HDF5File.writeAtomically(to: url) { file in
             try file.writeFormat(Self.format)
             try file.setJSONAttribute("settings", settings)
             try file.setJSONAttribute("progress", progress)
-            for p in parameters { try file.createDataset("parameters/\(p.name)", values: p.values, shape: [p.values.count]) }
-            switch optimizer {
-            case .adam(let states):
-                try file.createDataset("optimizer/steps", values: states.map { Int64($0.step) }, shape: [states.count])
-                for (k, s) in states.enumerated() where !s.m.isEmpty {
-                    try file.createDataset("optimizer/\(k)/m", values: s.m, shape: [s.m.count])
-                    try file.createDataset("optimizer/\(k)/v", values: s.v, shape: [s.v.count])
-                }
-            case .adam8(let states):
-                try file.createDataset("optimizer/steps", values: states.map { Int64($0.step) }, shape: [states.count])
-                for (k, s) in states.enumerated() where !s.codes1.isEmpty {
-                    try file.createDataset("optimizer/\(k)/absmax1", values: s.absmax1, shape: [s.absmax1.count])
-                    try file.createDataset("optimizer/\(k)/absmax2", values: s.absmax2, shape: [s.absmax2.count])
-                    try file.createDataset("optimizer/\(k)/codes1", values: s.codes1, shape: [s.codes1.count])
-                    try file.createDataset("optimizer/\(k)/codes2", values: s.codes2, shape: [s.codes2.count])
-                }
-            case .sgd(let states):
-                try file.createDataset("optimizer/steps", values: states.map { Int64($0.step) }, shape: [states.count])
-                for (k, s) in states.enumerated() where !s.momentumBuffer.isEmpty {
-                    try file.createDataset("optimizer/\(k)/momentum", values: s.momentumBuffer, shape: [s.momentumBuffer.count])
-                }
+            for p in trainable {
+                let values = trainer.parameterValues(p.name)
+                try file.createDataset("parameters/\(p.name)", values: values, shape: [values.count])
+            }
+            for k in trainable.indices {
+                let state = OptimizerState(trainer.optimizer(tensor: k))
+                if k == 0 { try file.createDataset("optimizer/steps", values: state.steps, shape: [state.steps.count]) }
+                try state.write(tensor: k, to: file)
             }
         }
     }

@@ -33,6 +33,15 @@ public final class Trainer {
         }
         return copy
     }
+    /// The optimiser with only trainable tensor `k`'s state copied out of the arena (the other tensors' buffers
+    /// empty, every step count present): a checkpoint can be written one tensor's state at a time.
+    public func optimizer(tensor k: Int) -> any Optimizer {
+        var copy = core
+        if let t = plan.stateTensor[trainableIndex[k]] {
+            copy.copyState(k, from: UnsafeBufferPointer(stateBuffer(t, writing: false)))
+        }
+        return copy
+    }
     /// The optimiser with its float state moved into the arena (it keeps only step counters).
     var core: any Optimizer
     public var labelSmoothing: Float
@@ -48,8 +57,8 @@ public final class Trainer {
     var inputImages: UnsafePointer<Float>?
 
     let arena: UnsafeMutableRawPointer
-    /// Trainable parameter index → optimiser tensor index.
-    let optimizerIndex: [Int: Int]
+    /// Trainable parameter index → optimiser tensor index, and back.
+    let optimizerIndex: [Int: Int], trainableIndex: [Int]
     var evaluationPlans: [Int: MemoryPlan] = [:]
 
     /// Plans the graph for micro-batches of `batch` images of `height`×`width` and allocates the arena.
@@ -70,6 +79,7 @@ public final class Trainer {
         var index: [Int: Int] = [:]
         for p in graph.parameters.indices where graph.parameters[p].trainable { index[p] = index.count }
         optimizerIndex = index
+        trainableIndex = graph.parameters.indices.filter { graph.parameters[$0].trainable }
         arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, 1), alignment: MemoryPlan.alignment)
         if poisonsDeadTensors { arena.initializeMemory(as: UInt8.self, repeating: 0xFF, count: plan.arenaBytes) }
         for (p, parameter) in graph.parameters.enumerated() where parameter.count > 0 {

@@ -255,9 +255,7 @@ struct Train: ParsableCommand {
             if let resumed { printError("resuming \(resume!) at epoch \(resumed.progress.epoch + 1), step \(resumed.progress.step + 1)") }
             /// Writes the state before step `progress.step` of epoch `progress.epoch` (the previous file stays until renamed).
             func saveCheckpoint() throws {
-                let state = TrainCheckpoint.OptimizerState(trainer.optimizer)
-                try TrainCheckpoint(settings: settings, progress: progress, parameters: trainer.parameters().filter { p in
-                    graph.parameters[graph.parameterIndex(p.name)!].trainable }, optimizer: state).write(to: checkpointURL)
+                try TrainCheckpoint.write(to: checkpointURL, settings: settings, progress: progress, trainer: trainer)
             }
             func stopInterrupted() throws -> Never {
                 try saveCheckpoint()
