@@ -75,9 +75,23 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         return String(decoding: try! e.encode(self), as: UTF8.self)
     }
 
+    /// Settings from their JSON. Keys added after a run started get what that run did: a fixed learning rate, Adam,
+    /// no plateau stop (so `--resume` continues an older run as it began).
     public static func decode(json: String) throws -> SearchSettings {
-        try JSONDecoder().decode(SearchSettings.self, from: Data(json.utf8))
+        let current = try? JSONDecoder().decode(SearchSettings.self, from: Data(json.utf8))
+        guard current == nil, var object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+            return try current ?? JSONDecoder().decode(SearchSettings.self, from: Data(json.utf8))
+        }
+        for (key, value) in legacyDefaults where object[key] == nil { object[key] = value }
+        if var adaptation = object["adaptation"] as? [String: Any], adaptation["plateauGain"] == nil {
+            adaptation["plateauGain"] = 0
+            object["adaptation"] = adaptation
+        }
+        return try JSONDecoder().decode(SearchSettings.self, from: JSONSerialization.data(withJSONObject: object))
     }
+
+    /// What runs started before a setting existed did, by key.
+    static let legacyDefaults: [String: Any] = ["finds_lr": false, "optimizer": "adam", "lr_test_steps": 80]
 
     /// The methods' command-line names, comma-separated (`last,bias,…`).
     public var methodNames: String { methods.map(\.name).joined(separator: ",") }
