@@ -26,19 +26,18 @@ public final class Trainer {
     /// The optimiser over the trainable parameters in graph order (`TrainingGraph.trainableParameterCounts`), with
     /// its state copied out of the arena (e.g. `(trainer.optimizer as! Adam).states` for a checkpoint; a new
     /// trainer built with a restored optimiser continues exactly). Each read copies the whole state.
-    public var optimizer: any Optimizer {
-        var copy = core
-        for (p, k) in optimizerIndex {
-            if let t = plan.stateTensor[p] { copy.copyState(k, from: UnsafeBufferPointer(stateBuffer(t, writing: false))) }
-        }
-        return copy
-    }
+    public var optimizer: any Optimizer { optimizer(tensors: trainableIndex.indices) }
     /// The optimiser with only trainable tensor `k`'s state copied out of the arena (the other tensors' buffers
     /// empty, every step count present): a checkpoint can be written one tensor's state at a time.
-    public func optimizer(tensor k: Int) -> any Optimizer {
+    public func optimizer(tensor k: Int) -> any Optimizer { optimizer(tensors: k..<(k + 1)) }
+
+    /// A copy of `core` with the state of optimiser tensors `tensors` copied out of the arena.
+    func optimizer(tensors: Range<Int>) -> any Optimizer {
         var copy = core
-        if let t = plan.stateTensor[trainableIndex[k]] {
-            copy.copyState(k, from: UnsafeBufferPointer(stateBuffer(t, writing: false)))
+        for k in tensors {
+            if let t = plan.stateTensor[trainableIndex[k]] {
+                copy.copyState(k, from: UnsafeBufferPointer(stateBuffer(t, writing: false)))
+            }
         }
         return copy
     }
