@@ -20,7 +20,7 @@ public struct SearchData: Sendable {
     let trainCache: DecodedImageCache, validationCache: DecodedImageCache, calibrationCache: DecodedImageCache
 
     /// Splits `dataset`'s train split: `validationFraction` of every class (at least one image of each class
-    /// that has two or more) goes to validation, chosen by a generator seeded with `seed`.
+    /// that has two or more) goes to validation (`holdingOut(fraction:classes:seed:)`, as `train --holdout`).
     public init(dataset: LabeledImages, validationFraction: Double, calibrationImages: Int, seed: UInt64,
                 mean: [Float], std: [Float], cacheBytes: Int) {
         let train = dataset[.train]
@@ -28,17 +28,8 @@ public struct SearchData: Sendable {
         self.train = train
         testSplit = dataset[.test].isEmpty ? .valid : .test
         test = dataset[testSplit]
-        var byClass = [[Int]](repeating: [], count: dataset.classes.count)
-        for (i, s) in train.enumerated() { byClass[s.label].append(i) }
-        var rng = SplitMix64(seed: seed ^ 0x5A11_7000)
-        var held = Set<Int>()
-        for var members in byClass where members.count >= 2 {
-            members.shuffle(using: &rng)
-            let k = max(1, Int((validationFraction * Double(members.count)).rounded()))
-            held.formUnion(members.prefix(min(k, members.count - 1)))
-        }
-        searchTrain = train.indices.filter { !held.contains($0) }.map { train[$0] }
-        validation = train.indices.filter { held.contains($0) }.map { train[$0] }
+        (searchTrain, validation) = train.holdingOut(fraction: validationFraction, classes: dataset.classes.count,
+                                                     seed: seed)
         calibration = searchTrain.seededSample(calibrationImages, seed: seed ^ 0xCA11)
         self.mean = mean; self.std = std
         trainCache = DecodedImageCache(capacityBytes: cacheBytes * 3 / 4)
@@ -64,11 +55,6 @@ public struct SearchData: Sendable {
     /// The validation images at `resolution`.
     public func validationBatches(resolution: Int, batch: Int) throws -> [Batch] {
         try evaluationBatches(validation, resolution: resolution, batch: batch, cache: validationCache)
-    }
-
-    /// The test images at `resolution` (for the winner only).
-    public func testBatches(resolution: Int, batch: Int) throws -> [Batch] {
-        try evaluationBatches(test, resolution: resolution, batch: batch, cache: nil)
     }
 
     /// A training loader over `samples` (TinyTL's augmentation) for one epoch, or batches `batches` of it.

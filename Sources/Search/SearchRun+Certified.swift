@@ -2,9 +2,11 @@ import Foundation
 import Memory
 import Supernets
 
-/// What a final training in its own process reported (`ofa-search train --json` under `--budget`).
-struct CertifiedTraining: Sendable, Equatable {
+/// What a finalist's training in its own process reported (`ofa-search train --json --holdout` under `--budget`).
+struct CertifiedTraining: Codable, Sendable, Equatable {
     var testTop1: Double, testTop5: Double, testImages: Int
+    /// Top-1 on the search's validation images, which the process held out of its training (`--holdout`).
+    var validationTop1: Double, validationImages: Int
     /// What the budget counts of the training process's plan, bytes.
     var plannedBytes: Int
     /// The training process's peak resident growth from before its trainer existed, and its whole peak, bytes
@@ -14,11 +16,13 @@ struct CertifiedTraining: Sendable, Equatable {
 }
 
 extension SearchRun {
-    /// The `ofa-search train` arguments of a final training of `config`: the search's data, epochs, batch, learning
-    /// rate, optimizer, label smoothing, frozen storage, seed and threads; under `--mem-scope total` the budget,
+    /// The `ofa-search train` arguments of a finalist's training of `config`: the search's data and validation
+    /// hold-out, epochs, batch, learning rate, optimizer, label smoothing, frozen storage, seed and threads; under
+    /// `--mem-scope total` the budget,
     /// which the process checks against its plan before training and its measured memory after.
     func trainArguments(_ config: ArchConfig, output: URL, provenance: String) -> [String] {
         var arguments = ["train", "--supernet", settings.supernet, "--arch", config.json, "--data", settings.dataset,
+                         "--holdout", "\(settings.validationFraction)",
                          "--epochs", "\(settings.finalEpochs)", "--batch", "\(settings.batch)",
                          "--resolution", "\(config.r)",
                          "--lr", "\(learningRate(config))", "--optimizer", settings.optimizer.rawValue,
@@ -60,7 +64,11 @@ extension SearchRun {
                 "\(label): `ofa-search train` failed (exit \(process.terminationStatus)): \(lastError)")
         }
         let result = try JSONDecoder().decode(TrainProcessResult.self, from: json)
+        guard let validationTop1 = result.validationTop1, let validationImages = result.validationImages else {
+            throw SearchError.invalid("\(label): `ofa-search train` reported no validation top-1")
+        }
         return CertifiedTraining(testTop1: result.top1, testTop5: result.top5, testImages: result.evalImages,
+                                 validationTop1: validationTop1, validationImages: validationImages,
                                  plannedBytes: result.budgetedBytes,
                                  measuredBytes: result.certificate?.measured.peakGrowthBytes ?? 0,
                                  processPeakBytes: result.certificate?.measured.processPeakBytes ?? 0,
@@ -95,5 +103,6 @@ extension SearchRun {
 /// The fields of `ofa-search train --json` a final training reads.
 struct TrainProcessResult: Decodable {
     let top1: Double, top5: Double, evalImages: Int, budgetedBytes: Int, imagesPerSecond: Double
+    let validationTop1: Double?, validationImages: Int?
     let certificate: MemoryCertificate?
 }

@@ -3,37 +3,127 @@ import Memory
 import Supernets
 import Transfer
 
+/// The winner after its training, and what it was chosen from.
+struct FinalOutcome {
+    var winner: Member
+    var training: CertifiedTraining
+    /// The search's plan of the winner (the same function the training process's budget check uses).
+    var memory: MemoryEstimate
+    var finalists: [SearchSummary.Finalist]
+    var baselines: [SearchSummary.Baseline]
+}
+
 extension SearchRun {
-    /// Phase 3a (`--finalists N`): the winner chosen by real training rather than by shared weights.
-    ///
-    /// Shared-weight validation ranks candidates of one method against each other, but ranks methods unevenly:
-    /// each method's shared trainables see only its turns of the adaptation, and a method whose trainables start
-    /// from zero (lite residuals) gains more from its own training than the others. So the best candidate of each
-    /// method — up to N, best first — is trained like the winner (`trainFinalist(_:epochs:)`) on
-    /// search-train for `finalistEpochs` and scored on validation; the best of them wins. The test split is not
-    /// touched. Ties keep the better shared-weight rank.
-    func chooseFinalist(_ search: SearchOutcome) throws -> (Member, [SearchSummary.Finalist]) {
+    /// The candidates trained for real: the best of each of the best `settings.finalists` methods by shared-weight
+    /// validation, then the obvious choices (`obviousChoices()`) not among them — each once, best shared-weight
+    /// validation first.
+    func finalistMembers(_ search: SearchOutcome) throws -> [Member] {
         var bestOfMethod: [TransferMethod: Member] = [:]
-        for m in search.members {
-            let method = factory.method(m.config)
-            if m.fitness > bestOfMethod[method]?.fitness ?? -1 { bestOfMethod[method] = m }
+        for m in search.members where m.fitness > bestOfMethod[factory.method(m.config)]?.fitness ?? -1 {
+            bestOfMethod[factory.method(m.config)] = m
         }
-        let picked = bestOfMethod.values.sorted { ($0.fitness, -$0.record.id) > ($1.fitness, -$1.record.id) }
-            .prefix(settings.finalists)
-        var finalists: [SearchSummary.Finalist] = []
-        var best: (member: Member, top1: Double)?
-        for m in picked {
-            let method = factory.method(m.config)
-            report(String(format: "finalist #%d (%@, %dpx, shared-weight validation %.1f%%): %d epochs on search-train",
-                          m.record.id, adaptationLabel(m.config), m.config.r, 100 * m.fitness, settings.finalistEpochs))
-            let t = try trainFinalist(m.config, epochs: settings.finalistEpochs)
-            report(String(format: "finalist #%d: validation %.2f%% after training", m.record.id,
-                          100 * t.validation.top1))
-            finalists.append(.init(candidate: m.record.id, method: method.name, arch: m.config.json,
-                                   sharedValidationTop1: m.fitness, trainedValidationTop1: t.validation.top1,
-                                   epochs: settings.finalistEpochs))
-            if t.validation.top1 > best?.top1 ?? -1 { best = (m, t.validation.top1) }
+        let ranked = { (a: Member, b: Member) in (a.fitness, -a.record.id) > (b.fitness, -b.record.id) }
+        var picked = Array(bestOfMethod.values.sorted(by: ranked).prefix(settings.finalists))
+        for config in try obviousChoices() where !picked.contains(where: { $0.config == config }) {
+            guard let m = search.members.first(where: { $0.config == config }) else {
+                throw SearchError.invalid("the obvious choice \(config.json) was not evaluated in generation 0 — "
+                                          + "please report this run")
+            }
+            picked.append(m)
         }
-        return (best!.member, finalists)
+        return picked.sorted(by: ranked)
+    }
+
+    /// Phase 3: the winner chosen by real training rather than by shared weights, certified.
+    ///
+    /// Shared-weight validation ranks candidates of one method against each other, but ranks methods unevenly (each
+    /// method's shared trainables see only its turns of the adaptation) and can rank a shrunk subnet above the max
+    /// subnet by noise. So every finalist (`finalistMembers(_:)`, which always holds the obvious choices) is trained
+    /// exactly as the winner must be: in a fresh `ofa-search train --budget --holdout` process (`trainCertified`),
+    /// `finalEpochs` on search-train, then scored on validation and on test. The best on validation wins — test
+    /// never decides; ties keep the better shared-weight rank — and its file becomes `best.h5`. The obvious choices'
+    /// results are the baselines, trained exactly like the winner. Each finished training is kept in
+    /// `finalist-<id>.json`, so a resumed run trains only the rest (an interrupted one continues from its
+    /// checkpoint).
+    func trainFinalists(_ search: SearchOutcome) throws -> FinalOutcome {
+        let members = try finalistMembers(search), obvious = try obviousChoices()
+        report("finalists: \(members.count) candidates, \(settings.finalEpochs) epochs each on "
+               + "\(data.searchTrain.count) search-train images, chosen on \(data.validation.count) validation images")
+        var trained: [(member: Member, training: CertifiedTraining, memory: MemoryEstimate)] = []
+        for m in members {
+            let memory = try factory.memory(m.config, batch: settings.batch)
+            let t = try trainFinalist(m, memory: memory)
+            trained.append((m, t, memory))
+        }
+        let best = trained.enumerated().max { a, b in
+            (a.element.training.validationTop1, -a.offset) < (b.element.training.validationTop1, -b.offset)
+        }!.element
+        // Moved already when a past session stopped after this.
+        if FileManager.default.fileExists(atPath: finalistFile(best.member, "h5").path) {
+            try? FileManager.default.removeItem(at: url(Self.bestFile))
+            try FileManager.default.moveItem(at: finalistFile(best.member, "h5"), to: url(Self.bestFile))
+        }
+        for t in trained where t.member.record.id != best.member.record.id {
+            try? FileManager.default.removeItem(at: finalistFile(t.member, "h5"))
+        }
+        report(String(format: "winner #%d (%@, %dpx): validation %.2f%%; test top-1 %.2f%%, top-5 %.2f%% on %d images",
+                      best.member.record.id, adaptationLabel(best.member.config), best.member.config.r,
+                      100 * best.training.validationTop1, 100 * best.training.testTop1, 100 * best.training.testTop5,
+                      best.training.testImages))
+        let finalists = trained.map { t in
+            SearchSummary.Finalist(candidate: t.member.record.id, method: factory.method(t.member.config).name,
+                                   arch: t.member.config.json, sharedValidationTop1: t.member.fitness,
+                                   trainedValidationTop1: t.training.validationTop1, epochs: settings.finalEpochs,
+                                   testTop1: t.training.testTop1)
+        }
+        let baselines = trained.filter { obvious.contains($0.member.config) }.map { t in
+            let method = factory.method(t.member.config)
+            return SearchSummary.Baseline(
+                name: "max subnet, \(method.name)", method: method.name, arch: t.member.config.json,
+                resolution: t.member.config.r, plannedBytes: t.training.plannedBytes,
+                measuredBytes: t.training.measuredBytes, testTop1: t.training.testTop1, testTop5: t.training.testTop5)
+        }
+        return FinalOutcome(winner: best.member, training: best.training, memory: best.memory, finalists: finalists,
+                            baselines: baselines)
+    }
+
+    /// `finalist-<id>.<ext>` in the run directory.
+    func finalistFile(_ m: Member, _ ext: String) -> URL { url("finalist-\(m.record.id).\(ext)") }
+
+    /// One finalist's certified training, or its stored result when a previous session finished it.
+    func trainFinalist(_ m: Member, memory: MemoryEstimate) throws -> CertifiedTraining {
+        let resultFile = finalistFile(m, "json")
+        if let data = try? Data(contentsOf: resultFile),
+           let t = try? JSONDecoder().decode(CertifiedTraining.self, from: data) {
+            report(String(format: "finalist #%d: trained in an earlier session, validation %.2f%%", m.record.id,
+                          100 * t.validationTop1))
+            return t
+        }
+        report(String(format: "finalist #%d (%@, %dpx, %@ planned, shared-weight validation %.1f%%): %d epochs",
+                      m.record.id, adaptationLabel(m.config), m.config.r, ByteCount.format(memory.plannedBytes),
+                      100 * m.fitness, settings.finalEpochs))
+        let provenance = jsonObject([
+            "dataset": data.name, "dataset_fingerprint": data.fingerprint, "run_directory": directory.path,
+            "candidate": m.record.id, "shared_validation_top1": m.fitness,
+            "date": ISO8601DateFormatter().string(from: Date()),
+            "tool_version": toolVersion, "seed": Int(truncatingIfNeeded: settings.seed),
+        ])
+        let t = try trainCertified(m.config, label: "#\(m.record.id)", output: finalistFile(m, "h5"),
+                                   provenance: provenance)
+        guard t.plannedBytes == memory.plannedBytes, t.validationImages == data.validation.count else {
+            throw SearchError.invalid(
+                "the training process of #\(m.record.id) planned \(t.plannedBytes) B and held out "
+                + "\(t.validationImages) images, the search \(memory.plannedBytes) B and \(data.validation.count) — "
+                + "one budget and one split must agree; please report this run")
+        }
+        report(String(format: "finalist #%d: validation %.2f%% (test %.2f%%); planned %@, measured peak growth %@, "
+                      + "process peak %@ (budget %@, %@)", m.record.id, 100 * t.validationTop1, 100 * t.testTop1,
+                      ByteCount.format(t.plannedBytes), ByteCount.format(t.measuredBytes),
+                      ByteCount.format(t.processPeakBytes), ByteCount.format(settings.budgetBytes),
+                      settings.memScope.rawValue))
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        try e.encode(t).write(to: resultFile, options: .atomic)
+        return t
     }
 }

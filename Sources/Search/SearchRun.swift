@@ -24,7 +24,7 @@ public final class SearchRun {
     var shared = SharedTrainables()
     /// Where progress lines go (the command prints them and appends them to the run's log).
     public var report: (String) -> Void = { _ in }
-    /// The `ofa-search` executable the final trainings run in (a fresh process each; `trainCertified`).
+    /// The `ofa-search` executable the finalists train in (a fresh process each; `trainCertified`).
     public var toolExecutable = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe")
     /// Polled between steps and candidates; true stops the run cleanly (resumable).
     public var interrupted: () -> Bool = { false }
@@ -33,8 +33,6 @@ public final class SearchRun {
     var estimates: [String: MemoryEstimate] = [:]
     /// Each searched method's learning rate (`chooseLearningRates()`, the first phase).
     var learningRates: [TransferMethod: Double] = [:]
-    /// Decoded training images for the final trainings (`finalCache()`).
-    var trainCache: DecodedImageCache?
 
     public static let historyFile = SQLiteSearchStore.fileName
     public static let adaptedFile = "adapted.h5", bestFile = "best.h5", summaryFile = "summary.json", logFile = "search.log"
@@ -95,7 +93,14 @@ public final class SearchRun {
             throw SearchError.unsupportedMethod(bad.name)
         }
         return SubnetFactory(supernet: supernet, defaultMethod: first, classes: dataset.classes.count, seed: settings.seed,
-                             frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]), optimizer: settings.optimizer)
+                             frozenBits: settings.frozenBits, loader: loader(settings, dataset), optimizer: settings.optimizer)
+    }
+
+    /// The loader's working set over the images the finalists train on: the training split without the
+    /// validation images.
+    public static func loader(_ settings: SearchSettings, _ dataset: LabeledImages) -> LoaderWorkingSet {
+        LoaderWorkingSet(samples: dataset[.train].holdingOut(fraction: settings.validationFraction,
+                                                             classes: dataset.classes.count, seed: settings.seed).kept)
     }
 
     var runName: String { directory.lastPathComponent }
@@ -129,12 +134,8 @@ public final class SearchRun {
         guard search.best != nil else {
             throw SearchError.invalid("no candidate within the budget was found in \(settings.evolution.maxTries) draws — raise --mem or narrow --resolutions to smaller ones")
         }
-        let (best, finalists) = settings.finalists > 0 ? try phase("finalists") { try chooseFinalist(search) }
-            : (search.best!, [])
-        let winner = try phase("retrain") { try retrain(best) }
-        let references = settings.baselines ? try phase("baselines") { try baselines(winner: winner) } : []
-        let summary = try finish(winner: winner, search: search, finalists: finalists, baselines: references)
-        return summary
+        let final = try phase("finalists") { try trainFinalists(search) }
+        return try finish(final, search: search)
     }
 
     /// Runs `body` between `startPhase` and `endPhase` records.

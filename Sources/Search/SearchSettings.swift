@@ -28,13 +28,10 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var cacheBytes: Int
     /// Bits per stored frozen weight: 8 (TinyTL's k-means codebook, stored for real) or 32.
     public var frozenBits: Int = 8
-    /// Also train the references the search must beat (`SearchRun.baselines(winner:)`).
-    public var baselines: Bool = false
-    /// Candidates trained for real on search-train before the winner is chosen on validation (0: the best
-    /// shared-weight validation wins; `SearchRun.chooseFinalist(_:)`), and their epochs.
+    /// Methods whose best candidate is trained as a finalist besides the obvious choices
+    /// (`SearchRun.finalistMembers(_:)`); each finalist trains `finalEpochs`.
     public var finalists: Int = 0
-    public var finalistEpochs: Int = 6
-    /// The optimiser of the final, finalist and baseline trainings, whose state the budget plans (`--optimizer`);
+    /// The optimiser of the finalists' trainings, whose state the budget plans (`--optimizer`);
     /// the shared adaptation, which runs on the search machine and is not budgeted, always uses float32 Adam.
     public var optimizer: OptimizerChoice = .adam
     /// Choose each method's learning rate by a range test (`--lr auto`, `SearchRun.chooseLearningRates()`); when
@@ -64,8 +61,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case dataset, dataRoot = "data_root", supernet, budgetBytes = "budget_bytes", memScope = "mem_scope", methods, batch
         case resolutions, evolution, adaptation, finalEpochs = "final_epochs", finalLearningRate = "final_lr"
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
-        case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", baselines, frozenBits = "frozen_bits"
-        case finalists, finalistEpochs = "finalist_epochs", optimizer, split, findsLearningRate = "finds_lr", rangeTestSteps = "lr_test_steps"
+        case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", frozenBits = "frozen_bits"
+        case finalists, optimizer, split, findsLearningRate = "finds_lr", rangeTestSteps = "lr_test_steps"
     }
 
     /// The settings as a JSON object (sorted keys).

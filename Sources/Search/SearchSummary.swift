@@ -22,7 +22,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
         public var trainImagesPerSecond: Double
     }
 
-    /// A reference trained like the winner (`--baselines`).
+    /// An obvious choice (the max subnet with one method), trained exactly like the winner as a finalist.
     public struct Baseline: Codable, Sendable, Equatable {
         public var name: String, method: String, arch: String
         public var resolution: Int
@@ -36,15 +36,18 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     }
 
     /// A candidate trained for real on search-train and scored on validation before the winner was chosen
-    /// (`--finalists`).
+    /// (`SearchRun.trainFinalists(_:)`).
     public struct Finalist: Codable, Sendable, Equatable {
         public var candidate: Int, method: String, arch: String
         /// Validation top-1 with the shared adapted weights (the search's fitness), and after its own training.
         public var sharedValidationTop1: Double, trainedValidationTop1: Double
         public var epochs: Int
+        /// Test top-1 after its training (reported, never used to choose); absent in older summaries.
+        public var testTop1: Double?
 
         enum CodingKeys: String, CodingKey {
-            case candidate, method, arch, sharedValidationTop1 = "shared_val_top1", trainedValidationTop1 = "trained_val_top1", epochs
+            case candidate, method, arch, sharedValidationTop1 = "shared_val_top1"
+            case trainedValidationTop1 = "trained_val_top1", epochs, testTop1 = "test_top1"
         }
     }
 

@@ -16,7 +16,7 @@ struct SearchCommandTests {
         ["search", "--dataset", data, "--mem", "\(budget)", "--supernet", supernet, "--resolutions", "128,160", "--batch", "4",
          "--population", "4", "--generations", "2", "--adapt-epochs", "1", "--final-epochs", "1",
          "--calibration-images", "8", "--val-fraction", "0.25", "--seed", "3", "--method", "bias,lite-residual+bias",
-         "--finalist-epochs", "1", "--lr-test-steps", "20"]
+         "--lr-test-steps", "20"]
     }
 
     /// `--dry-run --json`, the planned-memory range of its random draws (bytes).
@@ -30,9 +30,12 @@ struct SearchCommandTests {
             let candidate: Int, arch: String, resolution: Int
             let val_top1: Double, test_top1: Double, test_top5: Double, test_images: Int, planned_bytes: Int
         }
-        struct Finalist: Decodable, Equatable { let candidate: Int, shared_val_top1: Double, trained_val_top1: Double }
+        struct Finalist: Decodable, Equatable {
+            let candidate: Int, shared_val_top1: Double, trained_val_top1: Double, test_top1: Double
+        }
+        struct Baseline: Decodable, Equatable { let name: String, arch: String, test_top1: Double }
         let budget_bytes: Int, candidates_evaluated: Int, candidates_over_budget: Int, generations: Int
-        let finalists: [Finalist]
+        let finalists: [Finalist], baselines: [Baseline]
         let winner: Winner
     }
 
@@ -98,22 +101,30 @@ struct SearchCommandTests {
             #expect(anchors.first.map { $0.archJSON.contains(#""method": "bias""#) } == true)
             #expect(summaryA.candidates_evaluated == evaluated.count && summaryA.candidates_over_budget == rejected.count)
             let phases = try store.phases()
-            #expect(phases.map(\.name) == ["lr", "adapt", "search", "finalists", "retrain"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
-            // The finalists are the best candidate of each method by shared-weight validation; the one best after its own
-            // training on search-train wins (first of equals).
+            #expect(phases.map(\.name) == ["lr", "adapt", "search", "finalists"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
+            // The finalists are the best candidate of each method by shared-weight validation and the obvious choice;
+            // the one best on validation after its own training on search-train wins (first of equals), and the
+            // obvious choice's training is the baseline.
             let methodOf = Dictionary(uniqueKeysWithValues: evaluated.map { c in
                 (c.id, (try? JSONSerialization.jsonObject(with: Data(c.archJSON.utf8)) as? [String: Any])?["method"] as? String ?? "?") })
             let bestOfMethod = Dictionary(grouping: evaluated) { methodOf[$0.id]! }.values
                 .map { $0.max { ($0.valTop1!, -$0.id) < ($1.valTop1!, -$1.id) }!.id }
-            #expect(Set(summaryA.finalists.map(\.candidate)) == Set(bestOfMethod))
+            #expect(Set(summaryA.finalists.map(\.candidate)) == Set(bestOfMethod + [1]))
+            #expect(summaryA.finalists.map(\.shared_val_top1) == summaryA.finalists.map(\.shared_val_top1).sorted(by: >))
             let chosen = try #require(summaryA.finalists.first { f in summaryA.finalists.allSatisfy { $0.trained_val_top1 <= f.trained_val_top1 } })
-            #expect(summaryA.winner.candidate == chosen.candidate && summaryA.winner.val_top1 == chosen.shared_val_top1)
+            #expect(summaryA.winner.candidate == chosen.candidate && summaryA.winner.val_top1 == chosen.trained_val_top1)
+            #expect(summaryA.winner.test_top1 == chosen.test_top1)
             #expect(summaryA.winner.planned_bytes <= budgetBytes && summaryA.winner.test_images == 12)
+            let anchor = try #require(summaryA.finalists.first { $0.candidate == 1 })
+            #expect(summaryA.baselines == [.init(name: "max subnet, bias", arch: anchors[0].archJSON, test_top1: anchor.test_top1)])
+            let left = try FileManager.default.contentsOfDirectory(atPath: runA.path).filter { $0.hasSuffix(".h5") }
+            #expect(Set(left) == ["best.h5", "adapted.h5"], "only the winner's trained file is kept: \(left)")
             // The winner trained in its own `ofa-search train` process, which measured itself within the budget.
             let w = try JSONDecoder().decode(Measured.self, from: Data(a.stdout.utf8)).winner
             #expect(w.measured_bytes > 0 && w.measured_bytes <= budgetBytes && (w.process_peak_bytes ?? 0) > w.measured_bytes)
             let log = try String(contentsOf: runA.appendingPathComponent("search.log"), encoding: .utf8)
-            #expect(log.contains("[retrain] memory: planned") && log.contains("[retrain] epoch 1/1"), "\(log)")
+            let label = "[#\(summaryA.winner.candidate)]"
+            #expect(log.contains("\(label) memory: planned") && log.contains("\(label) epoch 1/1"), "\(log)")
             // Each method's learning rate came from its range test, and the winner trained with its method's.
             let rates = try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: runA.appendingPathComponent("learning-rates.json")))
             #expect(Set(rates.keys) == ["bias", "lite-residual+bias"] && rates.values.allSatisfy { $0 > 1e-6 && $0 < 0.1 }, "\(rates)")
@@ -149,7 +160,7 @@ struct SearchCommandTests {
             let storeB = try SQLiteSearchStore(openingAt: runB, readOnly: true)
             #expect(try storeB.run()?.status == "finished")
             #expect(try storeB.candidates().map(CandidateKey.init) == candidates.map(CandidateKey.init))
-            #expect(Set(try storeB.phases().map(\.name)) == ["lr", "adapt", "search", "finalists", "retrain"])
+            #expect(Set(try storeB.phases().map(\.name)) == ["lr", "adapt", "search", "finalists"])
 
             // 5. A budget below the smallest subnet fails with one line naming the smallest planned memory.
             let runC = dir.appendingPathComponent("c")

@@ -117,6 +117,24 @@ struct TrainCommandTests {
         }
     }
 
+    /// `--holdout`: trains on the rest of the training split and reports top-1 on the held-out images beside test;
+    /// the file records how many images it trained on.
+    @Test func holdoutTrainsOnTheRestAndReportsValidation() throws {
+        try Self.withSetup { dir, supernet, data in
+            let out = dir.appendingPathComponent("held.h5").path
+            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "max", "--data", data, "--method", "bias",
+                                              "--epochs", "1", "--batch", "2", "--resolution", "128", "--holdout", "0.3",
+                                              "--json", "-o", out])
+            try #require(r.status == 0, "\(r.stderr)")
+            let result = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect(result["validationImages"] as? Int == 2 && result["evalImages"] as? Int == 6, "\(r.stdout)")
+            #expect((result["validationTop1"] as? Double).map { (0...1).contains($0) } == true)
+            #expect(r.stderr.contains("held-out validation top-1"), "\(r.stderr)")
+            let training = try HDF5File.open(at: URL(fileURLWithPath: out)).stringAttribute("training")
+            #expect(training.contains("\"train_images\":4,") && training.contains("\"holdout\":0.3,"), "\(training)")
+        }
+    }
+
     /// `--norm gn`: TinyTL's GroupNorm + weight standardisation, no re-calibration; the file records it, holds
     /// GroupNorm γ/β without running statistics, and rebuilds to a network `eval` can run (float32 frozen weights
     /// against the 8-bit ones trained with: the loss may differ slightly, the image count not).
@@ -150,6 +168,7 @@ struct TrainCommandTests {
         BadFlags(id: "optimizer", arguments: ["--optimizer", "nadam"],
                  message: "The value 'nadam' is invalid for '--optimizer <optimizer>'. Please provide one of 'adam', 'adam8' or 'sgd'."),
         BadFlags(id: "budget", arguments: ["--budget", "lots"], message: "--budget"),
+        BadFlags(id: "holdout", arguments: ["--holdout", "1"], message: "--holdout must be in (0, 1), got 1.0"),
         BadFlags(id: "resolution", arguments: ["--resolution", "64"], message: "--resolution 64 is outside the supernet's range 128...224"),
         BadFlags(id: "batch > images", arguments: ["--batch", "7"], message: "fewer than --batch 7"),
         BadFlags(id: "missing data", arguments: ["--data", "/nonexistent/flowers"], message: "/nonexistent/flowers"),

@@ -86,6 +86,11 @@ struct Train: ParsableCommand {
     @Option(help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
 
+    @Option(help: ArgumentHelp(
+        "Hold out this fraction of each class of --train-split (seeded by --seed, as search --val-fraction does), train on the rest and report validation top-1 on the held-out images beside --eval-split.",
+        valueName: "fraction"))
+    var holdout: Double?
+
     @Option(name: .customLong("cache-mb"), help: "Decoded images kept in memory across epochs, in MB.")
     var cacheMB: Int = 512
 
@@ -136,6 +141,7 @@ struct Train: ParsableCommand {
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard cacheMB >= 0 else { throw ValidationError("--cache-mb must be 0 or more") }
+        if let holdout, !(holdout > 0 && holdout < 1) { throw ValidationError("--holdout must be in (0, 1), got \(holdout)") }
         if let evalSplit, evalSplit == trainSplit { throw ValidationError("--eval-split must differ from --train-split (\(trainSplit.rawValue))") }
     }
 
@@ -150,7 +156,8 @@ struct Train: ParsableCommand {
         var s = ["--data": dataset, "train images": String(trainImages), "--method": method.name, "--epochs": String(epochs),
                  "--batch": String(batch), "--resolution": String(resolution), "--lr": String(lr), "--optimizer": optimizer.rawValue,
                  "--label-smoothing": String(labelSmoothing), "--seed": String(seed), "--frozen-bits": String(frozenBits),
-                 "--train-split": trainSplit.rawValue, "--norm": norm.rawValue, "--no-chunking": String(noChunking)]
+                 "--train-split": trainSplit.rawValue, "--norm": norm.rawValue, "--no-chunking": String(noChunking),
+                 "--holdout": holdout.map { String($0) } ?? "none"]
         if let supernetSHA256 { s["supernet sha256"] = supernetSHA256 }
         if let arch { s["--arch"] = arch }
         if let subnet { s["--subnet"] = subnet }
@@ -174,7 +181,10 @@ struct Train: ParsableCommand {
 
             let dataset = try DatasetRegistry.open(data, dataRoot: dataRoot, split: split, seed: seed)
             let evalSplit = self.evalSplit ?? (dataset[.test].isEmpty ? .valid : .test)
-            let trainSamples = dataset[trainSplit], evalSamples = dataset[evalSplit]
+            let evalSamples = dataset[evalSplit]
+            let (trainSamples, heldOut) = holdout.map {
+                dataset[trainSplit].holdingOut(fraction: $0, classes: dataset.classes.count, seed: seed)
+            } ?? (dataset[trainSplit], [])
             guard trainSamples.count >= batch else {
                 throw TrainError("\(dataset.name): the \(trainSplit.rawValue) split has \(trainSamples.count) images, fewer than --batch \(batch) — use a smaller batch or another split")
             }
@@ -306,6 +316,18 @@ struct Train: ParsableCommand {
                 if epoch + 1 < epochs { try saveCheckpoint(); wroteCheckpoint = true }
             }
             let trainSeconds = progress.trainSeconds, trainImages = progress.trainImages
+            var validation: Evaluation?
+            if !heldOut.isEmpty {
+                do {
+                    validation = try evaluate(trainer, heldOut, evalTransform, cache: nil, interrupt: interrupt)
+                } catch let error as TrainError where error.description == TrainError.interrupted.description {
+                    try stopInterrupted()
+                }
+            }
+            if let validation {
+                printError(String(format: "held-out validation top-1 %.2f%% (%d images)", 100 * validation.top1Accuracy,
+                                  validation.count))
+            }
             let certificate = try measurement.map { m in
                 MemoryCertificate(budgetBytes: budget!.bytes, plannedBytes: budgeted.plannedBytes, measured: try m.finish())
             }
@@ -324,6 +346,7 @@ struct Train: ParsableCommand {
                 + ",\"peak_bytes\":\(plan.peakBytes),\"arena_bytes\":\(plan.arenaBytes),\"batch\":\(batch),\"resolution\":\(r)}"
             let training = "{\"optimizer\":\"\(optimizer.rawValue)\",\"frozen_bits\":\(frozenBits),\"lr\":\(lr),\"schedule\":\"cosine\",\"epochs\":\(epochs),"
                 + "\"batch\":\(batch),\"label_smoothing\":\(labelSmoothing),\"train_split\":\"\(trainSplit.rawValue)\","
+                + "\"holdout\":\(holdout.map { String($0) } ?? "null"),"
                 + "\"train_images\":\(trainSamples.count),\"recalibration_images\":\(calibrated),\"dataset\":\(Self.jsonString(dataset.name))}"
             let file = TrainedSubnetFile(
                 tensors: graph.exportedStateDict(trained: trainer.parameters(), subnet: subnet), family: subnet.structure.family.rawValue,
@@ -339,7 +362,8 @@ struct Train: ParsableCommand {
                                 evalImages: last.evaluation.count, top1: last.evaluation.top1Accuracy, top5: last.evaluation.top5Accuracy,
                                 trainLoss: last.loss, trainTop1: last.trainTop1, peakBytes: plan.peakBytes,
                                 imagesPerSecond: Double(trainImages) / max(trainSeconds, 1e-9), budgetedBytes: budgeted.plannedBytes,
-                                certificate: certificate)
+                                certificate: certificate, validationImages: validation?.count,
+                                validationTop1: validation?.top1Accuracy)
             if json { try FileHandleOutput.json(result); return }
             print(String(format: "wrote %@: %@, %d epochs, %@ top-1 %.2f%% top-5 %.2f%% (%d images), planned peak %@, %.1f images/s",
                          output, method.rawValue, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
@@ -352,6 +376,8 @@ struct Train: ParsableCommand {
         let top1: Double, top5: Double, trainLoss: Double, trainTop1: Double, peakBytes: Int, imagesPerSecond: Double
         /// What `--budget` counts of the plan; the measurement under `--budget`.
         let budgetedBytes: Int, certificate: MemoryCertificate?
+        /// Top-1 on the `--holdout` images after training.
+        let validationImages: Int?, validationTop1: Double?
     }
 
     /// The certificate as stored in the trained file (`memory_certificate`).

@@ -27,7 +27,7 @@ struct DryRun {
         let space = supernet.space
         let classes = dataset.classes.count
         let factory = SubnetFactory(supernet: supernet, defaultMethod: settings.methods[0], classes: classes, seed: settings.seed,
-                                    frozenBits: settings.frozenBits, loader: LoaderWorkingSet(samples: dataset[.train]),
+                                    frozenBits: settings.frozenBits, loader: SearchRun.loader(settings, dataset),
                                     optimizer: settings.optimizer)
         func estimate(_ c: ArchConfig) throws -> MemoryEstimate { try factory.memory(c.canonical(in: space), batch: settings.batch) }
         /// The budgeted bytes of `c` under each searched method, smallest first.
@@ -70,15 +70,15 @@ struct DryRun {
         let candidates = Double(settings.evolution.population * (settings.evolution.generations + 1))
         // Adaptation also re-calibrates each subnet turn (calibration images per `stepsPerSubnet` steps).
         let adaptSteps = Double(settings.adaptation.epochs * ((train - validation) / settings.batch))
-        let finalists = min(settings.finalists, settings.methods.count)
+        // The best of each of `finalists` methods plus the max subnet with each method, at most twice the methods.
+        let finalists = min(settings.finalists, settings.methods.count) + settings.methods.count
         let estimated: [String: Double] = [
             "lr": settings.findsLearningRate ? Double(settings.methods.count * settings.rangeTestSteps) * stepSeconds : 0,
             "adapt": adaptSteps * stepSeconds
                 + adaptSteps / Double(settings.adaptation.stepsPerSubnet) * Double(settings.calibrationImages) * evalPerImage,
             "search": candidates * Double(validation + settings.calibrationImages) * evalPerImage,
-            "finalists": Double(finalists * settings.finalistEpochs * ((train - validation) / settings.batch)) * stepSeconds
-                + Double(finalists * validation) * evalPerImage,
-            "retrain": Double(settings.finalEpochs * (train / settings.batch)) * stepSeconds + Double(test) * evalPerImage,
+            "finalists": Double(finalists * settings.finalEpochs * ((train - validation) / settings.batch)) * stepSeconds
+                + Double(finalists * (validation + settings.finalEpochs * test)) * evalPerImage,
         ]
         let report = Report(
             subnets: space.subnetCount, resolutions: settings.resolutions, spaceSize: space.subnetCount * Double(settings.resolutions.count),
@@ -96,8 +96,8 @@ struct DryRun {
         Swift.print("data: \(report.trainImages) search-train, \(validation) validation, \(test) test images, \(classes) classes")
         let total = estimated.values.reduce(0, +)
         Swift.print("time estimate: learning rates \(SearchRun.duration(estimated["lr"]!)), adapt \(SearchRun.duration(estimated["adapt"]!)), search \(SearchRun.duration(estimated["search"]!)) "
-                    + "(\(Int(candidates)) candidates), finalists \(SearchRun.duration(estimated["finalists"]!)), "
-                    + "final training \(SearchRun.duration(estimated["retrain"]!)); total ≈ \(SearchRun.duration(total))")
+                    + "(\(Int(candidates)) candidates), at most \(finalists) finalists "
+                    + "\(SearchRun.duration(estimated["finalists"]!)); total ≈ \(SearchRun.duration(total))")
         if report.smallestPlannedBytes > settings.budgetBytes {
             Swift.print("no subnet fits: the smallest planned memory is \(ByteCount.format(report.smallestPlannedBytes)) — raise --mem")
         }

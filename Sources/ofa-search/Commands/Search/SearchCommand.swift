@@ -103,19 +103,15 @@ struct SearchCommand: ParsableCommand {
         "Storage of frozen conv/linear weights: 8 (TinyTL's k-means codebook, stored for real) or 32.", valueName: "8|32"))
     var frozenBits: Int = 8
 
-    @Option(help: "Candidates trained on search-train and compared on validation to choose the winner: the best of each method, best first (default: one per searched method; 0: the best shared-weight validation wins).")
+    @Option(help: ArgumentHelp(
+        "Methods whose best candidate (by shared-weight validation) is trained as a finalist, best first (default: all searched methods); the max subnet with each method is always a finalist too.",
+        valueName: "n"))
     var finalists: Int?
 
-    @Option(name: .customLong("finalist-epochs"), help: "Epochs of each finalist's training (default: --final-epochs, --quick 1).")
-    var finalistEpochs: Int?
-
-    @Option(help: "Optimizer of the final, finalist and baseline trainings, whose state the budget counts: adam, adam8 (8-bit block-wise moments) or sgd (momentum 0.9).")
+    @Option(help: "Optimizer of the finalists' trainings, whose state the budget counts: adam, adam8 (8-bit block-wise moments) or sgd (momentum 0.9).")
     var optimizer: OptimizerChoice = .adam
 
-    @Flag(help: "After the winner, train the references it must beat with the same epochs: the max subnet with each --method at the largest searched resolution that fits the budget.")
-    var baselines = false
-
-    @Flag(help: "A short search (≤ 5 minutes on flowers5): population 8, 2 generations, 1 adaptation epoch, 1 finalist epoch, 2 final epochs.")
+    @Flag(help: "A short search: population 8, 2 generations, 1 adaptation epoch, 1 finalist per method plus the max subnets, 1 epoch each.")
     var quick = false
 
     @Flag(name: .customLong("dry-run"), help: "Print the space, how much of it fits the budget and a time estimate; train nothing.")
@@ -146,7 +142,6 @@ struct SearchCommand: ParsableCommand {
         if let adaptEpochs, adaptEpochs < 0 { throw ValidationError("--adapt-epochs must be 0 or more") }
         if let finalEpochs, finalEpochs < 1 { throw ValidationError("--final-epochs must be at least 1") }
         if let finalists, finalists < 0 { throw ValidationError("--finalists must be 0 or more, got \(finalists)") }
-        if let finalistEpochs, finalistEpochs < 1 { throw ValidationError("--finalist-epochs must be at least 1, got \(finalistEpochs)") }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
@@ -229,8 +224,9 @@ struct SearchCommand: ParsableCommand {
             print("architecture: \(w.arch)")
             print("\(summary.candidatesEvaluated) candidates evaluated, \(summary.candidatesOverBudget) over budget, \(summary.generations) generations, \(SearchRun.duration(summary.seconds))")
             for f in summary.finalists {
-                print(String(format: "finalist #%d %@: validation %.2f%% shared-weight, %.2f%% after %d epochs on search-train", f.candidate,
-                             f.method, 100 * f.sharedValidationTop1, 100 * f.trainedValidationTop1, f.epochs))
+                print(String(format: "finalist #%d %@: validation %.2f%% shared-weight, %.2f%% after %d epochs on search-train"
+                             + " (test %.2f%%)", f.candidate, f.method, 100 * f.sharedValidationTop1,
+                             100 * f.trainedValidationTop1, f.epochs, 100 * (f.testTop1 ?? 0)))
             }
             for b in summary.baselines {
                 print(String(format: "baseline %@ at %d px: test top-1 %.2f%%, planned %@, measured %@", b.name, b.resolution, 100 * b.testTop1,
@@ -247,20 +243,16 @@ struct SearchCommand: ParsableCommand {
         }
         var evolution = EvolutionSettings(population: population ?? (quick ? 8 : 16), generations: generations ?? (quick ? 2 : 5))
         evolution.parentRatio = parentRatio; evolution.mutationRatio = mutationRatio; evolution.mutationProbability = mutationProb
-        var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 6), batch: batch)
+        var adaptation = SharedAdaptation.Settings(epochs: adaptEpochs ?? (quick ? 1 : 3), batch: batch)
         let fixedRate = Double(lr)
         adaptation.learningRate = fixedRate ?? adaptation.learningRate
         var settings = SearchSettings(
             dataset: dataset!, dataRoot: dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
             methods: try Self.methods(named: method), batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
-            finalEpochs: finalEpochs ?? (quick ? 2 : 6), finalLearningRate: adaptation.learningRate, validationFraction: valFraction,
+            finalEpochs: finalEpochs ?? (quick ? 1 : 6), finalLearningRate: adaptation.learningRate, validationFraction: valFraction,
             calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
-        settings.baselines = baselines
         settings.finalists = finalists ?? settings.methods.count
-        // Methods converge at different speeds (`last` in an epoch or two, biases and lite residuals later), so they are
-        // compared after as many epochs as the winner will get.
-        settings.finalistEpochs = finalistEpochs ?? (quick ? 1 : settings.finalEpochs)
         settings.frozenBits = frozenBits
         settings.optimizer = optimizer
         settings.split = split?.description
