@@ -1,5 +1,5 @@
 # The two commands a new user needs (README): `make demo` runs the main job on the shipped default supernet
-# (a quick memory-constrained search on ../shared/datasets/flowers5, about 5 minutes),
+# (a quick memory-constrained search on ../shared/datasets/flowers5),
 # `make test` runs the tests. Both install the Debian packages first; `make test` also fetches the original
 # EfficientNet-Lite0 checkpoint for the parity tests (each step is skipped when already done).
 SHARED ?= ../shared

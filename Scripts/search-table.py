@@ -4,9 +4,10 @@
 usage: python3 Scripts/search-table.py Searches/flowers5-16MB Searches/flowers5-32MB Searches/flowers5-64MB
 
 Reads each run's summary.json and history.sqlite (phase times); prints Markdown. Test accuracies with their
-binomial standard error sqrt(p(1-p)/n) in points. Last, how well shared-weight validation ranks candidates against
-their accuracy after their own training: Kendall's tau over the finalists of all runs (validation after
---finalist-epochs on search-train) and over the baselines and winners (test after --final-epochs).
+binomial standard error sqrt(p(1-p)/n) in points. Every finalist (the best of each method and the obvious choices)
+trained --final-epochs on search-train in its own certified process; the best on validation won. Last, how well
+shared-weight validation ranks the finalists against their accuracy after their own training (Kendall's tau over
+the finalists of all runs, against validation and against test).
 """
 import json, math, os, sqlite3, sys
 
@@ -31,23 +32,27 @@ for run in sys.argv[1:]:
     w, n = s["winner"], s["winner"]["test_images"]
     budget = f"{s['budget_bytes'] / 1e6:g} MB"
     a = json.loads(w["arch"])
-    print(f"| {budget} | **winner** #{w['candidate']} (val {100 * w['val_top1']:.1f} % shared) | {adaptation(w['arch'])}, "
+    print(f"| {budget} | **winner** #{w['candidate']} (val {100 * w['val_top1']:.1f} %) | {adaptation(w['arch'])}, "
           f"d {','.join(map(str, a['d']))}, {w['resolution']} px | **{pct(w['test_top1'], n)}** ({n}) | "
           f"{w['planned_bytes'] / 1e6:.2f} MB | {w['measured_bytes'] / 1e6:.2f} MB |")
     for b in s["baselines"]:
         print(f"| {budget} | {b['name']} | {b['resolution']} px | {pct(b['test_top1'], n)} | "
               f"{b['planned_bytes'] / 1e6:.2f} MB | {b['measured_bytes'] / 1e6:.2f} MB |")
 print()
-print("| budget | finalist | shared-weight val | val after its own training |")
-print("|---|---|---|---|")
+print("| budget | finalist | shared-weight val | val after its own training | test |")
+print("|---|---|---|---|---|")
 for run in sys.argv[1:]:
     s = json.load(open(os.path.join(run, "summary.json")))
     for f in s.get("finalists", []):
-        print(f"| {s['budget_bytes'] / 1e6:g} MB | #{f['candidate']} {adaptation(f['arch'])} | {100 * f['shared_val_top1']:.1f} % | "
-              f"{100 * f['trained_val_top1']:.1f} % ({f['epochs']} epochs) |")
+        a = json.loads(f["arch"])
+        test = f"{100 * f['test_top1']:.2f} %" if "test_top1" in f else "–"
+        print(f"| {s['budget_bytes'] / 1e6:g} MB | #{f['candidate']} {adaptation(f['arch'])}, d {','.join(map(str, a['d']))}, "
+              f"{a['r'][0]} px | {100 * f['shared_val_top1']:.1f} % | {100 * f['trained_val_top1']:.2f} % "
+              f"({f['epochs']} epochs) | {test} |")
 print()
-print("| budget | " + " | ".join(["adapt", "search", "finalists", "retrain", "search total", "baselines"]) + " | evaluated / rejected |")
-print("|---|---|---|---|---|---|---|---|")
+phases = ["lr", "adapt", "search", "finalists"]
+print("| budget | " + " | ".join(["learning rates", "adapt", "search", "finalists", "total"]) + " | evaluated / rejected |")
+print("|---|---|---|---|---|---|---|")
 for run in sys.argv[1:]:
     s = json.load(open(os.path.join(run, "summary.json")))
     db = sqlite3.connect(f"file:{os.path.join(run, 'history.sqlite')}?mode=ro", uri=True)
@@ -55,22 +60,17 @@ for run in sys.argv[1:]:
     for name, start, end in db.execute("select name, started_at, ended_at from phases"):
         t[name] = t.get(name, 0) + ((end or start) - start)
     fmt = lambda x: f"{int(x // 60)} min {int(x % 60):02d} s" if x else "–"
-    core = sum(t.get(k, 0) for k in ["adapt", "search", "finalists", "retrain"])
-    print(f"| {s['budget_bytes'] / 1e6:g} MB | " + " | ".join(fmt(t.get(k, 0)) for k in ["adapt", "search", "finalists", "retrain"])
-          + f" | {fmt(core)} | {fmt(t.get('baselines', 0))} | {s['candidates_evaluated']} / {s['candidates_over_budget']} |")
+    print(f"| {s['budget_bytes'] / 1e6:g} MB | " + " | ".join(fmt(t.get(k, 0)) for k in phases)
+          + f" | {fmt(sum(t.get(k, 0) for k in phases))} | {s['candidates_evaluated']} / {s['candidates_over_budget']} |")
 
-finalists, trained = [], []
+validation, test = [], []
 for run in sys.argv[1:]:
     s = json.load(open(os.path.join(run, "summary.json")))
-    finalists += [(f["shared_val_top1"], f["trained_val_top1"]) for f in s.get("finalists", [])]
-    db = sqlite3.connect(f"file:{os.path.join(run, 'history.sqlite')}?mode=ro", uri=True)
-    shared = {h: v for h, v in db.execute("select arch_json, val_top1 from candidates where status = 'evaluated'")}
-    trained += [(shared[b["arch"]], b["test_top1"]) for b in s["baselines"] if b["arch"] in shared]
-    if s["winner"]["arch"] not in [b["arch"] for b in s["baselines"]]:
-        trained.append((s["winner"]["val_top1"], s["winner"]["test_top1"]))
+    validation += [(f["shared_val_top1"], f["trained_val_top1"]) for f in s.get("finalists", [])]
+    test += [(f["shared_val_top1"], f["test_top1"]) for f in s.get("finalists", []) if "test_top1" in f]
 print()
-for name, pairs in [("finalists: shared-weight val vs val after their own training", finalists),
-                    ("baselines and winners: shared-weight val vs test after the final training", trained)]:
+for name, pairs in [("finalists: shared-weight val vs val after their own training", validation),
+                    ("finalists: shared-weight val vs test after their own training", test)]:
     if len(pairs) >= 2:
         t = kendalltau([p[0] for p in pairs], [p[1] for p in pairs])
         print(f"Kendall tau, {name}: {t.statistic:.2f} (p {t.pvalue:.2f}, n {len(pairs)})")

@@ -65,10 +65,10 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("mutation-prob"), help: "Probability of resampling each gene in a mutation.")
     var mutationProb: Double = 0.1
 
-    @Option(name: .customLong("adapt-epochs"), help: "Most epochs of weight-shared adaptation over search-train; it stops earlier when an epoch gains less than half a point of validation (default 6, --quick 1).")
+    @Option(name: .customLong("adapt-epochs"), help: "Most epochs of weight-shared adaptation over search-train; it stops earlier when an epoch gains less than half a point of validation (default 3, --quick 1).")
     var adaptEpochs: Int?
 
-    @Option(name: .customLong("final-epochs"), help: "Epochs of the winner's final training (default 6, --quick 2).")
+    @Option(name: .customLong("final-epochs"), help: "Epochs of each finalist's training, the winner's included (default 6, --quick 1).")
     var finalEpochs: Int?
 
     @Option(help: ArgumentHelp("Initial learning rate of adaptation and final training (cosine), or auto: a range test per method on search-train picks it.", valueName: "rate|auto"))
@@ -111,7 +111,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Optimizer of the finalists' trainings, whose state the budget counts: adam, adam8 (8-bit block-wise moments) or sgd (momentum 0.9).")
     var optimizer: OptimizerChoice = .adam
 
-    @Flag(help: "A short search: population 8, 2 generations, 1 adaptation epoch, 1 finalist per method plus the max subnets, 1 epoch each.")
+    @Flag(help: "A short search: population 8, 2 generations, 1 adaptation epoch, the best method's best candidate and the max subnets as finalists, 1 epoch each.")
     var quick = false
 
     @Flag(name: .customLong("dry-run"), help: "Print the space, how much of it fits the budget and a time estimate; train nothing.")
@@ -252,7 +252,7 @@ struct SearchCommand: ParsableCommand {
             finalEpochs: finalEpochs ?? (quick ? 1 : 6), finalLearningRate: adaptation.learningRate, validationFraction: valFraction,
             calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
-        settings.finalists = finalists ?? settings.methods.count
+        settings.finalists = finalists ?? (quick ? 1 : settings.methods.count)
         settings.frozenBits = frozenBits
         settings.optimizer = optimizer
         settings.split = split?.description
