@@ -6,10 +6,11 @@ usage: python3 Scripts/rank-correlation.py <run dir> [--count 12] [--epochs N] [
 
 The sample spans methods and sizes: the run's evaluated candidates sorted by planned memory within each method, the
 methods taking turns and each contributing evenly spaced candidates, the best of each method always included. Each
-is trained by `ofa-search train` as a search trains its winner (the run's supernet, dataset, batch, seed, optimizer,
-its method's learning rate from learning-rates.json, --final-epochs unless --epochs) and scored on the test split.
-Writes <run dir>/rank-correlation.json (every candidate with both accuracies, tau and its p-value) and prints it;
-a finished candidate is not trained again when the script is re-run.
+is trained by `ofa-search train` as a search trains its finalists (the run's supernet, dataset, validation
+hold-out, batch, seed, optimizer, its method's learning rate from learning-rates.json, --final-epochs unless
+--epochs; --threads overrides the run's) and scored on validation and test. Writes <run dir>/rank-correlation.json
+(every candidate with its accuracies, tau against validation and against test, p-values) and prints it; a finished
+candidate is not trained again when the script is re-run.
 """
 import argparse, json, math, os, sqlite3, subprocess, sys, tempfile
 
@@ -54,7 +55,7 @@ def sample(rows, count):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("run"); p.add_argument("--count", type=int, default=12); p.add_argument("--epochs", type=int)
-    p.add_argument("--tool", default=".build/release/ofa-search")
+    p.add_argument("--tool", default=".build/release/ofa-search"); p.add_argument("--threads", type=int)
     a = p.parse_args()
     db = sqlite3.connect(f"file:{os.path.join(a.run, 'history.sqlite')}?mode=ro", uri=True)
     settings = json.loads(db.execute("select settings_json from run").fetchone()[0])
@@ -66,25 +67,36 @@ def main():
     epochs = a.epochs or settings["final_epochs"]
     results = []
     for r in sample(rows, a.count):
-        if r["id"] in done and done[r["id"]]["epochs"] == epochs:
+        if r["id"] in done and done[r["id"]]["epochs"] == epochs and "trained_val_top1" in done[r["id"]]:
             results.append(done[r["id"]]); continue
         method = json.loads(r["arch"])["method"]
         with tempfile.TemporaryDirectory() as tmp:
             cmd = [a.tool, "train", "--supernet", settings["supernet"], "--arch", r["arch"], "--data", settings["dataset"],
                    "--epochs", str(epochs), "--batch", str(settings["batch"]), "--lr", str(rates[method]),
                    "--optimizer", settings.get("optimizer", "adam"), "--seed", str(settings["seed"]),
-                   "--threads", str(settings["threads"]), "--json", "-o", os.path.join(tmp, "net.h5")]
+                   "--holdout", str(settings["validation_fraction"]),
+                   "--label-smoothing", str(settings["adaptation"]["labelSmoothing"]),
+                   "--frozen-bits", str(settings["frozen_bits"]),
+                   "--threads", str(a.threads or settings["threads"]), "--json", "-o", os.path.join(tmp, "net.h5")]
+            cmd += ["--split", settings["split"]] if settings.get("split") else []
+            cmd += ["--data-root", settings["data_root"]] if settings.get("data_root") else []
             print(f"#{r['id']} {method} {r['planned'] / 1e6:.2f} MB: training", file=sys.stderr)
             trained = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         results.append(dict(candidate=r["id"], method=method, planned_bytes=r["planned"], shared_val_top1=r["val"],
-                            trained_test_top1=trained["top1"], test_images=trained["evalImages"], epochs=epochs))
+                            trained_val_top1=trained["validationTop1"], trained_test_top1=trained["top1"],
+                            test_images=trained["evalImages"], epochs=epochs))
         json.dump(dict(candidates=results), open(out_path, "w"), indent=1)
-    tau, p_value = tau_b([c["shared_val_top1"] for c in results], [c["trained_test_top1"] for c in results])
-    json.dump(dict(candidates=results, kendall_tau_b=tau, p_value=p_value), open(out_path, "w"), indent=1)
+    shared = [c["shared_val_top1"] for c in results]
+    tau_val, p_val = tau_b(shared, [c["trained_val_top1"] for c in results])
+    tau_test, p_test = tau_b(shared, [c["trained_test_top1"] for c in results])
+    json.dump(dict(candidates=results, kendall_tau_b_validation=tau_val, p_value_validation=p_val,
+                   kendall_tau_b_test=tau_test, p_value_test=p_test), open(out_path, "w"), indent=1)
     for c in results:
         print(f"#{c['candidate']:>3} {c['method']:<20} {c['planned_bytes'] / 1e6:6.2f} MB  shared val "
-              f"{100 * c['shared_val_top1']:5.1f} %  trained test {100 * c['trained_test_top1']:5.1f} %")
-    print(f"Kendall's tau-b = {tau:.3f} over {len(results)} candidates (p = {p_value:.3g})")
+              f"{100 * c['shared_val_top1']:5.1f} %  trained val {100 * c['trained_val_top1']:5.1f} %  "
+              f"test {100 * c['trained_test_top1']:5.1f} %")
+    print(f"Kendall's tau-b against trained validation = {tau_val:.3f}, against test = {tau_test:.3f} "
+          f"over {len(results)} candidates (p = {p_val:.3g}, {p_test:.3g})")
 
 
 if __name__ == "__main__":
