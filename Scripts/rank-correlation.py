@@ -10,7 +10,8 @@ is trained by `ofa-search train` as a search trains its finalists (the run's sup
 hold-out, batch, seed, optimizer, its method's learning rate from learning-rates.json, --final-epochs unless
 --epochs; --threads overrides the run's) and scored on validation and test. Writes <run dir>/rank-correlation.json
 (every candidate with its accuracies, tau against validation and against test, p-values) and prints it; a finished
-candidate is not trained again when the script is re-run.
+candidate is not trained again when the script is re-run, nor is one the search trained as a finalist with the same
+epochs (its finalist-<id>.json holds what that training reported).
 """
 import argparse, json, math, os, sqlite3, subprocess, sys, tempfile
 
@@ -65,6 +66,13 @@ def main():
     out_path = os.path.join(a.run, "rank-correlation.json")
     done = {c["candidate"]: c for c in json.load(open(out_path))["candidates"]} if os.path.exists(out_path) else {}
     epochs = a.epochs or settings["final_epochs"]
+    for r in rows:
+        path = os.path.join(a.run, f"finalist-{r['id']}.json")
+        if r["id"] not in done and epochs == settings["final_epochs"] and os.path.exists(path):
+            f = json.load(open(path))
+            done[r["id"]] = dict(candidate=r["id"], method=json.loads(r["arch"])["method"], planned_bytes=r["planned"],
+                                 shared_val_top1=r["val"], trained_val_top1=f["validationTop1"],
+                                 trained_test_top1=f["testTop1"], test_images=f["testImages"], epochs=epochs)
     results = []
     for r in sample(rows, a.count):
         if r["id"] in done and done[r["id"]]["epochs"] == epochs and "trained_val_top1" in done[r["id"]]:
