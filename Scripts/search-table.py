@@ -7,7 +7,8 @@ Reads each run's summary.json and history.sqlite (phase times); prints Markdown.
 binomial standard error sqrt(p(1-p)/n) in points. Every finalist (the best of each method and the obvious choices)
 trained --final-epochs on search-train in its own certified process; the best on validation won. Last, how well
 shared-weight validation ranks the finalists against their accuracy after their own training (Kendall's tau over
-the finalists of all runs, against validation and against test).
+each run's finalists, against validation and against test; runs are not pooled, their accuracies are not on one
+scale).
 """
 import json, math, os, sqlite3, sys
 
@@ -63,14 +64,13 @@ for run in sys.argv[1:]:
     print(f"| {s['budget_bytes'] / 1e6:g} MB | " + " | ".join(fmt(t.get(k, 0)) for k in phases)
           + f" | {fmt(sum(t.get(k, 0) for k in phases))} | {s['candidates_evaluated']} / {s['candidates_over_budget']} |")
 
-validation, test = [], []
+print()
 for run in sys.argv[1:]:
     s = json.load(open(os.path.join(run, "summary.json")))
-    validation += [(f["shared_val_top1"], f["trained_val_top1"]) for f in s.get("finalists", [])]
-    test += [(f["shared_val_top1"], f["test_top1"]) for f in s.get("finalists", []) if "test_top1" in f]
-print()
-for name, pairs in [("finalists: shared-weight val vs val after their own training", validation),
-                    ("finalists: shared-weight val vs test after their own training", test)]:
-    if len(pairs) >= 2:
-        t = kendalltau([p[0] for p in pairs], [p[1] for p in pairs])
-        print(f"Kendall tau, {name}: {t.statistic:.2f} (p {t.pvalue:.2f}, n {len(pairs)})")
+    shared = [f["shared_val_top1"] for f in s.get("finalists", [])]
+    for name, trained in [("val", [f["trained_val_top1"] for f in s.get("finalists", [])]),
+                          ("test", [f.get("test_top1") for f in s.get("finalists", [])])]:
+        if len(shared) >= 2 and None not in trained:
+            t = kendalltau(shared, trained)
+            print(f"Kendall tau, {os.path.basename(run.rstrip('/'))} finalists: shared-weight val vs {name} after their "
+                  f"own training: {t.statistic:.2f} (p {t.pvalue:.2f}, n {len(shared)})")
