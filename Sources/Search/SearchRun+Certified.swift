@@ -100,7 +100,7 @@ extension SearchRun {
     }
 }
 
-/// The fields of `ofa-search train --json` a final training reads.
+/// The fields of `ofa-search train --json` a finalist's training reads.
 struct TrainProcessResult: Decodable {
     let top1: Double, top5: Double, evalImages: Int, budgetedBytes: Int, imagesPerSecond: Double
     let validationTop1: Double?, validationImages: Int?

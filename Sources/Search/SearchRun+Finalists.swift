@@ -51,7 +51,7 @@ extension SearchRun {
                + "\(data.searchTrain.count) search-train images, chosen on \(data.validation.count) validation images")
         var trained: [(member: Member, training: CertifiedTraining, memory: MemoryEstimate)] = []
         for m in members {
-            let memory = try factory.memory(m.config, batch: settings.batch)
+            let memory = try estimate(m.config)
             let t = try trainFinalist(m, memory: memory)
             trained.append((m, t, memory))
         }
