@@ -5,8 +5,9 @@ import Supernets
 /// What a finalist's training in its own process reported (`ofa-search train --json --holdout` under `--budget`).
 struct CertifiedTraining: Codable, Sendable, Equatable {
     var testTop1: Double, testTop5: Double, testImages: Int
-    /// Top-1 on the search's validation images, which the process held out of its training (`--holdout`).
-    var validationTop1: Double, validationImages: Int
+    /// Top-1 on the search's validation images, which the process held out of its training (`--holdout`), and
+    /// each image's hit ("1") or miss ("0") in the split's order.
+    var validationTop1: Double, validationImages: Int, validationHits: String
     /// What the budget counts of the training process's plan, bytes.
     var plannedBytes: Int
     /// The training process's peak resident growth from before its trainer existed, and its whole peak, bytes
@@ -64,11 +65,13 @@ extension SearchRun {
                 "\(label): `ofa-search train` failed (exit \(process.terminationStatus)): \(lastError)")
         }
         let result = try JSONDecoder().decode(TrainProcessResult.self, from: json)
-        guard let validationTop1 = result.validationTop1, let validationImages = result.validationImages else {
-            throw SearchError.invalid("\(label): `ofa-search train` reported no validation top-1")
+        guard let validationTop1 = result.validationTop1, let validationImages = result.validationImages,
+              let hits = result.validationHits, hits.count == validationImages else {
+            throw SearchError.invalid("\(label): `ofa-search train` reported no validation top-1 per image")
         }
         return CertifiedTraining(testTop1: result.top1, testTop5: result.top5, testImages: result.evalImages,
                                  validationTop1: validationTop1, validationImages: validationImages,
+                                 validationHits: hits,
                                  plannedBytes: result.budgetedBytes,
                                  measuredBytes: result.certificate?.measured.peakGrowthBytes ?? 0,
                                  processPeakBytes: result.certificate?.measured.processPeakBytes ?? 0,
@@ -103,6 +106,6 @@ extension SearchRun {
 /// The fields of `ofa-search train --json` a finalist's training reads.
 struct TrainProcessResult: Decodable {
     let top1: Double, top5: Double, evalImages: Int, budgetedBytes: Int, imagesPerSecond: Double
-    let validationTop1: Double?, validationImages: Int?
+    let validationTop1: Double?, validationImages: Int?, validationHits: String?
     let certificate: MemoryCertificate?
 }

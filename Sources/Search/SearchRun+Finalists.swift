@@ -11,6 +11,7 @@ struct FinalOutcome {
     var memory: MemoryEstimate
     var finalists: [SearchSummary.Finalist]
     var baselines: [SearchSummary.Baseline]
+    var selection: SearchSummary.Selection?
 }
 
 extension SearchRun {
@@ -40,11 +41,12 @@ extension SearchRun {
     /// method's shared trainables see only its turns of the adaptation) and can rank a shrunk subnet above the max
     /// subnet by noise. So every finalist (`finalistMembers(_:)`, which always holds the obvious choices) is trained
     /// exactly as the winner must be: in a fresh `ofa-search train --budget --holdout` process (`trainCertified`),
-    /// `finalEpochs` on search-train, then scored on validation and on test. The best on validation wins — test
-    /// never decides; ties keep the better shared-weight rank — and its file becomes `best.h5`. The obvious choices'
-    /// results are the baselines, trained exactly like the winner. Each finished training is kept in
-    /// `finalist-<id>.json`, so a resumed run trains only the rest (an interrupted one continues from its
-    /// checkpoint).
+    /// `finalEpochs` on search-train, then scored on validation and on test. Test never decides. The best on
+    /// validation (ties keep the better shared-weight rank) wins if it is an obvious choice or beats the best obvious
+    /// choice image by image with a McNemar p-value below `settings.significance` (`select(_:significance:)`); otherwise
+    /// that obvious choice wins. The winner's file becomes `best.h5`. The obvious choices' results are the
+    /// baselines, trained exactly like the winner. Each finished training is kept in `finalist-<id>.json`, so a
+    /// resumed run trains only the rest (an interrupted one continues from its checkpoint).
     func trainFinalists(_ search: SearchOutcome) throws -> FinalOutcome {
         let members = try finalistMembers(search), obvious = try obviousChoices()
         report("finalists: \(members.count) candidates, \(settings.finalEpochs) epochs each on "
@@ -55,9 +57,16 @@ extension SearchRun {
             let t = try trainFinalist(m, memory: memory)
             trained.append((m, t, memory))
         }
-        let best = trained.enumerated().max { a, b in
-            (a.element.training.validationTop1, -a.offset) < (b.element.training.validationTop1, -b.offset)
-        }!.element
+        let (winner, selection) = Self.select(trained.map { t in
+            Score(candidate: t.member.record.id, obvious: obvious.contains(t.member.config),
+                  validationTop1: t.training.validationTop1, hits: t.training.validationHits)
+        }, significance: settings.significance)
+        let best = trained.first { $0.member.record.id == winner }!
+        if let s = selection, s.leader != s.reference {
+            report(String(format: "#%d leads on validation; against the best obvious choice #%d it is right on %d images "
+                          + "the other misses and wrong on %d (McNemar one-sided p %.3f, significance %.3f): #%d wins",
+                          s.leader, s.reference, s.wins, s.losses, s.pValue, s.significance, winner))
+        }
         // Moved already when a past session stopped after this.
         if FileManager.default.fileExists(atPath: finalistFile(best.member, "h5").path) {
             try? FileManager.default.removeItem(at: url(Self.bestFile))
@@ -84,7 +93,34 @@ extension SearchRun {
                 measuredBytes: t.training.measuredBytes, testTop1: t.training.testTop1, testTop5: t.training.testTop5)
         }
         return FinalOutcome(winner: best.member, training: best.training, memory: best.memory, finalists: finalists,
-                            baselines: baselines)
+                            baselines: baselines, selection: selection)
+    }
+
+    /// A trained finalist as the choice of the winner sees it.
+    struct Score {
+        var candidate: Int, obvious: Bool, validationTop1: Double
+        /// Per-image validation hits ("1"/"0"), `CertifiedTraining.validationHits`.
+        var hits: String
+    }
+
+    /// The winner among trained finalists (given best shared-weight rank first), and how it was chosen.
+    ///
+    /// Several finalists are scored on a few hundred validation images, so the best of them on validation is
+    /// favoured by noise (a lead of one or two images is common between equals). The obvious choice is what a user
+    /// would run without a search; the search replaces it only on evidence: the leader on validation (ties keep the
+    /// shared-weight rank) must beat the best obvious choice on their discordant validation images with a one-sided
+    /// McNemar p below `significance` (`PairedComparison`).
+    static func select(_ scores: [Score], significance: Double) -> (winner: Int, selection: SearchSummary.Selection?) {
+        let ranked = scores.enumerated().sorted { a, b in
+            (a.element.validationTop1, -a.offset) > (b.element.validationTop1, -b.offset)
+        }.map(\.element)
+        let leader = ranked[0]
+        guard let reference = ranked.first(where: \.obvious) else { return (leader.candidate, nil) }
+        let paired = PairedComparison(challenger: leader.hits, reference: reference.hits)
+        let selection = SearchSummary.Selection(
+            leader: leader.candidate, reference: reference.candidate, wins: paired.wins, losses: paired.losses,
+            pValue: paired.pValue, significance: significance)
+        return ((paired.pValue < significance || leader.obvious ? leader : reference).candidate, selection)
     }
 
     /// `finalist-<id>.<ext>` in the run directory.

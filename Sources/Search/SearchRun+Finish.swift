@@ -25,7 +25,7 @@ extension SearchRun {
                           formulaBytes: final.memory.formulaBytes, mflops: structure.mflops(resolution: m.config.r),
                           parameters: structure.parameterCount, finalEpochs: settings.finalEpochs,
                           trainImagesPerSecond: training.imagesPerSecond),
-            finalists: finalists, baselines: baselines,
+            finalists: finalists, baselines: baselines, selection: final.selection,
             seconds: try store.phases().reduce(0) {
                 $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt)
             },
@@ -41,6 +41,10 @@ extension SearchRun {
                 jsonObject(["candidate": f.candidate, "method": f.method, "shared_val_top1": f.sharedValidationTop1,
                             "trained_val_top1": f.trainedValidationTop1, "test_top1": f.testTop1 ?? -1])
             }.joined(separator: ", ") + "]"),
+            "selection": final.selection.map { s in
+                RawJSON(jsonObject(["leader": s.leader, "reference": s.reference, "wins": s.wins, "losses": s.losses,
+                                    "p_value": s.pValue, "significance": s.significance]))
+            } ?? RawJSON("null"),
             "baselines": RawJSON("[" + baselines.map { b in
                 jsonObject(["name": b.name, "arch": RawJSON(b.arch), "resolution": b.resolution,
                             "planned_bytes": b.plannedBytes, "measured_bytes": b.measuredBytes,

@@ -31,6 +31,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// Methods whose best candidate is trained as a finalist besides the obvious choices
     /// (`SearchRun.finalistMembers(_:)`); each finalist trains `finalEpochs`.
     public var finalists: Int = 0
+    /// The best finalist on validation wins over the best obvious choice only if it beats it image by image with a
+    /// one-sided McNemar p-value below this (`PairedComparison`, `--significance`); 1 lets the best on validation win.
+    public var significance: Double = 0.05
     /// The optimiser of the finalists' trainings, whose state the budget plans (`--optimizer`);
     /// the shared adaptation, which runs on the search machine and is not budgeted, always uses float32 Adam.
     public var optimizer: OptimizerChoice = .adam
@@ -62,7 +65,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case resolutions, evolution, adaptation, finalEpochs = "final_epochs", finalLearningRate = "final_lr"
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
         case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", frozenBits = "frozen_bits"
-        case finalists, optimizer, split, findsLearningRate = "finds_lr", rangeTestSteps = "lr_test_steps"
+        case finalists, optimizer, split, findsLearningRate = "finds_lr", rangeTestSteps = "lr_test_steps", significance
     }
 
     /// The settings as a JSON object (sorted keys).
@@ -73,7 +76,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     }
 
     /// Settings from their JSON. Keys added after a run started get what that run did: a fixed learning rate, Adam,
-    /// no plateau stop (so `--resume` continues an older run as it began).
+    /// no plateau stop, the best finalist on validation wins (so `--resume` continues an older run as it began).
     public static func decode(json: String) throws -> SearchSettings {
         let current = try? JSONDecoder().decode(SearchSettings.self, from: Data(json.utf8))
         guard current == nil, var object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
@@ -88,7 +91,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     }
 
     /// What runs started before a setting existed did, by key.
-    static let legacyDefaults: [String: Any] = ["finds_lr": false, "optimizer": "adam", "lr_test_steps": 80]
+    static let legacyDefaults: [String: Any] = ["finds_lr": false, "optimizer": "adam", "lr_test_steps": 80,
+                                                   "significance": 1.0]
 
     /// The methods' command-line names, comma-separated (`last,bias,…`).
     public var methodNames: String { methods.map(\.name).joined(separator: ",") }

@@ -51,6 +51,19 @@ public struct SearchSummary: Codable, Sendable, Equatable {
         }
     }
 
+    /// How the winner was chosen among the finalists: the best on validation (`leader`) against the best obvious
+    /// choice on validation (`reference`), image by image (`SearchRun.trainFinalists(_:)`).
+    public struct Selection: Codable, Sendable, Equatable {
+        public var leader: Int, reference: Int
+        /// Validation images only the leader got right, and only the reference.
+        public var wins: Int, losses: Int
+        public var pValue: Double, significance: Double
+
+        enum CodingKeys: String, CodingKey {
+            case leader, reference, wins, losses, pValue = "p_value", significance
+        }
+    }
+
     public var runDirectory: String
     public var dataset: String
     public var budgetBytes: Int
@@ -62,6 +75,8 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     public var winner: Winner
     public var finalists: [Finalist]
     public var baselines: [Baseline]
+    /// Absent in older summaries and when no obvious choice fits the budget.
+    public var selection: Selection?
     /// Wall time of all phases, summed over sessions when the run was resumed.
     public var seconds: Double
     public var bestFile: String
@@ -79,7 +94,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case runDirectory = "run_directory", dataset, budgetBytes = "budget_bytes", memScope = "mem_scope", method
         case candidatesEvaluated = "candidates_evaluated", candidatesOverBudget = "candidates_over_budget", generations
-        case stoppedEarly = "stopped_early", winner, finalists, baselines, seconds, bestFile = "best_file"
+        case stoppedEarly = "stopped_early", winner, finalists, baselines, selection, seconds, bestFile = "best_file"
     }
 }
 

@@ -34,8 +34,9 @@ struct SearchCommandTests {
             let candidate: Int, shared_val_top1: Double, trained_val_top1: Double, test_top1: Double
         }
         struct Baseline: Decodable, Equatable { let name: String, arch: String, test_top1: Double }
+        struct Selection: Decodable, Equatable { let leader: Int, reference: Int, p_value: Double, significance: Double }
         let budget_bytes: Int, candidates_evaluated: Int, candidates_over_budget: Int, generations: Int
-        let finalists: [Finalist], baselines: [Baseline]
+        let finalists: [Finalist], baselines: [Baseline], selection: Selection?
         let winner: Winner
     }
 
@@ -103,15 +104,21 @@ struct SearchCommandTests {
             let phases = try store.phases()
             #expect(phases.map(\.name) == ["lr", "adapt", "search", "finalists"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
             // The finalists are the best candidate of each method by shared-weight validation and the obvious choice;
-            // the one best on validation after its own training on search-train wins (first of equals), and the
-            // obvious choice's training is the baseline.
+            // the one best on validation after its own training on search-train (first of equals) wins if it is the
+            // obvious choice or beats it significantly image by image, else the obvious choice wins; the obvious
+            // choice's training is the baseline.
             let methodOf = Dictionary(uniqueKeysWithValues: evaluated.map { c in
                 (c.id, (try? JSONSerialization.jsonObject(with: Data(c.archJSON.utf8)) as? [String: Any])?["method"] as? String ?? "?") })
             let bestOfMethod = Dictionary(grouping: evaluated) { methodOf[$0.id]! }.values
                 .map { $0.max { ($0.valTop1!, -$0.id) < ($1.valTop1!, -$1.id) }!.id }
             #expect(Set(summaryA.finalists.map(\.candidate)) == Set(bestOfMethod + [1]))
             #expect(summaryA.finalists.map(\.shared_val_top1) == summaryA.finalists.map(\.shared_val_top1).sorted(by: >))
-            let chosen = try #require(summaryA.finalists.first { f in summaryA.finalists.allSatisfy { $0.trained_val_top1 <= f.trained_val_top1 } })
+            let leader = try #require(summaryA.finalists.first { f in summaryA.finalists.allSatisfy { $0.trained_val_top1 <= f.trained_val_top1 } })
+            let selection = try #require(summaryA.selection)
+            #expect(selection.leader == leader.candidate && selection.reference == 1 && selection.significance == 0.05)
+            let chosen = try #require(summaryA.finalists.first {
+                $0.candidate == (leader.candidate == 1 || selection.p_value < 0.05 ? leader.candidate : 1)
+            })
             #expect(summaryA.winner.candidate == chosen.candidate && summaryA.winner.val_top1 == chosen.trained_val_top1)
             #expect(summaryA.winner.test_top1 == chosen.test_top1)
             #expect(summaryA.winner.planned_bytes <= budgetBytes && summaryA.winner.test_images == 12)

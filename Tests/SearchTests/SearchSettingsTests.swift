@@ -24,12 +24,13 @@ struct SearchSettingsTests {
 
     @Test func olderSettingsDecodeToWhatTheirRunDid() throws {
         var object = try #require(try JSONSerialization.jsonObject(with: Data(Self.settings.json.utf8)) as? [String: Any])
-        for key in ["finds_lr", "optimizer", "lr_test_steps", "split"] { object.removeValue(forKey: key) }
+        for key in ["finds_lr", "optimizer", "lr_test_steps", "split", "significance"] { object.removeValue(forKey: key) }
         var adaptation = try #require(object["adaptation"] as? [String: Any])
         adaptation.removeValue(forKey: "plateauGain")
         object["adaptation"] = adaptation
         let old = try SearchSettings.decode(json: String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
         #expect(!old.findsLearningRate && old.optimizer == .adam && old.adaptation.plateauGain == 0 && old.split == nil)
+        #expect(old.significance == 1)
         #expect(old.finalLearningRate == 1e-3 && old.methods == [.bias, .liteResidualBias])
     }
 }

@@ -211,4 +211,19 @@ struct TrainerTests {
         let total = Evaluation(count: 2, top1: 1, top5: 2, lossSum: 3) + Evaluation(count: 1, top1: 1, top5: 1, lossSum: 1)
         #expect(total == Evaluation(count: 3, top1: 2, top5: 3, lossSum: 4) && total.meanLoss == 4.0 / 3)
     }
+
+    /// Labels that make the first image a top-1 hit and the second a miss: evaluation reports both per image, and a
+    /// training step counts the same hit from its own forward (before its update), unchunked and chunked.
+    @Test(arguments: [Chunking.none, .prefix(ChunkedPrefix(ops: 5, images: 1))])
+    func stepsCountTheirTop1HitsAsEvaluationDoes(_ chunking: Chunking) throws {
+        let graph = try Self.graph(Case(family: TrainingFixtures.mbv3, method: .liteResidualBias))
+        let trainer = try Self.trainer(graph, chunking: chunking)
+        let images = TrainingFixtures.images(batch: 2, resolution: trainer.plan.height)
+        let logits = trainer.predict(images: images).values
+        let best = (0..<2).map { r in (0..<5).max { logits[r * 5 + $0] < logits[r * 5 + $1] }! }
+        let labels = [best[0], (best[1] + 1) % 5]
+        #expect(trainer.evaluate(images: images, labels: labels).hits == [true, false])
+        trainer.trainStep([(images, labels)], learningRate: 1e-2)
+        #expect(trainer.stepTop1 == 1)
+    }
 }

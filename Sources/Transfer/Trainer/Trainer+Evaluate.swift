@@ -4,20 +4,31 @@ import Tensors
 public struct Evaluation: Equatable, Sendable {
     public var count = 0, top1 = 0, top5 = 0
     public var lossSum = 0.0
+    /// Whether each image was top-1 correct, in evaluation order (for paired comparisons of two models on the same
+    /// images); empty when the counts were given rather than evaluated.
+    public var hits: [Bool] = []
 
     /// Counts of `count` images: `top1`/`top5` correct, `lossSum` the summed (not mean) plain cross-entropy.
-    public init(count: Int = 0, top1: Int = 0, top5: Int = 0, lossSum: Double = 0) {
-        self.count = count; self.top1 = top1; self.top5 = top5; self.lossSum = lossSum
+    public init(count: Int = 0, top1: Int = 0, top5: Int = 0, lossSum: Double = 0, hits: [Bool] = []) {
+        self.count = count; self.top1 = top1; self.top5 = top5; self.lossSum = lossSum; self.hits = hits
     }
 
-    /// Adds another set's counts (evaluations of disjoint batches).
+    /// Adds another set's counts (evaluations of disjoint batches, `b`'s images after `a`'s).
     public static func + (a: Evaluation, b: Evaluation) -> Evaluation {
-        Evaluation(count: a.count + b.count, top1: a.top1 + b.top1, top5: a.top5 + b.top5, lossSum: a.lossSum + b.lossSum)
+        Evaluation(count: a.count + b.count, top1: a.top1 + b.top1, top5: a.top5 + b.top5, lossSum: a.lossSum + b.lossSum,
+                   hits: a.hits + b.hits)
     }
 
     public var top1Accuracy: Double { count == 0 ? 0 : Double(top1) / Double(count) }
     public var top5Accuracy: Double { count == 0 ? 0 : Double(top5) / Double(count) }
     public var meanLoss: Double { count == 0 ? 0 : lossSum / Double(count) }
+}
+
+/// The rank of class `label` among `classes` logits: how many classes score higher (or equal with a smaller index);
+/// 0 is a top-1 hit.
+func classRank(_ label: Int, logits row: UnsafePointer<Float>, classes k: Int) -> Int {
+    let target = row[label]
+    return (0..<k).filter { row[$0] > target || (row[$0] == target && $0 < label) }.count
 }
 
 extension Trainer {
@@ -56,10 +67,10 @@ extension Trainer {
             }
             result.lossSum += Double(loss) * Double(m)
             for r in 0..<m {
-                let row = logits + r * k, target = row[chunkLabels[r]]
-                let better = (0..<k).filter { row[$0] > target || (row[$0] == target && $0 < chunkLabels[r]) }.count
-                if better == 0 { result.top1 += 1 }
-                if better < 5 { result.top5 += 1 }
+                let rank = classRank(chunkLabels[r], logits: logits + r * k, classes: k)
+                if rank == 0 { result.top1 += 1 }
+                if rank < 5 { result.top5 += 1 }
+                result.hits.append(rank == 0)
             }
             result.count += m
             start += m

@@ -178,8 +178,10 @@ extension Trainer {
         precondition(labels.count == n, "\(labels.count) labels for a batch of \(n)")
         for t in plan.bornGradients[f] { zero(t) }
         let dlogits = floats(plan.valueGradientTensor[f]!, in: plan)
+        let logits = value(f, plan)
+        stepTop1 += labels.indices.filter { classRank(labels[$0], logits: logits + $0 * k, classes: k) == 0 }.count
         let loss = labels.withUnsafeBufferPointer { l in
-            softmaxCrossEntropy(logits: value(f, plan), labels: l.baseAddress!, batch: n, classes: k,
+            softmaxCrossEntropy(logits: logits, labels: l.baseAddress!, batch: n, classes: k,
                                 labelSmoothing: labelSmoothing, dlogits: dlogits)
         }
         if scale != 1 { for i in 0..<(n * k) { dlogits[i] *= scale } }

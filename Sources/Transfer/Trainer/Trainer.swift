@@ -49,6 +49,9 @@ public final class Trainer {
     public let poisonsDeadTensors: Bool
     /// The end of the highest arena byte written so far.
     public private(set) var measuredHighWaterBytes = 0
+    /// Top-1 hits of the last `trainStep`'s forward passes, before its update (train accuracy without a second
+    /// forward).
+    public internal(set) var stepTop1 = 0
     /// The chunk a pass over the plan's chunked prefix is at (`ChunkedPrefix`): batch tensors are addressed at
     /// its slice. 0 outside the prefix.
     var currentChunk = 0
@@ -138,6 +141,7 @@ public final class Trainer {
     @discardableResult
     public func trainStep(_ microBatches: [(images: Tensor, labels: [Int])], learningRate: Double) -> Float {
         precondition(!microBatches.isEmpty, "a step needs at least one micro-batch")
+        stepTop1 = 0
         if plan.gradientMode == .fused {
             precondition(microBatches.count == 1, "fused updates take one micro-batch per step; build the trainer with gradients: .accumulated")
             return runStep(images: microBatches[0].images, labels: microBatches[0].labels, scale: 1, learningRate: learningRate)

@@ -282,9 +282,8 @@ struct Train: ParsableCommand {
                 let start = Date()
                 while progress.step < stepsPerEpoch, let b = try loader.next() {
                     if interrupt.isSet { progress.epochSeconds += Date().timeIntervalSince(start); try stopInterrupted() }
-                    // Train top-1 from a forward before the update (the trainer does not hand out its logits).
-                    let correct = trainer.evaluate(images: b.images, labels: b.labels).top1
                     let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + progress.step))
+                    let correct = trainer.stepTop1
                     guard loss.isFinite else {
                         let kept = wroteCheckpoint ? "the last good checkpoint, \(checkpointURL.path), is kept" : "no checkpoint was written yet"
                         throw TrainError("the loss became \(loss) at epoch \(epoch + 1), step \(progress.step + 1) — training stopped and \(kept); lower --lr")
@@ -363,7 +362,8 @@ struct Train: ParsableCommand {
                                 trainLoss: last.loss, trainTop1: last.trainTop1, peakBytes: plan.peakBytes,
                                 imagesPerSecond: Double(trainImages) / max(trainSeconds, 1e-9), budgetedBytes: budgeted.plannedBytes,
                                 certificate: certificate, validationImages: validation?.count,
-                                validationTop1: validation?.top1Accuracy)
+                                validationTop1: validation?.top1Accuracy,
+                                validationHits: validation.map { String($0.hits.map { $0 ? "1" : "0" }) })
             if json { try FileHandleOutput.json(result); return }
             print(String(format: "wrote %@: %@, %d epochs, %@ top-1 %.2f%% top-5 %.2f%% (%d images), planned peak %@, %.1f images/s",
                          output, method.rawValue, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
@@ -376,8 +376,9 @@ struct Train: ParsableCommand {
         let top1: Double, top5: Double, trainLoss: Double, trainTop1: Double, peakBytes: Int, imagesPerSecond: Double
         /// What `--budget` counts of the plan; the measurement under `--budget`.
         let budgetedBytes: Int, certificate: MemoryCertificate?
-        /// Top-1 on the `--holdout` images after training.
-        let validationImages: Int?, validationTop1: Double?
+        /// Top-1 on the `--holdout` images after training, and whether each was a hit ("1") or not ("0"), in the
+        /// order `holdingOut` returns them (so that two trainings compare image by image).
+        let validationImages: Int?, validationTop1: Double?, validationHits: String?
     }
 
     /// The certificate as stored in the trained file (`memory_certificate`).

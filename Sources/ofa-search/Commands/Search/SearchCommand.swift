@@ -108,6 +108,11 @@ struct SearchCommand: ParsableCommand {
         valueName: "n"))
     var finalists: Int?
 
+    @Option(help: ArgumentHelp(
+        "The best finalist on validation replaces the best obvious choice (max subnet) only if it beats it image by image with a one-sided McNemar p-value below this; 1 lets the best on validation win.",
+        valueName: "p"))
+    var significance: Double = 0.05
+
     @Option(help: "Optimizer of the finalists' trainings, whose state the budget counts: adam, adam8 (8-bit block-wise moments) or sgd (momentum 0.9).")
     var optimizer: OptimizerChoice = .adam
 
@@ -141,6 +146,9 @@ struct SearchCommand: ParsableCommand {
         guard lrTestSteps >= 2 else { throw ValidationError("--lr-test-steps must be at least 2") }
         if let adaptEpochs, adaptEpochs < 0 { throw ValidationError("--adapt-epochs must be 0 or more") }
         if let finalEpochs, finalEpochs < 1 { throw ValidationError("--final-epochs must be at least 1") }
+        guard significance > 0 && significance <= 1 else {
+            throw ValidationError("--significance must be in (0, 1], got \(significance)")
+        }
         if let finalists, finalists < 0 { throw ValidationError("--finalists must be 0 or more, got \(finalists)") }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
@@ -228,6 +236,11 @@ struct SearchCommand: ParsableCommand {
                              + " (test %.2f%%)", f.candidate, f.method, 100 * f.sharedValidationTop1,
                              100 * f.trainedValidationTop1, f.epochs, 100 * (f.testTop1 ?? 0)))
             }
+            if let s = summary.selection, s.leader != s.reference {
+                print(String(format: "chosen: #%d (best on validation) against #%d (best obvious choice): %d images for, "
+                             + "%d against, McNemar p %.3f (significance %.3f)", s.leader, s.reference, s.wins, s.losses,
+                             s.pValue, s.significance))
+            }
             for b in summary.baselines {
                 print(String(format: "baseline %@ at %d px: test top-1 %.2f%%, planned %@, measured %@", b.name, b.resolution, 100 * b.testTop1,
                              ByteCount.format(b.plannedBytes), ByteCount.format(b.measuredBytes)))
@@ -255,6 +268,7 @@ struct SearchCommand: ParsableCommand {
         settings.finalists = finalists ?? (quick ? 1 : settings.methods.count)
         settings.frozenBits = frozenBits
         settings.optimizer = optimizer
+        settings.significance = significance
         settings.split = split?.description
         settings.findsLearningRate = fixedRate == nil
         settings.rangeTestSteps = lrTestSteps
