@@ -5,7 +5,9 @@ usage: python3 Scripts/search-table.py Searches/flowers5-16MB Searches/flowers5-
 
 Reads each run's summary.json and history.sqlite (phase times); prints Markdown. Test accuracies with their
 binomial standard error sqrt(p(1-p)/n) in points. Every finalist (the best of each method and the obvious choices)
-trained --final-epochs on search-train in its own certified process; the best on validation won. Last, how well
+trained --final-epochs on search-train in its own certified process; the best on validation won if it was an obvious
+choice or beat the best obvious choice image by image (McNemar, summary's "selection"), else that obvious choice won,
+as the selection line after the first table says. Last, how well
 shared-weight validation ranks the finalists against their accuracy after their own training (Kendall's tau over
 each run's finalists, against validation and against test; runs are not pooled, their accuracies are not on one
 scale).
@@ -39,6 +41,20 @@ for run in sys.argv[1:]:
     for b in s["baselines"]:
         print(f"| {budget} | {b['name']} | {b['resolution']} px | {pct(b['test_top1'], n)} | "
               f"{b['planned_bytes'] / 1e6:.2f} MB | {b['measured_bytes'] / 1e6:.2f} MB |")
+print()
+for run in sys.argv[1:]:
+    s = json.load(open(os.path.join(run, "summary.json")))
+    c = s.get("selection")
+    if c and c["leader"] != c["reference"]:
+        kept = c["p_value"] >= c["significance"]
+        print(f"Selection, {s['budget_bytes'] / 1e6:g} MB: #{c['leader']} led on validation; against the best obvious "
+              f"choice #{c['reference']} it was right on {c['wins']} images the other missed and wrong on {c['losses']} "
+              f"(McNemar one-sided p {c['p_value']:.3f}, {'not ' if kept else ''}below {c['significance']:g}): "
+              f"#{c['reference'] if kept else c['leader']} won.")
+    elif c:
+        print(f"Selection, {s['budget_bytes'] / 1e6:g} MB: the best on validation was the obvious choice #{c['leader']}.")
+    else:
+        print(f"Selection, {s['budget_bytes'] / 1e6:g} MB: the best on validation won (run without a selection rule).")
 print()
 print("| budget | finalist | shared-weight val | val after its own training | test |")
 print("|---|---|---|---|---|")
