@@ -53,7 +53,9 @@ extension SearchRun {
             report(String(format: "learning rate of %@: %.2g (range test over %d steps: smoothed loss lowest at %.2g)",
                           method.name, result.suggestion, result.rates.count, result.minimumRate))
         }
-        let json = try JSONEncoder().encode(Dictionary(uniqueKeysWithValues: rates.map { ($0.key.name, $0.value) }))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys   // the same run writes the same file
+        let json = try encoder.encode(Dictionary(uniqueKeysWithValues: rates.map { ($0.key.name, $0.value) }))
         try json.write(to: file, options: .atomic)
         return rates
     }
