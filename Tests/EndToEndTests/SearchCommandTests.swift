@@ -21,7 +21,7 @@ struct SearchCommandTests {
 
     /// `--dry-run --json`, the planned-memory range of its random draws (bytes).
     struct DryRun: Decodable {
-        let smallestPlannedBytes: Int, largestPlannedBytes: Int
+        let smallestPlannedBytes: Int, largestPlannedBytes: Int, validationImages: Int
     }
 
     /// `summary.json` / `--json`, the fields compared here.
@@ -132,6 +132,8 @@ struct SearchCommandTests {
             let log = try String(contentsOf: runA.appendingPathComponent("search.log"), encoding: .utf8)
             let label = "[#\(summaryA.winner.candidate)]"
             #expect(log.contains("\(label) memory: planned") && log.contains("\(label) epoch 1/1"), "\(log)")
+            // The dry run counted the validation split the search then held out.
+            #expect(log.contains("chosen on \(dry.validationImages) validation images"), "\(dry.validationImages)")
             // Each method's learning rate came from its range test, and the winner trained with its method's.
             let rates = try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: runA.appendingPathComponent("learning-rates.json")))
             #expect(Set(rates.keys) == ["bias", "lite-residual+bias"] && rates.values.allSatisfy { $0 > 1e-6 && $0 < 0.1 }, "\(rates)")

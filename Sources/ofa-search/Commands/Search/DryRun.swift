@@ -65,7 +65,9 @@ struct DryRun {
         _ = trainer.evaluate(images: images, labels: labels)
         let evalPerImage = Date().timeIntervalSince(start) / Double(settings.batch)
 
-        let train = dataset[.train].count, validation = Int((settings.validationFraction * Double(train)).rounded())
+        // The search's own split (`SearchData`): stratified per class, so not simply the fraction of the total.
+        let train = dataset[.train].count, validation = dataset[.train].holdingOut(
+            fraction: settings.validationFraction, classes: classes, seed: settings.seed).held.count
         let test = dataset[.test].isEmpty ? dataset[.valid].count : dataset[.test].count
         let candidates = Double(settings.evolution.population * (settings.evolution.generations + 1))
         // Adaptation also re-calibrates each subnet turn (calibration images per `stepsPerSubnet` steps).
