@@ -48,11 +48,12 @@ for run in sys.argv[1:]:
     if c and c["leader"] != c["reference"]:
         kept = c["p_value"] >= c["significance"]
         print(f"Selection, {s['budget_bytes'] / 1e6:g} MB: #{c['leader']} led on validation; against the best obvious "
-              f"choice #{c['reference']} it was right on {c['wins']} images the other missed and wrong on {c['losses']} "
-              f"(McNemar one-sided p {c['p_value']:.3f}, {'not ' if kept else ''}below {c['significance']:g}): "
-              f"#{c['reference'] if kept else c['leader']} won.")
+              f"choice #{c['reference']} it was right on {c['wins']} images the other missed and wrong on "
+              f"{c['losses']} (McNemar one-sided p {c['p_value']:.3f}, {'not ' if kept else ''}below "
+              f"{c['significance']:g}): #{c['reference'] if kept else c['leader']} won.")
     elif c:
-        print(f"Selection, {s['budget_bytes'] / 1e6:g} MB: the best on validation was the obvious choice #{c['leader']}.")
+        print(f"Selection, {s['budget_bytes'] / 1e6:g} MB: the best on validation was the obvious choice "
+              f"#{c['leader']}.")
     else:
         print(f"Selection, {s['budget_bytes'] / 1e6:g} MB: the best on validation won (run without a selection rule).")
 print()

@@ -42,11 +42,12 @@ extension SearchRun {
     /// subnet by noise. So every finalist (`finalistMembers(_:)`, which always holds the obvious choices) is trained
     /// exactly as the winner must be: in a fresh `ofa-search train --budget --holdout` process (`trainCertified`),
     /// `finalEpochs` on search-train, then scored on validation and on test. Test never decides. The best on
-    /// validation (ties keep the better shared-weight rank) wins if it is an obvious choice or beats the best obvious
-    /// choice image by image with a McNemar p-value below `settings.significance` (`select(_:significance:)`); otherwise
-    /// that obvious choice wins. The winner's file becomes `best.h5`. The obvious choices' results are the
-    /// baselines, trained exactly like the winner. Each finished training is kept in `finalist-<id>.json`, so a
-    /// resumed run trains only the rest (an interrupted one continues from its checkpoint).
+    /// validation (ties keep the better shared-weight rank) wins if it is an obvious choice or beats the best
+    /// obvious choice image by image with a McNemar p-value below `settings.significance`
+    /// (`select(_:significance:)`); otherwise that obvious choice wins. The winner's file becomes `best.h5`. The
+    /// obvious choices' results are the baselines, trained exactly like the winner. Each finished training is kept
+    /// in `finalist-<id>.json`, so a resumed run trains only the rest (an interrupted one continues from its
+    /// checkpoint).
     func trainFinalists(_ search: SearchOutcome) throws -> FinalOutcome {
         let members = try finalistMembers(search), obvious = try obviousChoices()
         report("finalists: \(members.count) candidates, \(settings.finalEpochs) epochs each on "
@@ -63,8 +64,9 @@ extension SearchRun {
         }, significance: settings.significance)
         let best = trained.first { $0.member.record.id == winner }!
         if let s = selection, s.leader != s.reference {
-            report(String(format: "#%d leads on validation; against the best obvious choice #%d it is right on %d images "
-                          + "the other misses and wrong on %d (McNemar one-sided p %.3f, significance %.3f): #%d wins",
+            report(String(format: "#%d leads on validation; against the best obvious choice #%d it is right on %d "
+                          + "images the other misses and wrong on %d (McNemar one-sided p %.3f, significance %.3f): "
+                          + "#%d wins",
                           s.leader, s.reference, s.wins, s.losses, s.pValue, s.significance, winner))
         }
         // Moved already when a past session stopped after this.

@@ -34,7 +34,9 @@ struct SearchCommandTests {
             let candidate: Int, shared_val_top1: Double, trained_val_top1: Double, test_top1: Double
         }
         struct Baseline: Decodable, Equatable { let name: String, arch: String, test_top1: Double }
-        struct Selection: Decodable, Equatable { let leader: Int, reference: Int, p_value: Double, significance: Double }
+        struct Selection: Decodable, Equatable {
+            let leader: Int, reference: Int, p_value: Double, significance: Double
+        }
         let budget_bytes: Int, candidates_evaluated: Int, candidates_over_budget: Int, generations: Int
         let finalists: [Finalist], baselines: [Baseline], selection: Selection?
         let winner: Winner
@@ -113,7 +115,9 @@ struct SearchCommandTests {
                 .map { $0.max { ($0.valTop1!, -$0.id) < ($1.valTop1!, -$1.id) }!.id }
             #expect(Set(summaryA.finalists.map(\.candidate)) == Set(bestOfMethod + [1]))
             #expect(summaryA.finalists.map(\.shared_val_top1) == summaryA.finalists.map(\.shared_val_top1).sorted(by: >))
-            let leader = try #require(summaryA.finalists.first { f in summaryA.finalists.allSatisfy { $0.trained_val_top1 <= f.trained_val_top1 } })
+            let leader = try #require(summaryA.finalists.first { f in
+                summaryA.finalists.allSatisfy { $0.trained_val_top1 <= f.trained_val_top1 }
+            })
             let selection = try #require(summaryA.selection)
             #expect(selection.leader == leader.candidate && selection.reference == 1 && selection.significance == 0.05)
             let chosen = try #require(summaryA.finalists.first {

@@ -24,7 +24,9 @@ struct SearchSettingsTests {
 
     @Test func olderSettingsDecodeToWhatTheirRunDid() throws {
         var object = try #require(try JSONSerialization.jsonObject(with: Data(Self.settings.json.utf8)) as? [String: Any])
-        for key in ["finds_lr", "optimizer", "lr_test_steps", "split", "significance"] { object.removeValue(forKey: key) }
+        for key in ["finds_lr", "optimizer", "lr_test_steps", "split", "significance"] {
+            object.removeValue(forKey: key)
+        }
         var adaptation = try #require(object["adaptation"] as? [String: Any])
         adaptation.removeValue(forKey: "plateauGain")
         object["adaptation"] = adaptation

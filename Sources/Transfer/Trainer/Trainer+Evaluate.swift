@@ -15,8 +15,8 @@ public struct Evaluation: Equatable, Sendable {
 
     /// Adds another set's counts (evaluations of disjoint batches, `b`'s images after `a`'s).
     public static func + (a: Evaluation, b: Evaluation) -> Evaluation {
-        Evaluation(count: a.count + b.count, top1: a.top1 + b.top1, top5: a.top5 + b.top5, lossSum: a.lossSum + b.lossSum,
-                   hits: a.hits + b.hits)
+        Evaluation(count: a.count + b.count, top1: a.top1 + b.top1, top5: a.top5 + b.top5,
+                   lossSum: a.lossSum + b.lossSum, hits: a.hits + b.hits)
     }
 
     public var top1Accuracy: Double { count == 0 ? 0 : Double(top1) / Double(count) }

@@ -109,7 +109,8 @@ struct SearchCommand: ParsableCommand {
     var finalists: Int?
 
     @Option(help: ArgumentHelp(
-        "The best finalist on validation replaces the best obvious choice (max subnet) only if it beats it image by image with a one-sided McNemar p-value below this; 1 lets the best on validation win.",
+        "The best finalist on validation replaces the best obvious choice (max subnet) only if it beats it image "
+            + "by image with a one-sided McNemar p-value below this; 1 lets the best on validation win.",
         valueName: "p"))
     var significance: Double = 0.05
 
@@ -237,9 +238,9 @@ struct SearchCommand: ParsableCommand {
                              100 * f.trainedValidationTop1, f.epochs, 100 * (f.testTop1 ?? 0)))
             }
             if let s = summary.selection, s.leader != s.reference {
-                print(String(format: "chosen: #%d (best on validation) against #%d (best obvious choice): %d images for, "
-                             + "%d against, McNemar p %.3f (significance %.3f)", s.leader, s.reference, s.wins, s.losses,
-                             s.pValue, s.significance))
+                print(String(format: "chosen: #%d (best on validation) against #%d (best obvious choice): %d "
+                             + "images for, %d against, McNemar p %.3f (significance %.3f)", s.leader, s.reference,
+                             s.wins, s.losses, s.pValue, s.significance))
             }
             for b in summary.baselines {
                 print(String(format: "baseline %@ at %d px: test top-1 %.2f%%, planned %@, measured %@", b.name, b.resolution, 100 * b.testTop1,
