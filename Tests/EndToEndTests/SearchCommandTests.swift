@@ -75,8 +75,9 @@ struct SearchCommandTests {
             let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes)
 
             // 1. An uninterrupted search.
-            let runA = dir.appendingPathComponent("a")
+            let runA = dir.appendingPathComponent("a"), startedA = Date()
             let a = try OFASearchCommand.run(arguments + ["--out", runA.path, "--json"])
+            let tookA = Date().timeIntervalSince(startedA)
             try #require(a.status == 0, "search failed: \(a.stderr)")
             let summaryA = try JSONDecoder().decode(Summary.self, from: Data(a.stdout.utf8))
             #expect(try JSONDecoder().decode(Summary.self, from: Data(contentsOf: runA.appendingPathComponent("summary.json"))) == summaryA)
@@ -163,8 +164,10 @@ struct SearchCommandTests {
                     + "'blue-checks' in the file but 'apple' in the dataset — evaluate on the dataset it was trained on (see its provenance attribute)\n")
 
             // 4. The same search killed with SIGKILL once candidates are committed, then resumed, ends exactly as run A.
+            // The wait scales with run A's duration (twice it, at least 180 s): parallel suites on two cores slow both alike.
             let runB = dir.appendingPathComponent("b")
-            let committed = try Self.killOnceCandidatesAreCommitted(arguments + ["--out", runB.path], run: runB, evaluated: 2)
+            let committed = try Self.killOnceCandidatesAreCommitted(arguments + ["--out", runB.path], run: runB, evaluated: 2,
+                                                                    within: max(180, 2 * tookA))
             #expect(committed >= 2 && committed < evaluated.count, "killed after \(committed) of \(evaluated.count) evaluations")
             let r = try OFASearchCommand.run(["search", "--resume", runB.path, "--json"])
             try #require(r.status == 0, "resume failed: \(r.stderr)")
@@ -214,15 +217,16 @@ struct SearchCommandTests {
     }
 
     /// Runs `ofa-search arguments`, polls `run`'s history read-only, and kills the search with SIGKILL as soon as
-    /// at least `evaluated` candidates are committed as evaluated; returns how many were.
-    static func killOnceCandidatesAreCommitted(_ arguments: [String], run: URL, evaluated: Int) throws -> Int {
+    /// at least `evaluated` candidates are committed as evaluated, or `within` seconds have passed; returns how many were.
+    static func killOnceCandidatesAreCommitted(_ arguments: [String], run: URL, evaluated: Int,
+                                               within seconds: TimeInterval) throws -> Int {
         let process = Process()
         process.executableURL = OFASearchCommand.executable
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(180)
+        let deadline = Date().addingTimeInterval(seconds)
         var count = 0
         while process.isRunning && Date() < deadline {
             if let store = try? SQLiteSearchStore(openingAt: run, readOnly: true),
