@@ -60,7 +60,7 @@ let package = Package(
 
         // MARK: - Tests
 
-        .target(name: "OFATestSupport", path: "Sources/OFATestSupport"),
+        .target(name: "OFATestSupport", dependencies: ["TorchCheckpoint"], path: "Sources/OFATestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "OFATestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "OFATestSupport"], swiftSettings: kernelSettings),
         .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "OFATestSupport"]),

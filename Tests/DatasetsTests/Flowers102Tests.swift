@@ -74,7 +74,7 @@ enum FlowersFixtures {
 
     /// The official label files with a fake image folder holding every id (empty files): the loader's
     /// checks and counts on the real labels, without the 330 MB archive.
-    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    @Test(.enabled(if: TestPaths.sharedEnabled, "../shared is absent"))
     func officialLabelsWithPlaceholderImages() throws {
         let shared = try #require(TestPaths.shared)
         let root = try FlowersFixtures.temporaryDirectory()

@@ -66,7 +66,7 @@ struct ImageFolderTests {
         #expect(d.classCounts(.train) == [2, 5, 0] && d.classCounts(.test) == [3, 5, 1])  // round(0.5) = 1
     }
 
-    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    @Test(.enabled(if: TestPaths.sharedEnabled, "../shared is absent"))
     func realFlowers5() throws {
         let shared = try #require(TestPaths.shared)
         let d = try ImageFolder.load(root: shared.appendingPathComponent("datasets/flowers5"))

@@ -55,7 +55,7 @@ import Testing
         #expect(try f.integers("x") == [3, 250])
     }
 
-    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    @Test(.enabled(if: TestPaths.sharedEnabled, "../shared is absent"))
     func officialFlowersLabelFiles() throws {
         let shared = try #require(TestPaths.shared)
         let folder = shared.appendingPathComponent("datasets/flowers102-labels")

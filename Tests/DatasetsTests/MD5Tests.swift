@@ -52,7 +52,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    @Test(.enabled(if: TestPaths.sharedEnabled, "../shared is absent"))
     func officialLabelFilesHaveThePublishedMD5() throws {
         let shared = try #require(TestPaths.shared)
         let folder = shared.appendingPathComponent("datasets/flowers102-labels")

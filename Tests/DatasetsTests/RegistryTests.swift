@@ -88,10 +88,7 @@ struct RegistryTests {
         #expect(flat.name == folder && flat.classCounts(.test) == [1, 2, 0])
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(
-        atPath: RegistryTests.fixtures.appendingPathComponent("flowers102-mini/imagelabels.mat").path),
-        "no flowers102-mini/imagelabels.mat fixture"))
-    func flowers102ByNameAndByPath() throws {
+    @Test func flowers102ByNameAndByPath() throws {
         let mini = Self.fixtures.appendingPathComponent("flowers102-mini")
         let byPath = try DatasetRegistry.open(mini.path, dataRoot: nil)
         #expect(byPath.name == mini.path && !byPath[.train].isEmpty)

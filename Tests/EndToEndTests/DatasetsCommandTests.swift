@@ -92,7 +92,7 @@ struct DatasetsCommandTests {
         #expect(c.classes.first == "airplane" && c.splits.map(\.images) == [10, 3] && c.splits[1].width?.max == 32)
     }
 
-    @Test(.enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    @Test(.enabled(if: TestPaths.sharedEnabled, "../shared is absent"))
     func infoOfFlowers5() throws {
         let shared = try #require(TestPaths.shared)
         try Self.withScratch { _, env in

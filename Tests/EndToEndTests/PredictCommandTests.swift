@@ -44,7 +44,7 @@ struct PredictCommandTests {
         if !c.id.hasPrefix("bad ") { #expect(lines.count == 1, "stderr: \(r.stderr)") }
     }
 
-    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"), arguments: ["not-an-image.txt", "truncated.jpg"])
+    @Test(.enabled(if: TestPaths.weightsEnabled, "no weights; run Scripts/fetch-weights.sh (make test does)"), arguments: ["not-an-image.txt", "truncated.jpg"])
     func badImagesGiveOneLine(_ name: String) throws {
         let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
         let path: String
@@ -59,7 +59,7 @@ struct PredictCommandTests {
         #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(name), "stderr: \(r.stderr)")
     }
 
-    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"), .enabled(if: TestPaths.shared != nil, "../shared is absent"))
+    @Test(.enabled(if: TestPaths.weightsEnabled, "no weights; run Scripts/fetch-weights.sh (make test does)"), .enabled(if: TestPaths.sharedEnabled, "../shared is absent"))
     func predictsEspressoForCoffeeAndWritesJSON() throws {
         let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
         let shared = try #require(TestPaths.shared)
@@ -73,7 +73,7 @@ struct PredictCommandTests {
         #expect(decoded.count == 1 && decoded[0].top.count == 3 && decoded[0].top[0].index == 967)
     }
 
-    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    @Test(.enabled(if: TestPaths.weightsEnabled, "no weights; run Scripts/fetch-weights.sh (make test does)"))
     func convertWritesAnH5ThatPredictReads() throws {
         let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
         let h5 = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).h5")

@@ -110,7 +110,7 @@ struct SupernetCommandTests {
     }
 
     /// Re-importing the cached ImageNet checkpoint as the shipped file was made gives the same supernet.
-    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    @Test(.enabled(if: TestPaths.weightsEnabled, "no weights; run Scripts/fetch-weights.sh (make test does)"))
     func importingTheImageNetCheckpointReproducesTheShippedSupernet() throws {
         let weights = try #require(TestPaths.efficientNetLite0Checkpoint)
         try Self.withScratch { dir in

@@ -6,7 +6,7 @@ import Testing
 /// Full-size photographs from the shared folder (`<shared>/images`), compared with Pillow through the
 /// hash, channel sums and 256 sampled pixels recorded in the fixture manifest.
 @Suite struct SharedImageTests {
-    @Test(.enabled(if: TestPaths.shared != nil, "no shared folder (../shared or $OFA_SHARED); committed fixtures cover decoding"),
+    @Test(.enabled(if: TestPaths.sharedEnabled, "no shared folder (../shared or $OFA_SHARED); committed fixtures cover decoding"),
           arguments: ImageFixtureManifest.loaded?.shared ?? [])
     func decodesLikePillow(_ fixture: ImageFixtureManifest.Shared) throws {
         let url = try #require(TestPaths.shared).appendingPathComponent(fixture.input)
@@ -30,19 +30,5 @@ import Testing
         } else {
             #expect(maxSampleDiff <= 2 && meanShift.allSatisfy { $0 < 0.05 })
         }
-    }
-
-    /// Prints the decode time of the 640x427 JPEG (TurboJPEG, default ISLOW DCT); no assertion.
-    @Test func jpegDecodeSpeed() throws {
-        guard let url = TestPaths.shared?.appendingPathComponent("images/sklearn-flower.jpg"),
-              FileManager.default.fileExists(atPath: url.path) else { return }
-        let data = try Data(contentsOf: url)
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try RGBImage(data: data, name: url.lastPathComponent)
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        print("decode sklearn-flower.jpg (640x427): best \(String(format: "%.2f", best)) ms")
     }
 }

@@ -36,7 +36,7 @@ struct EfficientNetLite0ParityTests {
         return try EfficientNetLite0.build(from: NamedTensors.load(from: url))
     }
 
-    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    @Test(.enabled(if: TestPaths.weightsEnabled, "no weights; run Scripts/fetch-weights.sh (make test does)"))
     func logitsMatchPyTorchOnRealPhotos() throws {
         let net = try #require(try Self.network())
         let refs = try Self.references()
@@ -61,7 +61,7 @@ struct EfficientNetLite0ParityTests {
         #expect(top1("chelsea.png", "direct") == 285)
     }
 
-    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    @Test(.enabled(if: TestPaths.weightsEnabled, "no weights; run Scripts/fetch-weights.sh (make test does)"))
     func hdf5WeightsGiveTheSameLogitsAsThePyTorchFile() throws {
         let url = try #require(TestPaths.efficientNetLite0Checkpoint)
         let weights = try NamedTensors.load(from: url)

@@ -24,7 +24,7 @@ struct EfficientNetLiteElasticTests {
 
     static func argmax(_ row: ArraySlice<Float>) -> Int { row.indices.max { row[$0] < row[$1] }! - row.startIndex }
 
-    @Test(.enabled(if: TestPaths.efficientNetLite0Checkpoint != nil, "no weights; run Scripts/fetch-weights.sh (make test does)"))
+    @Test(.enabled(if: TestPaths.weightsEnabled, "no weights; run Scripts/fetch-weights.sh (make test does)"))
     func maxSubnetIsTheOriginalNetworkAndChannelsAreSortedByImportance() throws {
         let url = try #require(TestPaths.efficientNetLite0Checkpoint)
         let supernet = try Supernet.effnetLite0Elastic(from: NamedTensors.load(from: url))
