@@ -33,11 +33,11 @@ let package = Package(
         .target(name: "TorchCheckpoint"),
         .target(name: "Images", dependencies: ["CImageCodecs"], swiftSettings: kernelSettings),
         .target(name: "Networks", dependencies: ["Tensors", "TorchCheckpoint", "HDF5"], swiftSettings: kernelSettings),
-        .target(name: "Supernets", dependencies: ["Networks", "Tensors", "HDF5", "TorchCheckpoint"]),
+        .target(name: "Supernets", dependencies: ["Networks", "Tensors", "HDF5"]),
         .target(name: "Datasets", dependencies: ["Images", "Tensors", "CZlib"]),
         .target(name: "Memory", dependencies: ["Supernets", "Tensors"]),
-        .target(name: "Transfer", dependencies: ["Networks", "Supernets", "Tensors"], swiftSettings: kernelSettings),
-        .target(name: "Search", dependencies: ["Supernets", "Transfer", "Memory", "Datasets", "Tensors", "History", "HDF5"]),
+        .target(name: "Transfer", dependencies: ["Networks", "Supernets", "Tensors", "HDF5"], swiftSettings: kernelSettings),
+        .target(name: "Search", dependencies: ["Supernets", "Transfer", "Memory", "Datasets", "Images", "Tensors", "History", "HDF5"]),
         .target(name: "History", dependencies: ["CSQLite"], exclude: ["SCHEMA.md"]),
 
         // MARK: - Implementation details (system-library shims)
@@ -54,7 +54,7 @@ let package = Package(
 
         .executableTarget(
             name: "ofa-bench",
-            dependencies: ["Tensors", "Networks", "TorchCheckpoint", "Images", "Supernets", "Datasets", "Transfer", "Memory"],
+            dependencies: ["Tensors", "Networks", "Supernets", "Datasets", "Transfer", "Memory"],
             path: "Benchmarks/ofa-bench",
             swiftSettings: kernelSettings),
 
@@ -65,13 +65,14 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "OFATestSupport"], swiftSettings: kernelSettings),
         .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "OFATestSupport"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images", "OFATestSupport"]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Images", "HDF5", "OFATestSupport"]),
-        .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "HDF5", "OFATestSupport"]),
-        .testTarget(name: "TransferTests", dependencies: ["Transfer", "Tensors", "Supernets", "HDF5", "OFATestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Supernets", "Transfer", "Datasets", "History", "OFATestSupport"]),
-        .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets", "OFATestSupport"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Tensors", "HDF5", "OFATestSupport"]),
+        .testTarget(name: "SupernetsTests", dependencies: ["Supernets", "Networks", "Tensors", "HDF5", "OFATestSupport"]),
+        .testTarget(name: "TransferTests", dependencies: ["Transfer", "Networks", "Tensors", "Supernets", "HDF5", "OFATestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Supernets", "Transfer", "Tensors", "History", "OFATestSupport"]),
+        .testTarget(name: "MemoryTests", dependencies: ["Memory", "Supernets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "OFATestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "History", "ofa-search"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History"]),
+        // `ofa-search` is built for the tests to run it as a process.
+        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "Transfer", "History", "HDF5", "ofa-search"]),
     ]
 )
