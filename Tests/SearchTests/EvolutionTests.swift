@@ -114,9 +114,9 @@ final class ParentSelectionTests: XCTestCase {
         // `last` scores highest with shared weights; lite-residual+bias must still keep a parent.
         let population = (1...6).map { member($0, .last, 0.7 + 0.01 * Double($0)) } + [member(7, .liteResidualBias, 0.5),
                                                                                          member(8, .liteResidualBias, 0.55)]
-        let parents = SearchRun.parents(of: population, count: 4) { $0.config.method! }
+        let parents = EvolutionFinder<Member>.parents(of: population, count: 4) { $0.config.method }
         XCTAssertEqual(parents.map(\.record.id), [6, 5, 8, 7])
-        let single = SearchRun.parents(of: Array(population.prefix(6)), count: 2) { $0.config.method! }
+        let single = EvolutionFinder<Member>.parents(of: Array(population.prefix(6)), count: 2) { $0.config.method }
         XCTAssertEqual(single.map(\.record.id), [6, 5], "one method: the best, as OFA")
     }
 }
