@@ -53,13 +53,14 @@ public struct EvolutionFinder<Individual: Evolvable> {
         var outcome = Outcome(), seen = Set<String>()
 
         /// Draws with `make` until a new architecture fits; returns it evaluated.
-        func child(_ generation: Int, _ make: (inout ArchitectureSampler) -> (ArchConfig, CandidateOrigin, [Individual]))
-            throws -> Individual? {
+        typealias Make = (inout ArchitectureSampler) -> (ArchConfig, CandidateOrigin, [Individual])
+        func child(_ generation: Int, _ make: Make) throws -> Individual? {
             for _ in 0..<evo.maxTries {
                 let (config, origin, parents) = make(&sampler)
                 let key = config.hash(in: space)
                 guard seen.insert(key).inserted else { continue }
-                let proposal = Proposal(config: config, key: key, generation: generation, origin: origin, parents: parents)
+                let proposal = Proposal(config: config, key: key, generation: generation, origin: origin,
+                                        parents: parents)
                 guard let individual = try evaluate(proposal) else { outcome.refused += 1; continue }
                 outcome.evaluated.append(individual)
                 return individual

@@ -66,7 +66,8 @@ extension SearchRun {
             group: { [factory] in factory.method($0) })
         var journal = try CandidateJournal(store: store, runName: runName)
         if journal.isReplaying {
-            report("search: replaying \(journal.stored.count) stored candidates (finished ones are not evaluated again)")
+            report("search: replaying \(journal.stored.count) stored candidates "
+                   + "(finished ones are not evaluated again)")
         }
         var tally = SearchOutcome(best: nil, evaluated: 0, rejected: 0, generations: 0, stoppedEarly: false)
         var evalSeconds: [Double] = []
@@ -96,7 +97,8 @@ extension SearchRun {
                 let result = try evaluator.evaluate(p.config, shared: shared)
                 let seconds = Date().timeIntervalSince(start)
                 evalSeconds.append(seconds)
-                try store.tell(record.id, status: .evaluated, valTop1: result.top1, valLoss: result.loss, evalSeconds: seconds)
+                try store.tell(record.id, status: .evaluated, valTop1: result.top1, valLoss: result.loss,
+                               evalSeconds: seconds)
                 record.status = .evaluated; record.valTop1 = result.top1; record.valLoss = result.loss
                 record.evalSeconds = seconds
             }

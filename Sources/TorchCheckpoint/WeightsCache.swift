@@ -16,7 +16,8 @@ public enum WeightsCache {
     }
 
     /// Where the EfficientNet-Lite0 checkpoint is, or would be, under `environment`.
-    public static func efficientNetLite0Path(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    public static func efficientNetLite0Path(environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> URL {
         directory(environment: environment).appendingPathComponent(efficientNetLite0)
     }
 }

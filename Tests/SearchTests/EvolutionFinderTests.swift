@@ -29,7 +29,8 @@ struct EvolutionFinderTests {
         -> (EvolutionFinder<Toy>.Outcome, [EvolutionFinder<Toy>.Proposal]) {
         var finder = EvolutionFinder<Toy>(
             settings: EvolutionSettings(population: 12, generations: generations),
-            sampler: ArchitectureSampler(space: space, resolutions: [128, 160, 192], methods: [.last, .bias], seed: seed),
+            sampler: ArchitectureSampler(space: space, resolutions: [128, 160, 192], methods: [.last, .bias],
+                                         seed: seed),
             group: { $0.method })
         var asked: [EvolutionFinder<Toy>.Proposal] = [], order = 0
         let outcome = finder.run(seeds: seeds, evaluate: { p in
@@ -68,7 +69,8 @@ struct EvolutionFinderTests {
         var last = seed
         last.method = .last
         let (outcome, asked) = Self.search(seed: 9, generations: 6, seeds: [last.canonical(in: Self.space)])
-        #expect(asked.first?.origin == .anchor && asked.first?.key == last.canonical(in: Self.space).hash(in: Self.space))
+        #expect(asked.first?.origin == .anchor
+                && asked.first?.key == last.canonical(in: Self.space).hash(in: Self.space))
         let initial = outcome.evaluated.prefix(12).map(\.fitness).max()!
         #expect(outcome.best!.fitness > initial, "\(initial) → \(outcome.best!.fitness)")
         // Children name their parents: one for a mutation, two for a crossover.
