@@ -4,10 +4,10 @@ import Testing
 
 @Suite("History analysis")
 struct AnalysisTests {
-    static func load(_ options: SyntheticRun.Options = .init()) throws -> (TemporaryDirectory, SearchRun) {
+    static func load(_ options: SyntheticRun.Options = .init()) throws -> (TemporaryDirectory, RunSnapshot) {
         let dir = try TemporaryDirectory()
         try SyntheticRun.write(to: dir.url, options)
-        return (dir, try SearchRun.load(dir.url))
+        return (dir, try RunSnapshot.load(dir.url))
     }
 
     @Test("the summary counts statuses, budget fit, distinct architectures and phase time")
@@ -33,7 +33,7 @@ struct AnalysisTests {
         let dir = try TemporaryDirectory()
         let store = try SyntheticRun.write(to: dir.url, .init(finished: false, lastEvaluating: true))
         try store.startPhase("search")  // the resume: the killed "search" row stays open, a new one starts
-        let run = try SearchRun.load(dir.url)
+        let run = try RunSnapshot.load(dir.url)
         #expect(run.result == nil && run.run.status == "running")
         let search = try #require(RunSummary(run).phases.first { $0.name == "search" })
         #expect(search.runs == 2 && search.running && search.interrupted == 1)
@@ -150,22 +150,22 @@ struct AnalysisTests {
     func badRuns() throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteSearchStore(creatingAt: dir.url, toolVersion: "test")
-        #expect(throws: HistoryError.emptyRun(directory: dir.url.path, status: nil)) { try SearchRun.load(dir.url) }
+        #expect(throws: HistoryError.emptyRun(directory: dir.url.path, status: nil)) { try RunSnapshot.load(dir.url) }
         try store.begin(RunRecord(
             createdAt: "2025-11-26T05:00:00Z", dataset: "d", budgetBytes: 1, memScope: "total", method: "bias", seed: 0,
             supernetPath: "s.h5", supernetSHA256: "", family: "ofa-mbv3", settingsJSON: "{}", toolVersion: "t"))
-        #expect(throws: HistoryError.emptyRun(directory: dir.url.path, status: "running")) { try SearchRun.load(dir.url) }
+        #expect(throws: HistoryError.emptyRun(directory: dir.url.path, status: "running")) { try RunSnapshot.load(dir.url) }
         var candidate = CandidateRecord(
             archJSON: #"{"ks": [3, 5, 3, 5], "e": [3, 4, 6, 3], "d": [2, 1], "r": [128]}"#, archHash: "a", generation: 0,
             origin: .random, parents: [], resolution: 128, plannedBytes: 1, plannedActivationBytes: 1, ledgerJSON: "{}",
             formulaBytes: 1, mflops: 1, parameters: 1, status: .evaluated, valTop1: 0.5, startedAt: 0)
         _ = try store.ask(candidate)
-        let inferred = try SearchRun.load(dir.url)
+        let inferred = try RunSnapshot.load(dir.url)
         #expect(inferred.stageSlotsInferred && inferred.stageSlotCounts == [2, 2])
         candidate.archJSON = #"{"ks": [3], "e": [3], "d": [1]}"#
         _ = try store.ask(candidate)
         #expect(throws: HistoryError.invalidJSON(path: store.fileURL.path, column: "candidates.arch_json of candidate 2",
-                                                 reason: "no key 'r'")) { try SearchRun.load(dir.url) }
+                                                 reason: "no key 'r'")) { try RunSnapshot.load(dir.url) }
     }
 
     @Test("the adaptation genes: method by name, a lite residual per active block")

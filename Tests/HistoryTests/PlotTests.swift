@@ -60,10 +60,10 @@ struct PlotTests {
     @Test("comparison: a test point per finished run, a validation point per run, ticks at the budgets")
     func comparison() throws {
         let dirs = try (0..<3).map { _ in try TemporaryDirectory() }
-        var runs: [SearchRun] = []
+        var runs: [RunSnapshot] = []
         for (i, dir) in dirs.enumerated() {
             try SyntheticRun.write(to: dir.url, .init(finished: i != 2))
-            runs.append(try SearchRun.load(dir.url))
+            runs.append(try RunSnapshot.load(dir.url))
         }
         let svg = try SVGInspection(HistoryPlots.comparison(RunComparison(runs)))
         #expect(svg.count("point") == 2 && svg.count("point-val") == 3)

@@ -39,7 +39,7 @@ public struct GeneImportance: Equatable, Sendable, Encodable {
     /// True when the stage layout was guessed (no `stage_slot_counts` in the settings).
     public let stageSlotsInferred: Bool
 
-    public init(_ run: SearchRun) {
+    public init(_ run: RunSnapshot) {
         var values: [Gene: [(candidate: CandidateRecord, value: Double)]] = [:]
         for c in run.candidates {
             guard let arch = run.architectures[c.id] else { continue }

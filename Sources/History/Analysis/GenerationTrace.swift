@@ -15,7 +15,7 @@ public struct GenerationTrace: Equatable, Sendable, Encodable {
 
     public let generations: [Generation]
 
-    public init(_ run: SearchRun) {
+    public init(_ run: RunSnapshot) {
         var rows: [Generation] = []
         var bestSoFar: Double?
         for generation in Set(run.candidates.map(\.generation)).sorted() {

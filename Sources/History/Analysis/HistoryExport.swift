@@ -11,7 +11,7 @@ public enum HistoryExport {
     ]
 
     /// RFC 4180 CSV with a header row; empty cells for NULL; `\n` line ends.
-    public static func csv(_ run: SearchRun) -> String {
+    public static func csv(_ run: RunSnapshot) -> String {
         var lines = [csvColumns.joined(separator: ",")]
         for c in run.candidates {
             let cells: [String?] = [
@@ -34,7 +34,7 @@ public enum HistoryExport {
 
     /// The whole history as pretty JSON (sorted keys); column names as in the database. The run's `seed` is a
     /// decimal string, since a UInt64 may exceed the integers a JSON reader holds exactly.
-    public static func json(_ run: SearchRun) throws -> String {
+    public static func json(_ run: RunSnapshot) throws -> String {
         let path = run.directory.path
         func object(_ text: String, _ column: String) throws -> JSONValue { try JSONValue.parse(text, path: path, column: column) }
         let r = run.run

@@ -34,7 +34,7 @@ public struct Lineage: Equatable, Sendable, Encodable {
     public let nodes: [Node]
 
     /// - Returns: nil when the run has no candidate `id`.
-    public init?(of id: Int, in run: SearchRun, maxDepth: Int? = nil) {
+    public init?(of id: Int, in run: RunSnapshot, maxDepth: Int? = nil) {
         guard run.candidate(id) != nil else { return nil }
         var nodes: [Node] = []
         var seen: Set<Int> = []
@@ -53,7 +53,7 @@ public struct Lineage: Equatable, Sendable, Encodable {
         self.nodes = nodes
     }
 
-    private static func compare(_ c: CandidateRecord, _ run: SearchRun) -> ([Change], [Int]) {
+    private static func compare(_ c: CandidateRecord, _ run: RunSnapshot) -> ([Change], [Int]) {
         guard let arch = run.architectures[c.id] else { return ([], []) }
         let genes = arch.genes(stageSlotCounts: run.stageSlotCounts)
         let parents = c.parents.compactMap { run.architectures[$0]?.genes(stageSlotCounts: run.stageSlotCounts) }

@@ -4,7 +4,7 @@
 /// is strictly higher than that of every cheaper candidate. Only evaluated candidates take part.
 public struct ParetoFront: Equatable, Sendable, Encodable {
     public enum Cost: String, Sendable, Encodable, CaseIterable {
-        /// The budgeted memory (``SearchRun/budgetedBytes(_:)``), bytes.
+        /// The budgeted memory (``RunSnapshot/budgetedBytes(_:)``), bytes.
         case memory
         /// Forward MFLOPs.
         case mflops
@@ -24,7 +24,7 @@ public struct ParetoFront: Equatable, Sendable, Encodable {
     /// Front points in increasing cost (and increasing accuracy).
     public let points: [Point]
 
-    public init(_ run: SearchRun, cost: Cost) {
+    public init(_ run: RunSnapshot, cost: Cost) {
         self.cost = cost
         func value(_ c: CandidateRecord) -> Double { cost == .memory ? Double(run.budgetedBytes(c)) : c.mflops }
         let sorted = run.evaluated.sorted { (value($0), -($0.valTop1 ?? 0), $0.id) < (value($1), -($1.valTop1 ?? 0), $1.id) }

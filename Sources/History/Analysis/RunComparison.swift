@@ -18,7 +18,7 @@ public struct RunComparison: Equatable, Sendable, Encodable {
 
     public let rows: [Row]
 
-    public init(_ runs: [SearchRun]) {
+    public init(_ runs: [RunSnapshot]) {
         rows = runs.map { run in
             let best = run.evaluated.max { ($0.valTop1 ?? 0, -$0.id) < ($1.valTop1 ?? 0, -$1.id) }
             return Row(

@@ -34,7 +34,7 @@ public struct RunSummary: Equatable, Sendable, Encodable {
     public let phases: [PhaseTime]
     public let result: SearchResult?
 
-    public init(_ run: SearchRun) {
+    public init(_ run: RunSnapshot) {
         let r = run.run
         directory = run.directory.path
         createdAt = r.createdAt

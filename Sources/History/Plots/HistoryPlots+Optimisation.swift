@@ -1,7 +1,7 @@
 extension HistoryPlots {
     /// Optimisation history: validation accuracy of each evaluated candidate in ask order, coloured by
     /// generation, with the best so far as a step line and the generation boundaries.
-    public static func optimisationHistory(_ run: SearchRun, standalone: Bool = true) -> String {
+    public static func optimisationHistory(_ run: RunSnapshot, standalone: Bool = true) -> String {
         let height = 380.0
         let evaluated = run.evaluated
         let lastID = Double(run.candidates.map(\.id).max() ?? 1)

@@ -2,7 +2,7 @@ extension HistoryPlots {
     /// Validation accuracy of every evaluated candidate against its budgeted memory (MB) or its MFLOPs,
     /// coloured by generation, with the Pareto front, the winner, rejected candidates along the bottom and
     /// (memory) the budget line.
-    public static func accuracy(_ run: SearchRun, versus cost: ParetoFront.Cost, standalone: Bool = true) -> String {
+    public static func accuracy(_ run: RunSnapshot, versus cost: ParetoFront.Cost, standalone: Bool = true) -> String {
         let height = 440.0
         func costValue(_ c: CandidateRecord) -> Double { cost == .memory ? Double(run.budgetedBytes(c)) / 1e6 : c.mflops }
         let evaluated = run.evaluated

@@ -2,7 +2,7 @@ import Foundation
 
 extension HistoryReport {
     /// The whole report page.
-    static func html(_ run: SearchRun) -> String {
+    static func html(_ run: RunSnapshot) -> String {
         let summary = RunSummary(run)
         let importance = GeneImportance(run)
         let e = HTMLText.escape
@@ -57,7 +57,7 @@ extension HistoryReport {
         return formatter.string(from: Date(timeIntervalSince1970: unixSeconds))
     }
 
-    private static func outcome(_ run: SearchRun) -> String {
+    private static func outcome(_ run: RunSnapshot) -> String {
         let e = HTMLText.escape
         guard let r = run.result else {
             let why = run.run.status == "failed"
@@ -122,7 +122,7 @@ extension HistoryReport {
             }, numeric: Set(0...8))
     }
 
-    private static func paretoTable(_ run: SearchRun) -> String {
+    private static func paretoTable(_ run: RunSnapshot) -> String {
         let front = ParetoFront(run, cost: .memory)
         return "<h2>Pareto front (accuracy vs memory)</h2>\n" + HTMLText.table(
             ["candidate", "generation", "validation top-1", run.budgetedQuantity, "MFLOPs", "architecture"],
@@ -149,7 +149,7 @@ extension HistoryReport {
                 }, numeric: [1, 2])
     }
 
-    private static func settingsTable(_ run: SearchRun) -> String {
+    private static func settingsTable(_ run: RunSnapshot) -> String {
         "<h2>Settings</h2>\n" + HTMLText.facts(run.settings.sorted { $0.key < $1.key }.map { key, value in
             (key, "<code>\(HTMLText.escape(value.text))</code>")
         })

@@ -18,7 +18,7 @@ public enum HistoryReport {
     /// - Throws: ``HistoryError`` when the directory is not a readable run, has no candidates, or cannot be written.
     @discardableResult
     public static func write(runDirectory: URL) throws -> URL {
-        let run = try SearchRun.load(runDirectory)
+        let run = try RunSnapshot.load(runDirectory)
         let plots = charts(run)
         let plotsDirectory = run.directory.appendingPathComponent("plots")
         do {
@@ -35,7 +35,7 @@ public enum HistoryReport {
     }
 
     /// The standalone SVG of each chart the run has data for, by file name.
-    static func charts(_ run: SearchRun) -> [(String, String)] {
+    static func charts(_ run: RunSnapshot) -> [(String, String)] {
         var charts = [
             ("accuracy-vs-memory.svg", HistoryPlots.accuracy(run, versus: .memory)),
             ("accuracy-vs-mflops.svg", HistoryPlots.accuracy(run, versus: .mflops)),

@@ -30,7 +30,7 @@ struct RunDirectoryArguments: ParsableArguments {
     var json = false
 
     /// Reads the run (read-only, one snapshot).
-    func load() throws -> SearchRun {
-        try SearchRun.load(URL(fileURLWithPath: run))
+    func load() throws -> RunSnapshot {
+        try RunSnapshot.load(URL(fileURLWithPath: run))
     }
 }

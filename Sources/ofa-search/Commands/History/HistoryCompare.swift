@@ -24,7 +24,7 @@ struct HistoryCompare: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let comparison = RunComparison(try runs.map { try SearchRun.load(URL(fileURLWithPath: $0)) })
+            let comparison = RunComparison(try runs.map { try RunSnapshot.load(URL(fileURLWithPath: $0)) })
             if let plot {
                 do {
                     try Data(HistoryPlots.comparison(comparison).utf8).write(to: URL(fileURLWithPath: plot), options: .atomic)

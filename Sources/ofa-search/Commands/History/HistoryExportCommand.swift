@@ -22,8 +22,8 @@ struct HistoryExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let searchRun = try SearchRun.load(URL(fileURLWithPath: runDirectory))
-            let text = format == .csv ? HistoryExport.csv(searchRun) : try HistoryExport.json(searchRun)
+            let snapshot = try RunSnapshot.load(URL(fileURLWithPath: runDirectory))
+            let text = format == .csv ? HistoryExport.csv(snapshot) : try HistoryExport.json(snapshot)
             guard let output else {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return
@@ -33,7 +33,7 @@ struct HistoryExportCommand: ParsableCommand {
             } catch {
                 throw HistoryError.cannotWrite(path: output, reason: error.localizedDescription)
             }
-            printError("wrote \(output): \(searchRun.candidates.count) candidates")
+            printError("wrote \(output): \(snapshot.candidates.count) candidates")
         }
     }
 }

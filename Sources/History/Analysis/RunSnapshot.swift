@@ -2,7 +2,7 @@ import Foundation
 
 /// A snapshot of one search run, read at once from its `history.sqlite` (read-only, one short read
 /// transaction; safe on a search that is still running), with its JSON columns decoded.
-public struct SearchRun: Sendable {
+public struct RunSnapshot: Sendable {
     /// The run directory as given.
     public let directory: URL
     public let run: RunRecord
@@ -27,11 +27,11 @@ public struct SearchRun: Sendable {
     /// - Throws: ``HistoryError/notARun(directory:)``, ``HistoryError/newerSchema(path:found:supported:)``, ...
     ///   from opening; ``HistoryError/emptyRun(directory:)`` when no candidate was asked yet;
     ///   ``HistoryError/invalidJSON(path:column:reason:)`` for a JSON column that does not decode.
-    public static func load(_ directory: URL) throws -> SearchRun {
+    public static func load(_ directory: URL) throws -> RunSnapshot {
         let store = try SQLiteSearchStore(openingAt: directory, readOnly: true)
         let (run, candidates, phases) = try store.readSnapshot { (try store.run(), try store.candidates(), try store.phases()) }
         guard let run, !candidates.isEmpty else { throw HistoryError.emptyRun(directory: directory.path, status: run?.status) }
-        return try SearchRun(directory: directory, path: store.fileURL.path, run: run, candidates: candidates, phases: phases)
+        return try RunSnapshot(directory: directory, path: store.fileURL.path, run: run, candidates: candidates, phases: phases)
     }
 
     /// Decodes the JSON columns of rows already read; `path` names the file in errors.
