@@ -3,9 +3,6 @@ import Memory
 import Supernets
 
 extension SearchRun {
-    /// The validation scores after each adaptation epoch (read on `--resume`).
-    static let adaptationScoresFile = "adaptation-validation.json"
-
     /// Phase 1: weight-shared adaptation, continuing from `adapted.h5` when an earlier session wrote it, for up to
     /// `settings.adaptation.epochs` epochs: it stops on a plateau, after an epoch that raised the validation score
     /// (`adaptationScore()`) by less than `plateauGain` over the best before it.
@@ -14,14 +11,14 @@ extension SearchRun {
                                           resolutions: settings.resolutions, methods: settings.methods,
                                           learningRates: learningRates, seed: settings.seed)
         var done = 0, doneSteps = 0
-        if FileManager.default.fileExists(atPath: url(Self.adaptedFile).path) {
-            (shared, done, doneSteps) = try SharedTrainables.read(from: url(Self.adaptedFile))
+        if FileManager.default.fileExists(atPath: directory.adapted.path) {
+            (shared, done, doneSteps) = try SharedTrainables.read(from: directory.adapted)
             if done > 0 || doneSteps > 0 {
                 report("adaptation: resuming at epoch \(done + 1)/\(settings.adaptation.epochs), step \(doneSteps + 1)")
             }
         }
         var scores = (try? JSONDecoder().decode([Double].self,
-                                                from: Data(contentsOf: url(Self.adaptationScoresFile)))) ?? []
+                                                from: Data(contentsOf: directory.adaptationScores))) ?? []
         guard done < settings.adaptation.epochs, !onPlateau(scores) else { return }
         report("adaptation: \(settings.adaptation.epochs) epochs × \(adaptation.stepsPerEpoch) steps "
                + "of \(settings.batch) images "
@@ -37,7 +34,7 @@ extension SearchRun {
             let save: (Int, SharedTrainables) throws -> Void = { step, state in
                 boundary = (step, state)
                 guard Date().timeIntervalSince(lastSave) > 60, step < adaptation.stepsPerEpoch else { return }
-                try state.write(to: self.url(Self.adaptedFile), epochsDone: epoch, stepsDone: step,
+                try state.write(to: self.directory.adapted, epochsDone: epoch, stepsDone: step,
                                 settingsJSON: self.settings.json)
                 lastSave = Date()
             }
@@ -58,15 +55,15 @@ extension SearchRun {
                                        SearchRun.duration(eta)))
                 }, turnDone: save)
             } catch SearchError.interrupted {
-                try boundary.state.write(to: url(Self.adaptedFile), epochsDone: epoch, stepsDone: boundary.step,
+                try boundary.state.write(to: directory.adapted, epochsDone: epoch, stepsDone: boundary.step,
                                          settingsJSON: settings.json)
                 throw SearchError.interrupted
             }
-            try shared.write(to: url(Self.adaptedFile), epochsDone: epoch + 1, settingsJSON: settings.json)
+            try shared.write(to: directory.adapted, epochsDone: epoch + 1, settingsJSON: settings.json)
             if interrupted() { throw SearchError.interrupted }
             let score = try adaptationScore()
             scores.append(score)
-            try JSONEncoder().encode(scores).write(to: url(Self.adaptationScoresFile), options: .atomic)
+            try JSONEncoder().encode(scores).write(to: directory.adaptationScores, options: .atomic)
             report(String(format: "adaptation epoch %d/%d done: mean loss %.4f, validation score %.2f%% in %@",
                           epoch + 1, settings.adaptation.epochs, loss, 100 * score,
                           SearchRun.duration(Date().timeIntervalSince(start))))

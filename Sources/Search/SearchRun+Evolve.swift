@@ -64,7 +64,7 @@ extension SearchRun {
             sampler: ArchitectureSampler(space: space, resolutions: settings.resolutions, methods: settings.methods,
                                          seed: settings.seed &+ 0xE70),
             group: { [factory] in factory.method($0) })
-        var journal = try CandidateJournal(store: store, runName: runName)
+        var journal = try CandidateJournal(store: store, runName: directory.name)
         if journal.isReplaying {
             report("search: replaying \(journal.stored.count) stored candidates "
                    + "(finished ones are not evaluated again)")

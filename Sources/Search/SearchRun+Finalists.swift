@@ -71,8 +71,8 @@ extension SearchRun {
         }
         // Moved already when a past session stopped after this.
         if FileManager.default.fileExists(atPath: finalistFile(best.member, "h5").path) {
-            try? FileManager.default.removeItem(at: url(Self.bestFile))
-            try FileManager.default.moveItem(at: finalistFile(best.member, "h5"), to: url(Self.bestFile))
+            try? FileManager.default.removeItem(at: directory.best)
+            try FileManager.default.moveItem(at: finalistFile(best.member, "h5"), to: directory.best)
         }
         for t in trained where t.member.record.id != best.member.record.id {
             try? FileManager.default.removeItem(at: finalistFile(t.member, "h5"))
@@ -126,7 +126,7 @@ extension SearchRun {
     }
 
     /// `finalist-<id>.<ext>` in the run directory.
-    func finalistFile(_ m: Member, _ ext: String) -> URL { url("finalist-\(m.record.id).\(ext)") }
+    func finalistFile(_ m: Member, _ ext: String) -> URL { directory.finalist(m.record.id, ext) }
 
     /// One finalist's certified training, or its stored result when a previous session finished it.
     func trainFinalist(_ m: Member, memory: MemoryEstimate) throws -> CertifiedTraining {
@@ -141,7 +141,7 @@ extension SearchRun {
                       m.record.id, adaptationLabel(m.config), m.config.r, ByteCount.format(memory.plannedBytes),
                       100 * m.fitness, settings.finalEpochs))
         let provenance = jsonObject([
-            "dataset": data.name, "dataset_fingerprint": data.fingerprint, "run_directory": directory.path,
+            "dataset": data.name, "dataset_fingerprint": data.fingerprint, "run_directory": directory.url.path,
             "candidate": m.record.id, "shared_validation_top1": m.fitness,
             "date": ISO8601DateFormatter().string(from: Date()),
             "tool_version": toolVersion, "seed": Int(truncatingIfNeeded: settings.seed),

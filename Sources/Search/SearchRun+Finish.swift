@@ -12,7 +12,7 @@ extension SearchRun {
         let m = final.winner, training = final.training, finalists = final.finalists, baselines = final.baselines
         let structure = factory.space.subnetStructure(m.config)
         let summary = SearchSummary(
-            runDirectory: directory.path, dataset: data.name, budgetBytes: settings.budgetBytes,
+            runDirectory: directory.url.path, dataset: data.name, budgetBytes: settings.budgetBytes,
             memScope: settings.memScope.rawValue,
             method: settings.methodNames, candidatesEvaluated: search.evaluated, candidatesOverBudget: search.rejected,
             generations: search.generations, stoppedEarly: search.stoppedEarly,
@@ -29,8 +29,8 @@ extension SearchRun {
             seconds: try store.phases().reduce(0) {
                 $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt)
             },
-            bestFile: url(Self.bestFile).path)
-        try summary.write(to: url(Self.summaryFile))
+            bestFile: directory.best.path)
+        try summary.write(to: directory.summary)
         let result = jsonObject([
             "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": training.validationTop1,
             "test_top1": training.testTop1,
@@ -52,7 +52,7 @@ extension SearchRun {
             }.joined(separator: ", ") + "]"),
         ])
         try store.finish(status: "finished", resultJSON: result)
-        let report = try HistoryReport.write(runDirectory: directory)
+        let report = try HistoryReport.write(runDirectory: directory.url)
         self.report("wrote \(report.path)")
         return summary
     }

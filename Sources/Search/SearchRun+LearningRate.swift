@@ -3,9 +3,6 @@ import Supernets
 import Transfer
 
 extension SearchRun {
-    /// The file of the learning rates the range tests chose, method name → rate (read on `--resume`).
-    static let learningRatesFile = "learning-rates.json"
-
     /// Phase 0: each searched method's learning rate. With `--lr auto` (`settings.findsLearningRate`), a range test
     /// (`LearningRateFinder`) per method: the max subnet with the method (lite residuals in every block) at the
     /// smallest searched resolution, fresh trainables, `settings.optimizer`, batches of search-train; its suggestion
@@ -16,7 +13,7 @@ extension SearchRun {
         guard settings.findsLearningRate else {
             return Dictionary(uniqueKeysWithValues: settings.methods.map { ($0, settings.finalLearningRate) })
         }
-        let file = url(Self.learningRatesFile)
+        let file = directory.learningRates
         if let data = try? Data(contentsOf: file),
            let saved = try? JSONDecoder().decode([String: Double].self, from: data) {
             let rates = settings.methods.compactMap { m in saved[m.name].map { (m, $0) } }

@@ -13,7 +13,7 @@ import Transfer
 /// `history.sqlite` when it finishes — so `resume` after a crash or `kill -9` continues where it stopped and
 /// reaches the same result as an uninterrupted run (same seed and thread count).
 public final class SearchRun {
-    public let directory: URL
+    public let directory: RunDirectory
     public let settings: SearchSettings
     public let supernetSHA256: String
     /// The ofa-search version recorded in the history and the bundle's provenance.
@@ -34,10 +34,7 @@ public final class SearchRun {
     /// Each searched method's learning rate (`chooseLearningRates()`, the first phase).
     var learningRates: [TransferMethod: Double] = [:]
 
-    public static let historyFile = SQLiteSearchStore.fileName
-    public static let adaptedFile = "adapted.h5", bestFile = "best.h5", summaryFile = "summary.json", logFile = "search.log"
-
-    init(directory: URL, settings: SearchSettings, factory: SubnetFactory, supernetSHA256: String, dataset: LabeledImages,
+    init(directory: RunDirectory, settings: SearchSettings, factory: SubnetFactory, supernetSHA256: String, dataset: LabeledImages,
          store: any SearchStorage, toolVersion: String) throws {
         self.directory = directory; self.settings = settings; self.supernetSHA256 = supernetSHA256; self.store = store
         self.toolVersion = toolVersion; self.factory = factory
@@ -50,12 +47,12 @@ public final class SearchRun {
     }
 
     /// A new search in `directory` (created; must not hold a history yet).
-    public static func start(directory: URL, settings: SearchSettings, supernet: Supernet, supernetSHA256: String,
+    public static func start(directory: RunDirectory, settings: SearchSettings, supernet: Supernet, supernetSHA256: String,
                              dataset: LabeledImages, toolVersion: String) throws -> SearchRun {
         let factory = try makeFactory(settings, supernet: supernet, dataset: dataset)
         try checkBudgetIsReachable(settings, factory: factory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try SQLiteSearchStore(creatingAt: directory.appendingPathComponent(historyFile), toolVersion: toolVersion)
+        try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
+        let store = try SQLiteSearchStore(creatingAt: directory.history, toolVersion: toolVersion)
         let run = try SearchRun(directory: directory, settings: settings, factory: factory, supernetSHA256: supernetSHA256,
                                 dataset: dataset, store: store, toolVersion: toolVersion)
         let now = ISO8601DateFormatter().string(from: Date())
@@ -67,10 +64,10 @@ public final class SearchRun {
     }
 
     /// The search stored in `directory`, to continue. `load` opens the supernet and dataset the settings name.
-    public static func resume(directory: URL, toolVersion: String,
+    public static func resume(directory: RunDirectory, toolVersion: String,
                               load: (SearchSettings) throws -> (supernet: Supernet, sha256: String, dataset: LabeledImages)) throws -> SearchRun {
-        let store = try SQLiteSearchStore(openingAt: directory.appendingPathComponent(historyFile), readOnly: false)
-        guard let record = try store.run() else { throw SearchError.invalid("\(directory.path) holds no search settings (the search never started) — start a new search instead") }
+        let store = try SQLiteSearchStore(openingAt: directory.history, readOnly: false)
+        guard let record = try store.run() else { throw SearchError.invalid("\(directory.url.path) holds no search settings (the search never started) — start a new search instead") }
         let settings = try SearchSettings.decode(json: record.settingsJSON)
         let (supernet, sha, dataset) = try load(settings)
         guard sha == record.supernetSHA256 else {
@@ -79,7 +76,7 @@ public final class SearchRun {
         let run = try SearchRun(directory: directory, settings: settings, factory: try makeFactory(settings, supernet: supernet, dataset: dataset),
                                 supernetSHA256: sha, dataset: dataset, store: store,
                                 toolVersion: toolVersion)
-        guard run.data.fingerprint == (try? run.storedFingerprint()) ?? run.data.fingerprint else {
+        guard run.data.fingerprint == directory.storedFingerprint() ?? run.data.fingerprint else {
             throw SearchError.invalid("the dataset \(settings.dataset) changed since the search started — resume with the original data")
         }
         return run
@@ -103,12 +100,9 @@ public final class SearchRun {
                                                              classes: dataset.classes.count, seed: settings.seed).kept)
     }
 
-    var runName: String { directory.lastPathComponent }
-    func url(_ file: String) -> URL { directory.appendingPathComponent(file) }
-
     /// Runs (or continues) every phase and returns the summary also written to `summary.json`.
     public func run() throws -> SearchSummary {
-        if let record = try store.run(), record.status == "finished", let summary = try? SearchSummary.read(from: url(Self.summaryFile)) {
+        if let record = try store.run(), record.status == "finished", let summary = try? SearchSummary.read(from: directory.summary) {
             report("this search already finished; nothing to do")
             return summary
         }
@@ -124,9 +118,7 @@ public final class SearchRun {
     }
 
     func runPhases() throws -> SearchSummary {
-        if !FileManager.default.fileExists(atPath: url("dataset.sha256").path) {
-            try data.fingerprint.write(to: url("dataset.sha256"), atomically: true, encoding: .utf8)
-        }
+        try directory.store(fingerprint: data.fingerprint)
         try checkBudgetIsReachable()
         learningRates = try phase("lr") { try chooseLearningRates() }
         try phase("adapt") { try adapt() }
@@ -144,9 +136,5 @@ public final class SearchRun {
         let result = try body()
         try store.endPhase(name)
         return result
-    }
-
-    func storedFingerprint() throws -> String {
-        try String(contentsOf: url("dataset.sha256"), encoding: .utf8)
     }
 }

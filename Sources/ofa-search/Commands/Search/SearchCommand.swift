@@ -190,7 +190,7 @@ struct SearchCommand: ParsableCommand {
             let run: SearchRun
             let log: LogFile
             if let resume {
-                let directory = URL(fileURLWithPath: resume)
+                let directory = RunDirectory(URL(fileURLWithPath: resume))
                 run = try SearchRun.resume(directory: directory, toolVersion: Self.toolVersion) { settings in
                     Parallelism.setThreads(settings.threads)
                     let url = URL(fileURLWithPath: settings.supernet)
@@ -199,7 +199,7 @@ struct SearchCommand: ParsableCommand {
                     let data = try DatasetRegistry.open(settings.dataset, dataRoot: settings.dataRoot, split: ratios, seed: settings.seed)
                     return (net, try SHA256.hex(of: url), data)
                 }
-                log = try LogFile(url: directory.appendingPathComponent(SearchRun.logFile))
+                log = try LogFile(url: directory.log)
                 log.line("resumed \(Date())")
             } else {
                 let supernetURL = try supernet.map { URL(fileURLWithPath: $0) } ?? DefaultSupernet.url()
@@ -210,15 +210,16 @@ struct SearchCommand: ParsableCommand {
                     try DryRun(settings: settings, supernet: net, dataset: data).print(json: json)
                     return
                 }
-                let directory = URL(fileURLWithPath: out ?? defaultDirectory(dataset: data.name))
-                if FileManager.default.fileExists(atPath: directory.appendingPathComponent(SearchRun.historyFile).path) {
-                    throw ValidationError("\(directory.path) already holds a search — continue it with --resume \(directory.path) or choose another --out")
+                let directory = RunDirectory(URL(fileURLWithPath: out ?? defaultDirectory(dataset: data.name)))
+                if FileManager.default.fileExists(atPath: directory.history.path) {
+                    let path = directory.url.path
+                    throw ValidationError("\(path) already holds a search — continue it with --resume \(path) or choose another --out")
                 }
                 run = try SearchRun.start(directory: directory, settings: settings, supernet: net, supernetSHA256: try SHA256.hex(of: supernetURL),
                                           dataset: data, toolVersion: Self.toolVersion)
-                log = try LogFile(url: directory.appendingPathComponent(SearchRun.logFile))
+                log = try LogFile(url: directory.log)
                 log.line("ofa-search \(CommandLine.arguments.dropFirst().joined(separator: " "))")
-                printError("run directory: \(directory.path)")
+                printError("run directory: \(directory.url.path)")
             }
             run.report = { line in printError(line); log.line(line) }
             run.interrupted = { interrupt.isSet }
@@ -246,7 +247,7 @@ struct SearchCommand: ParsableCommand {
                 print(String(format: "baseline %@ at %d px: test top-1 %.2f%%, planned %@, measured %@", b.name, b.resolution, 100 * b.testTop1,
                              ByteCount.format(b.plannedBytes), ByteCount.format(b.measuredBytes)))
             }
-            print("wrote \(summary.bestFile) and \(run.directory.path)/\(SearchRun.summaryFile)")
+            print("wrote \(summary.bestFile) and \(run.directory.summary.path)")
         }
     }
 
