@@ -27,7 +27,7 @@ struct MemoryCommandTests {
         #expect(report.budgetedBytes == report.planner.arenaBytes + report.inputBatchBytes + report.imageTransformBytes + report.runtimeBytes)
         #expect(report.inputBatchBytes == 4 * 8 * 128 * 128 * 3 && report.runtimeBytes > 0 && report.imageTransformBytes > 0)
         #expect(report.fits == (report.budgetedBytes <= 32_000_000))
-        let tight = try OFASearchCommand.run(Self.base + ["--json", "--budget", "\(report.planner.arenaBytes + 1)"])
+        let tight = try OFASearchCommand.run(Self.base + ["--json", "--budget", "\(report.planner.arenaBytes + 1)B"])
         #expect(try JSONDecoder().decode(Report.self, from: Data(tight.stdout.utf8)).fits == false,
                 "a budget the arena alone fits is not enough for training")
         #expect(abs(report.formula.memoryBytes - (8 * report.formula.peakActivationBytesPerSample + report.formula.parameterBytes)) < 1)
@@ -61,6 +61,7 @@ struct MemoryCommandTests {
 
     static let badInputs: [BadInput] = [
         BadInput(id: "budget 32XB", arguments: ["--budget", "32XB"], message: "'32XB' is not a memory size"),
+        BadInput(id: "budget 32", arguments: ["--budget", "32"], message: "'32' has no unit — write 32MB or 32MiB"),
         BadInput(id: "batch 0", arguments: ["--batch", "0"], message: "--batch must be at least 1, got 0"),
         BadInput(id: "resolution 64", arguments: ["--resolution", "64"], message: "--resolution 64 is outside the supernet's range 128...224"),
         BadInput(id: "resolution 512", arguments: ["--resolution", "512"], message: "--resolution 512 is outside the supernet's range"),

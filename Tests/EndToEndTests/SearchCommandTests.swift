@@ -13,7 +13,7 @@ import Testing
 struct SearchCommandTests {
     /// The search flags shared by every run here (seed 3), without --out; `budget` in bytes.
     static func searchArguments(supernet: String, data: String, budget: Int) -> [String] {
-        ["search", "--dataset", data, "--mem", "\(budget)", "--supernet", supernet, "--resolutions", "128,160", "--batch", "4",
+        ["search", "--dataset", data, "--mem", "\(budget)B", "--supernet", supernet, "--resolutions", "128,160", "--batch", "4",
          "--population", "4", "--generations", "2", "--adapt-epochs", "1", "--final-epochs", "1",
          "--calibration-images", "8", "--val-fraction", "0.25", "--seed", "3", "--method", "bias,lite-residual+bias",
          "--lr-test-steps", "20"]

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A memory size given by a user, e.g. a search budget: `32MB` (10^6 bytes per MB, as TinyTL reports sizes),
-/// `32MiB` (2^20), `500KB`, `1.5GB`, `4096B` or a plain byte count `4096`. Units are case-insensitive.
+/// `32MiB` (2^20), `500KB`, `1.5GB` or `4096B`. Units are case-insensitive and required: a bare `32` could mean
+/// bytes or megabytes, so it is refused rather than guessed.
 public struct ByteCount: Equatable, Comparable, Hashable, Sendable, CustomStringConvertible {
     public var bytes: Int
 
@@ -17,11 +18,10 @@ public struct ByteCount: Equatable, Comparable, Hashable, Sendable, CustomString
     /// - Throws: `ByteCountError` naming the text and the accepted forms when it is not a positive size.
     public init(parsing text: String) throws(ByteCountError) {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        var number = Substring(t), scale = 1.0
-        if let unit = Self.units.first(where: { t.hasSuffix($0.suffix) }) {
-            number = t.dropLast(unit.suffix.count)
-            scale = unit.bytes
+        guard let unit = Self.units.first(where: { t.hasSuffix($0.suffix) }) else {
+            throw ByteCountError(text: text, missingUnit: Double(t) != nil)
         }
+        let number = t.dropLast(unit.suffix.count), scale = unit.bytes
         guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0,
               value * scale < Double(Int.max), (value * scale).rounded() >= 1 else {
             throw ByteCountError(text: text)
@@ -43,8 +43,14 @@ public struct ByteCount: Equatable, Comparable, Hashable, Sendable, CustomString
 /// A size string that does not parse.
 public struct ByteCountError: Error, Equatable, CustomStringConvertible, LocalizedError {
     public let text: String
+    /// A number without a unit.
+    public var missingUnit = false
+
     public var description: String {
-        "'\(text)' is not a memory size — use a positive number with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), e.g. 32MB"
+        let forms = "B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024)"
+        let t = text.trimmingCharacters(in: .whitespaces)
+        return missingUnit ? "'\(text)' has no unit — write \(t)MB or \(t)MiB (accepted: \(forms))"
+            : "'\(text)' is not a memory size — use a positive number with \(forms), e.g. 32MB"
     }
     public var errorDescription: String? { description }
 }
