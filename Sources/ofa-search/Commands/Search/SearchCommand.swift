@@ -180,7 +180,7 @@ struct SearchCommand: ParsableCommand {
         return Double(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    static let toolVersion = "ofa-search 0.2.0"
+    static let toolVersion = "ofa-search \(OFASearch.configuration.version)"
 
     func run() throws {
         try reportingErrors {
