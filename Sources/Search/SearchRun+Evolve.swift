@@ -146,7 +146,7 @@ extension SearchRun {
         let mean = evalSeconds.isEmpty ? 0 : evalSeconds.reduce(0, +) / Double(evalSeconds.count)
         let remaining = Double(max(total - outcome.evaluated, 0)) * mean
         let best = outcome.best!
-        report(String(format: "[search] generation %d/%d · %d evaluated, %d over budget · #%d %.1f%% %@ %dpx %@ · best #%d %.1f%% %@ %@ · ETA %@",
+        report(String(format: "[search] generation %d/%d · %d evaluated, %d draws over budget refused · #%d %.1f%% %@ %dpx %@ · best #%d %.1f%% %@ %@ · ETA %@",
                       generation, evo.generations, outcome.evaluated, outcome.rejected, m.record.id, 100 * m.fitness,
                       ByteCount.format(m.record.plannedBytes), m.config.r, adaptationLabel(m.config), best.record.id,
                       100 * best.fitness, ByteCount.format(best.record.plannedBytes), adaptationLabel(best.config),

@@ -232,7 +232,8 @@ struct SearchCommand: ParsableCommand {
                          100 * w.testTop1, 100 * w.testTop5, w.testImages, 100 * w.validationTop1, w.resolution,
                          ByteCount.format(w.plannedBytes), ByteCount.format(w.measuredBytes), ByteCount.format(summary.budgetBytes)))
             print("architecture: \(w.arch)")
-            print("\(summary.candidatesEvaluated) candidates evaluated, \(summary.candidatesOverBudget) over budget, \(summary.generations) generations, \(SearchRun.duration(summary.seconds))")
+            print("\(summary.candidatesEvaluated) candidates evaluated (\(summary.candidatesOverBudget) draws over the budget "
+                  + "refused before evaluation), \(summary.generations) generations, \(SearchRun.duration(summary.seconds))")
             for f in summary.finalists {
                 print(String(format: "finalist #%d %@: validation %.2f%% shared-weight, %.2f%% after %d epochs on search-train"
                              + " (test %.2f%%)", f.candidate, f.method, 100 * f.sharedValidationTop1,
