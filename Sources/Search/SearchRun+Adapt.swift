@@ -49,10 +49,10 @@ extension SearchRun {
                     let eta = Double(steps - step) * Double(self.settings.batch) / max(rate, 1e-9)
                         + Double(self.settings.adaptation.epochs - epoch - 1) * Double(steps * self.settings.batch)
                         / max(rate, 1e-9)
-                    self.report(String(format: "[adapt] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s "
-                                           + "· phase ETA %@",
-                                       epoch + 1, self.settings.adaptation.epochs, step, steps, loss, rate,
-                                       SearchRun.duration(eta)))
+                    // The first steps' rate includes warm-up (the first epoch's decoding, allocation): no ETA yet.
+                    let etaText = step - first >= 10 ? " · phase ETA " + SearchRun.duration(eta) : ""
+                    self.report(String(format: "[adapt] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s%@",
+                                       epoch + 1, self.settings.adaptation.epochs, step, steps, loss, rate, etaText))
                 }, turnDone: save)
             } catch SearchError.interrupted {
                 try boundary.state.write(to: directory.adapted, epochsDone: epoch, stepsDone: boundary.step,

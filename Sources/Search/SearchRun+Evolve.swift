@@ -146,11 +146,13 @@ extension SearchRun {
         let mean = evalSeconds.isEmpty ? 0 : evalSeconds.reduce(0, +) / Double(evalSeconds.count)
         let remaining = Double(max(total - outcome.evaluated, 0)) * mean
         let best = outcome.best!
-        report(String(format: "[search] generation %d/%d · %d evaluated, %d draws over budget refused · #%d %.1f%% %@ %dpx %@ · best #%d %.1f%% %@ %@ · ETA %@",
+        // One evaluation's time (the first builds caches) says little: the ETA waits for three.
+        let eta = evalSeconds.count >= 3 ? " · ETA " + SearchRun.duration(remaining) : ""
+        report(String(format: "[search] generation %d/%d · %d evaluated, %d draws over budget refused · "
+                          + "#%d %.1f%% %@ %dpx %@ · best #%d %.1f%% %@ %@%@",
                       generation, evo.generations, outcome.evaluated, outcome.rejected, m.record.id, 100 * m.fitness,
                       ByteCount.format(m.record.plannedBytes), m.config.r, adaptationLabel(m.config), best.record.id,
-                      100 * best.fitness, ByteCount.format(best.record.plannedBytes), adaptationLabel(best.config),
-                      SearchRun.duration(remaining)))
+                      100 * best.fitness, ByteCount.format(best.record.plannedBytes), adaptationLabel(best.config), eta))
     }
 
     /// "bias", "lite-residual+bias (5/13 blocks)": the method, and how many active blocks have a lite residual.
