@@ -66,7 +66,9 @@ struct PredictCommandTests {
         let coffee = shared.appendingPathComponent("images/coffee.png").path
         let text = try OFASearchCommand.run(["predict", "--weights", weights.path, coffee])
         #expect(text.status == 0, "stderr: \(text.stderr)")
-        #expect(text.stdout.contains("967") && text.stdout.contains("espresso"))
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines.count == 2 + 5 && lines[1] == "    id     prob    logit  class", "\(text.stdout)")
+        #expect(lines[2].hasPrefix("   967  ") && lines[2].hasSuffix("espresso"), "\(text.stdout)")
         let json = try OFASearchCommand.run(["predict", "--weights", weights.path, "--json", "--top", "3", coffee])
         struct Prediction: Decodable { struct Entry: Decodable { let index: Int; let name: String; let probability: Double }; let image: String; let top: [Entry] }
         let decoded = try JSONDecoder().decode([Prediction].self, from: Data(json.stdout.utf8))

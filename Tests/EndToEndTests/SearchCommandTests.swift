@@ -153,7 +153,7 @@ struct SearchCommandTests {
                     && evaluation["top5"] as? Double == summaryA.winner.test_top5)
             let image = URL(fileURLWithPath: data).appendingPathComponent("test/blue-checks/0.png").path
             let p = try SupernetCommandTests.succeed(["predict", bestFile, image, "--top", "3"])   // the weights file first, without --weights
-            let names = p.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").last.map(String.init) ?? "" }
+            let names = p.stdout.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").last.map(String.init) ?? "" }
             #expect(Set(names) == Set(PatternImages.patterns.map(\.name)), "\(p.stdout)")
             let renamed = dir.appendingPathComponent("renamed")
             try FileManager.default.copyItem(at: URL(fileURLWithPath: data), to: renamed)

@@ -104,6 +104,8 @@ struct Predict: ParsableCommand {
             } else {
                 for p in predictions {
                     print(p.image)
+                    // Class index, softmax probability, the network's raw score for the class, class name.
+                    print("    id     prob    logit  class")
                     for e in p.top {
                         print(String(format: "  %4d  %6.2f%%  %7.3f  ", e.index, e.probability * 100, e.logit) + e.name)
                     }
