@@ -71,6 +71,7 @@ struct HistoryCommandTests {
             let pareto = try Self.succeed(["history", "pareto", dir.path, "--by", "memory"])
             // Accuracy rises with id and so does memory: every evaluated candidate is on the front.
             #expect(pareto.hasPrefix("Pareto front, validation top-1 vs planned training memory: 7 of 7 evaluated candidates\n"))
+            #expect(pareto.contains("  winner #8 ") && !pareto.contains("off this front"), "\(pareto)")
             let fronts = try JSONSerialization.jsonObject(with: Data(try Self.succeed(["history", "pareto", dir.path, "--json"]).utf8))
                 as? [String: [[String: Any]]]
             #expect(fronts?["memory"]?.count == 7 && fronts?["mflops"]?.count == 7)
