@@ -3,8 +3,8 @@
 
 usage: python3 Scripts/search-table.py Searches/flowers5-16MB Searches/flowers5-32MB Searches/flowers5-64MB
 
-Reads each run's summary.json and history.sqlite (phase times); prints Markdown. Test accuracies with their
-binomial standard error sqrt(p(1-p)/n) in points. Every finalist (the best of each method and the obvious choices)
+Reads each run's summary.json and history.sqlite (phase times); prints Markdown. Test accuracies with their 95 %
+Wilson score interval over the n test images (as `ofa-search` prints them). Every finalist (the best of each method and the obvious choices)
 trained --final-epochs on search-train in its own certified process; the best on validation won if it was an obvious
 choice or beat the best obvious choice image by image (McNemar, summary's "selection"), else that obvious choice won,
 as the selection line after the first table says. Last, how well
@@ -17,8 +17,17 @@ import json, math, os, sqlite3, sys
 from scipy.stats import kendalltau
 
 
+def wilson(p, n, z=1.959963984540054):
+    """The 95 % Wilson score interval of accuracy p over n images (scipy's binomtest(...).proportion_ci)."""
+    k = round(p * n) / n
+    center = (k + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(k * (1 - k) / n + z * z / (4 * n * n))
+    return max(0.0, center - half), min(1.0, center + half)
+
+
 def pct(p, n):
-    return f"{100 * p:.2f} % ±{100 * math.sqrt(p * (1 - p) / n):.1f}"
+    lo, hi = wilson(p, n)
+    return f"{100 * p:.2f} % [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
 def adaptation(arch):
@@ -28,7 +37,7 @@ def adaptation(arch):
     return f"{m} ({sum(lr)} blocks)" if lr else m
 
 
-print("| budget | what | arch | test top-1 (n) | planned | measured |")
+print("| budget | what | arch | test top-1 [95 % CI] (n) | planned | measured |")
 print("|---|---|---|---|---|---|")
 for run in sys.argv[1:]:
     s = json.load(open(os.path.join(run, "summary.json")))

@@ -34,7 +34,7 @@ extension SearchRun {
         let result = jsonObject([
             "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": training.validationTop1,
             "test_top1": training.testTop1,
-            "test_top5": training.testTop5, "planned_bytes": final.memory.plannedBytes,
+            "test_top5": training.testTop5, "test_images": training.testImages, "planned_bytes": final.memory.plannedBytes,
             "measured_bytes": training.measuredBytes, "process_peak_bytes": training.processPeakBytes,
             "ledger": final.memory.ledger, "budget_bytes": settings.budgetBytes, "final_epochs": settings.finalEpochs,
             "finalists": RawJSON("[" + finalists.map { f in

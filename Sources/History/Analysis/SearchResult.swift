@@ -33,6 +33,8 @@ public struct SearchResult: Equatable, Sendable, Codable {
     public var arch: Architecture
     /// Fractions 0...1.
     public var valTop1: Double, testTop1: Double, testTop5: Double
+    /// Test images the accuracies are over (nil in runs written before it was recorded).
+    public var testImages: Int?
     /// The planner's peak of the winner's final training, bytes.
     public var plannedBytes: Int
     /// Growth of the process's peak memory measured during the final retraining, bytes.
@@ -64,6 +66,7 @@ public struct SearchResult: Equatable, Sendable, Codable {
         case winner, arch, ledger, baselines
         case valTop1 = "val_top1", testTop1 = "test_top1", testTop5 = "test_top5", plannedBytes = "planned_bytes"
         case measuredBytes = "measured_bytes", budgetBytes = "budget_bytes", finalEpochs = "final_epochs"
+        case testImages = "test_images"
     }
 
     public init(from decoder: Decoder) throws {
@@ -73,6 +76,7 @@ public struct SearchResult: Equatable, Sendable, Codable {
         valTop1 = try c.decode(Double.self, forKey: .valTop1)
         testTop1 = try c.decode(Double.self, forKey: .testTop1)
         testTop5 = try c.decode(Double.self, forKey: .testTop5)
+        testImages = try c.decodeIfPresent(Int.self, forKey: .testImages)
         plannedBytes = try c.decode(Int.self, forKey: .plannedBytes)
         measuredBytes = try c.decodeIfPresent(Int.self, forKey: .measuredBytes)
         ledger = try c.decode([String: Int].self, forKey: .ledger)

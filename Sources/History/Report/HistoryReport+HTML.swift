@@ -68,8 +68,11 @@ extension HistoryReport {
         let measured = r.measuredBytes.map { HistoryFormat.megabytes($0) } ?? "not measured"
         var html = "<h2>Outcome</h2>\n" + HTMLText.facts([
             ("winner", "candidate #\(r.winner)"),
-            ("test top-1 / top-5", "\(HistoryFormat.percent(r.testTop1)) / \(HistoryFormat.percent(r.testTop5))"),
-            ("validation top-1", HistoryFormat.percent(r.valTop1)),
+            ("test top-1 / top-5", "\(HistoryFormat.percent(r.testTop1)) / \(HistoryFormat.percent(r.testTop5))"
+                + (r.testImages.map { " (top-1 \(WilsonInterval(accuracy: r.testTop1, count: $0).description))" } ?? "")
+                + " — the winner after its own training; the test split chose nothing"),
+            ("validation top-1", HistoryFormat.percent(r.valTop1)
+                + " — after its own training, on the validation images held out of the training split; it chose the winner"),
             ("training memory", "planned \(HistoryFormat.megabytes(r.plannedBytes)), measured \(e(measured)), "
                 + "budget \(HistoryFormat.megabytes(r.budgetBytes))"),
             ("final training", "\(r.finalEpochs) epochs"),

@@ -27,7 +27,8 @@ struct HistorySummary: ParsableCommand {
                 ?? "none evaluated yet"))
             if let r = summary.result {
                 let measured = r.measuredBytes.map { "measured \(HistoryFormat.megabytes($0))" } ?? "not measured"
-                print("  result         winner #\(r.winner), test top-1 \(HistoryFormat.percent(r.testTop1)), "
+                let interval = r.testImages.map { " (\(WilsonInterval(accuracy: r.testTop1, count: $0).description))" } ?? ""
+                print("  result         winner #\(r.winner), test top-1 \(HistoryFormat.percent(r.testTop1))\(interval), "
                     + "top-5 \(HistoryFormat.percent(r.testTop5)); planned \(HistoryFormat.megabytes(r.plannedBytes)), \(measured); "
                     + "\(r.finalEpochs) final epoch\(r.finalEpochs == 1 ? "" : "s")")
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import History
 import Memory
 import Search
 import Supernets
@@ -228,8 +229,9 @@ struct SearchCommand: ParsableCommand {
             do { summary = try run.run() } catch { log.line("error: \(error)"); throw error }
             if json { try FileHandleOutput.json(summary); return }
             let w = summary.winner
-            print(String(format: "best subnet: test top-1 %.2f%% (top-5 %.2f%%, %d images), validation %.2f%%, %d px, planned %@, measured %@ (budget %@)",
-                         100 * w.testTop1, 100 * w.testTop5, w.testImages, 100 * w.validationTop1, w.resolution,
+            let interval = WilsonInterval(accuracy: w.testTop1, count: w.testImages).description
+            print(String(format: "best subnet: test top-1 %.2f%% (%@; top-5 %.2f%%), validation %.2f%%, %d px, planned %@, measured %@ (budget %@)",
+                         100 * w.testTop1, interval, 100 * w.testTop5, 100 * w.validationTop1, w.resolution,
                          ByteCount.format(w.plannedBytes), ByteCount.format(w.measuredBytes), ByteCount.format(summary.budgetBytes)))
             print("architecture: \(w.arch)")
             print("\(summary.candidatesEvaluated) candidates evaluated (\(summary.candidatesOverBudget) draws over the budget "
