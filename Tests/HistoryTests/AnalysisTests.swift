@@ -93,6 +93,24 @@ struct AnalysisTests {
         #expect(!importance.stageSlotsInferred && importance.evaluatedCandidates == SyntheticRun.evaluatedIDs.count)
     }
 
+    @Test("gene importance: a choice on fewer than minimumGroup candidates is left out of the share")
+    func smallGroupsAreLeftOut() throws {
+        let (_, run) = try Self.load()
+        let importance = GeneImportance(run, minimumGroup: 5)
+        for entry in importance.entries {
+            #expect(entry.choices.allSatisfy { $0.inAccuracyShare == ($0.evaluated >= 5) && $0.inMemoryShare == ($0.candidates >= 5) })
+            // With fewer than two choices that count, there is no share.
+            if entry.choices.filter(\.inAccuracyShare).count < 2 { #expect(entry.accuracyShare == nil, "\(entry.name)") }
+            if entry.choices.filter(\.inMemoryShare).count < 2 { #expect(entry.memoryShare == nil, "\(entry.name)") }
+        }
+        // Some gene of the synthetic run has a rare choice, and leaving it out changes its share.
+        let all = Dictionary(uniqueKeysWithValues: GeneImportance(run, minimumGroup: 1).entries.map { ($0.name, $0) })
+        let changed = importance.entries.filter { e in
+            e.choices.contains { !$0.inAccuracyShare && $0.evaluated > 0 } && all[e.name]?.accuracyShare != e.accuracyShare
+        }
+        #expect(!changed.isEmpty)
+    }
+
     @Test("ε² is 0 without an effect, near 1 for a perfect split, nil without groups")
     func epsilonSquared() {
         #expect(GeneImportance.epsilonSquared([(1, 5), (1, 5), (2, 5), (2, 5)]) == nil)  // no variance

@@ -9,7 +9,9 @@
 /// every share noisy — read it as a ranking hint, next to the per-choice means and spreads.
 ///
 /// Accuracy uses evaluated candidates; memory (the budgeted bytes) uses every candidate, since rejected
-/// ones have a planned memory too. A slot beyond its stage's depth is inactive and not counted.
+/// ones have a planned memory too. A slot beyond its stage's depth is inactive and not counted. A choice seen on
+/// fewer than `minimumGroup` candidates is left out of the share (its mean says little and one lucky candidate would
+/// make the gene look decisive); it is still listed with its n and marked.
 ///
 /// ### References
 /// Hutter, Hoos, Leyton-Brown: An Efficient Approach for Assessing Hyperparameter Importance (fANOVA), ICML 2014.
@@ -22,6 +24,8 @@ public struct GeneImportance: Equatable, Sendable, Encodable {
         /// All candidates with this value, and their mean budgeted memory, bytes.
         public let candidates: Int
         public let meanBytes: Double
+        /// Whether the accuracy share and the memory share count this choice (enough candidates).
+        public let inAccuracyShare: Bool, inMemoryShare: Bool
     }
 
     public struct Entry: Equatable, Sendable, Encodable {
@@ -38,8 +42,10 @@ public struct GeneImportance: Equatable, Sendable, Encodable {
     public let evaluatedCandidates: Int
     /// True when the stage layout was guessed (no `stage_slot_counts` in the settings).
     public let stageSlotsInferred: Bool
+    /// The fewest candidates a choice needs to count in a share.
+    public let minimumGroup: Int
 
-    public init(_ run: RunSnapshot) {
+    public init(_ run: RunSnapshot, minimumGroup: Int = 5) {
         var values: [Gene: [(candidate: CandidateRecord, value: Double)]] = [:]
         for c in run.candidates {
             guard let arch = run.architectures[c.id] else { continue }
@@ -53,12 +59,17 @@ public struct GeneImportance: Equatable, Sendable, Encodable {
                 return Choice(
                     value: v, evaluated: top1.count, meanTop1: top1.isEmpty ? nil : Statistics.mean(top1),
                     stdTop1: top1.isEmpty ? nil : Statistics.standardDeviation(top1), candidates: all.count,
-                    meanBytes: Statistics.mean(all.map { Double(run.budgetedBytes($0.candidate)) }))
+                    meanBytes: Statistics.mean(all.map { Double(run.budgetedBytes($0.candidate)) }),
+                    inAccuracyShare: top1.count >= minimumGroup, inMemoryShare: all.count >= minimumGroup)
             }
+            let forAccuracy = Set(choices.filter(\.inAccuracyShare).map(\.value))
+            let forMemory = Set(choices.filter(\.inMemoryShare).map(\.value))
             return Entry(
                 gene: gene, name: gene.name,
-                accuracyShare: Self.epsilonSquared(scored.compactMap { p in p.candidate.valTop1.map { (p.value, $0) } }),
-                memoryShare: Self.epsilonSquared(pairs.map { ($0.value, Double(run.budgetedBytes($0.candidate))) }),
+                accuracyShare: Self.epsilonSquared(scored.filter { forAccuracy.contains($0.value) }
+                    .compactMap { p in p.candidate.valTop1.map { (p.value, $0) } }),
+                memoryShare: Self.epsilonSquared(pairs.filter { forMemory.contains($0.value) }
+                    .map { ($0.value, Double(run.budgetedBytes($0.candidate))) }),
                 choices: choices)
         }
         .sorted { a, b in
@@ -71,6 +82,7 @@ public struct GeneImportance: Equatable, Sendable, Encodable {
         }
         evaluatedCandidates = run.evaluated.count
         stageSlotsInferred = run.stageSlotsInferred
+        self.minimumGroup = minimumGroup
     }
 
     /// Bias-adjusted share of the variance of `y` between the groups of equal `x`, clipped at 0; nil when

@@ -112,7 +112,7 @@ extension HistoryReport {
     private static func importanceCaption(_ importance: GeneImportance) -> String {
         "Share of the variance of validation top-1 (blue) and of memory (orange) explained by each gene alone, bias-adjusted "
             + "(ε², one-way ANOVA over the observed candidates; evolution's sampling and correlated genes bias it — a ranking "
-            + "hint, not a causal effect)."
+            + "hint, not a causal effect). Choices on fewer than \(importance.minimumGroup) candidates are left out of the shares."
             + (importance.stageSlotsInferred ? " Stage layout guessed: the run's settings have no stage_slot_counts." : "")
     }
 
@@ -138,8 +138,9 @@ extension HistoryReport {
 
     private static func importanceTable(_ importance: GeneImportance) -> String {
         func share(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
-        return "<h2>Genes</h2>\n<p class=\"note\">Per choice: mean validation top-1 ± standard deviation (evaluated "
-            + "candidates), and mean memory.</p>\n" + HTMLText.table(
+        return "<h2>Genes</h2>\n<p class=\"note\">Per choice: mean validation top-1 ± standard deviation (n evaluated "
+            + "candidates), and mean memory of all its candidates (refused draws included); * marks a choice on fewer than "
+            + "\(importance.minimumGroup) candidates, left out of the share.</p>\n" + HTMLText.table(
                 ["gene", "accuracy share", "memory share", "choices"],
                 importance.entries.map { entry in
                     [HTMLText.escape(entry.name), share(entry.accuracyShare), share(entry.memoryShare),
@@ -147,7 +148,9 @@ extension HistoryReport {
                          let accuracy = c.meanTop1.map { m in
                              "\(HistoryFormat.percent(m)) ± \(String(format: "%.1f", (c.stdTop1 ?? 0) * 100))"
                          } ?? "–"
-                         return "<b>\(Gene.format(c.value, kind: entry.gene.kind))</b>: \(accuracy) (n=\(c.evaluated)), \(HistoryFormat.megabytes(Int(c.meanBytes)))"
+                         return "<b>\(Gene.format(c.value, kind: entry.gene.kind))</b>: \(accuracy) "
+                             + "(n=\(c.evaluated)\(c.inAccuracyShare ? "" : "*")), "
+                             + "\(HistoryFormat.megabytes(Int(c.meanBytes)))\(c.inMemoryShare ? "" : "*")"
                      }.joined(separator: "<br>")]
                 }, numeric: [1, 2])
     }

@@ -28,20 +28,27 @@ struct HistoryImportance: ParsableCommand {
             let importance = GeneImportance(try arguments.load())
             let entries = Array(importance.entries.prefix(top ?? importance.entries.count))
             if arguments.json {
-                struct Output: Encodable { let evaluatedCandidates: Int; let stageSlotsInferred: Bool; let genes: [GeneImportance.Entry] }
+                struct Output: Encodable {
+                    let evaluatedCandidates: Int; let stageSlotsInferred: Bool; let minimumGroup: Int
+                    let genes: [GeneImportance.Entry]
+                }
                 try FileHandleOutput.json(Output(
-                    evaluatedCandidates: importance.evaluatedCandidates, stageSlotsInferred: importance.stageSlotsInferred, genes: entries))
+                    evaluatedCandidates: importance.evaluatedCandidates, stageSlotsInferred: importance.stageSlotsInferred,
+                    minimumGroup: importance.minimumGroup, genes: entries))
                 return
             }
-            print("gene importance over \(importance.evaluatedCandidates) evaluated candidates (share: bias-adjusted ε², see --help)")
+            print("gene importance over \(importance.evaluatedCandidates) evaluated candidates (share: bias-adjusted ε², see --help; "
+                  + "choices on fewer than \(importance.minimumGroup) candidates are left out of it, marked *)")
             if importance.stageSlotsInferred { print("  note: no stage_slot_counts in the run's settings; stages split evenly") }
-            var table = TextTable(["gene", "accuracy share", "memory share", "per choice: mean val top-1 ± sd (n), mean memory"],
+            var table = TextTable(["gene", "accuracy share", "memory share",
+                                   "per choice: mean val top-1 ± sd (n evaluated), mean memory of all its candidates"],
                                   rightAligned: [1, 2])
             func share(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
             for entry in entries {
                 let choices = entry.choices.map { c in
                     let accuracy = c.meanTop1.map { "\(HistoryFormat.percent($0)) ± \(String(format: "%.1f", (c.stdTop1 ?? 0) * 100))" } ?? "–"
-                    return "\(Gene.format(c.value, kind: entry.gene.kind)): \(accuracy) (n=\(c.evaluated)), \(HistoryFormat.megabytes(Int(c.meanBytes)))"
+                    return "\(Gene.format(c.value, kind: entry.gene.kind)): \(accuracy) (n=\(c.evaluated)\(c.inAccuracyShare ? "" : "*")), "
+                        + "\(HistoryFormat.megabytes(Int(c.meanBytes)))\(c.inMemoryShare ? "" : "*")"
                 }
                 table.add([entry.name, share(entry.accuracyShare), share(entry.memoryShare), choices.joined(separator: "; ")])
             }
