@@ -10,6 +10,22 @@ struct AnalysisTests {
         return (dir, try RunSnapshot.load(dir.url))
     }
 
+    @Test("reading a finished history writes nothing beside it; reading a live one still works")
+    func readingWritesNothing() throws {
+        let dir = try TemporaryDirectory()
+        try SyntheticRun.write(to: dir.url, .init())   // the writer is closed: no write-ahead log is left
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted()
+        #expect(before == [SQLiteSearchStore.fileName])
+        let run = try RunSnapshot.load(dir.url)
+        #expect(run.candidates.count == 24)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == before)
+        // While a writer has it open (a running search), a reader goes through the log and sees its rows.
+        let writer = try SQLiteSearchStore(openingAt: dir.url, readOnly: false)
+        try writer.startPhase("extra")
+        #expect(try RunSnapshot.load(dir.url).phases.contains { $0.name == "extra" })
+        withExtendedLifetime(writer) {}
+    }
+
     @Test("the summary counts statuses, budget fit, distinct architectures and phase time")
     func summary() throws {
         let (_, run) = try Self.load()

@@ -21,13 +21,22 @@ final class SQLiteDatabase: @unchecked Sendable {
 
     /// Opens `path` read-only, or read-write (creating it when `create`), with a busy timeout.
     ///
-    /// - Parameter busyTimeoutMilliseconds: how long a call waits for another connection's lock before failing.
-    init(path: String, readOnly: Bool, create: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+    /// - Parameters:
+    ///   - immutable: read-only, and the file cannot change while open: SQLite takes no locks and writes no
+    ///     `-shm`/`-wal` files beside it (the `immutable=1` URI parameter).
+    ///   - busyTimeoutMilliseconds: how long a call waits for another connection's lock before failing.
+    init(path: String, readOnly: Bool, immutable: Bool = false, create: Bool = false,
+         busyTimeoutMilliseconds: Int32 = 10_000) throws {
         self.path = path
-        var flags = SQLITE_OPEN_NOMUTEX | (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE)
+        var flags = SQLITE_OPEN_NOMUTEX | (readOnly || immutable ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE)
         if create { flags |= SQLITE_OPEN_CREATE }
+        var name = path
+        if immutable {
+            flags |= SQLITE_OPEN_URI
+            name = URL(fileURLWithPath: path).absoluteString + "?immutable=1"   // percent-encoded file: URI
+        }
         var opened: OpaquePointer?
-        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        let code = sqlite3_open_v2(name, &opened, flags, nil)
         guard code == SQLITE_OK, let opened else {
             let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(opened)

@@ -57,7 +57,9 @@ public final class SQLiteSearchStore: SearchStorage, @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - url: the run directory, or the history file itself.
-    ///   - readOnly: true for analysis (safe on a running search); false to resume writing.
+    ///   - readOnly: true for analysis (safe on a running search); false to resume writing. A read-only open of a
+    ///     history with no write-ahead log beside it (no search has it open, none crashed mid-write) is immutable
+    ///     and leaves nothing on disk; with one, it reads through the log as SQLite must (creating `-shm`).
     /// - Throws: ``HistoryError/notARun(directory:)`` when there is no file, ``HistoryError/notAHistory(path:reason:)``
     ///   for another file, ``HistoryError/newerSchema(path:found:supported:)`` for a newer schema.
     public init(openingAt url: URL, readOnly: Bool) throws {
@@ -66,7 +68,8 @@ public final class SQLiteSearchStore: SearchStorage, @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: fileURL.path) else {
             throw HistoryError.notARun(directory: fileURL.deletingLastPathComponent().path)
         }
-        database = try SQLiteDatabase(path: fileURL.path, readOnly: readOnly)
+        let log = FileManager.default.fileExists(atPath: fileURL.path + "-wal")
+        database = try SQLiteDatabase(path: fileURL.path, readOnly: readOnly, immutable: readOnly && !log)
         try validate()
         if !readOnly { try Self.configureWriter(database) }
     }
