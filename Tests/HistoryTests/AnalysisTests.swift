@@ -26,6 +26,18 @@ struct AnalysisTests {
         withExtendedLifetime(writer) {}
     }
 
+    @Test("compare names the settings runs differ in beyond the budget")
+    func comparisonDifferences() {
+        let a: [String: JSONValue] = ["budget_bytes": .int(16), "dataset": .string("flowers5"),
+                                      "evolution": .object(["population": .int(16), "generations": .int(5)])]
+        var b = a, c = a
+        b["budget_bytes"] = .int(32)
+        #expect(RunComparison.differences([a, b]).isEmpty)
+        c["dataset"] = .string("digits"); c["evolution"] = .object(["population": .int(8), "generations": .int(5)])
+        c["threads"] = .int(1)
+        #expect(RunComparison.differences([a, b, c]) == ["dataset", "evolution.population", "threads"])
+    }
+
     @Test("the summary counts statuses, budget fit, distinct architectures and phase time")
     func summary() throws {
         let (_, run) = try Self.load()

@@ -17,8 +17,12 @@ public struct RunComparison: Equatable, Sendable, Encodable {
     }
 
     public let rows: [Row]
+    /// Settings other than the budget in which the runs differ ("dataset", "evolution.population", ...), sorted:
+    /// empty for a clean budget sweep; otherwise the rows do not compare like with like.
+    public let differences: [String]
 
     public init(_ runs: [RunSnapshot]) {
+        differences = Self.differences(runs.map { $0.settings })
         rows = runs.map { run in
             let best = run.evaluated.max { ($0.valTop1 ?? 0, -$0.id) < ($1.valTop1 ?? 0, -$1.id) }
             return Row(
@@ -29,5 +33,24 @@ public struct RunComparison: Equatable, Sendable, Encodable {
                 measuredBytes: run.result?.measuredBytes, winner: run.result?.winner)
         }
         .sorted { ($0.budgetBytes, $0.directory) < ($1.budgetBytes, $1.directory) }
+    }
+
+    /// Keys (one level into objects, as "parent.key") whose values are not the same in every settings object;
+    /// the budget is what a sweep varies and is not listed.
+    static func differences(_ settings: [[String: JSONValue]]) -> [String] {
+        func flat(_ s: [String: JSONValue]) -> [String: JSONValue] {
+            var out: [String: JSONValue] = [:]
+            for (key, value) in s {
+                if case .object(let inner) = value {
+                    for (k, v) in inner { out[key + "." + k] = v }
+                } else {
+                    out[key] = value
+                }
+            }
+            return out
+        }
+        let flattened = settings.map(flat)
+        let keys = Set(flattened.flatMap(\.keys)).subtracting(["budget_bytes"])
+        return keys.filter { key in Set(flattened.map { $0[key].map { "\($0)" } ?? "absent" }).count > 1 }.sorted()
     }
 }

@@ -34,14 +34,18 @@ struct HistoryCompare: ParsableCommand {
             }
             if json { try FileHandleOutput.json(comparison); return }
             var table = TextTable(
-                ["budget", "run", "status", "candidates", "evaluated", "best val", "test top-1", "planned", "measured"],
-                rightAligned: [0, 3, 4, 5, 6, 7, 8])
+                ["budget", "run", "dataset", "status", "candidates", "evaluated", "best val", "test top-1", "planned", "measured"],
+                rightAligned: [0, 4, 5, 6, 7, 8, 9])
             for r in comparison.rows {
-                table.add([HistoryFormat.megabytes(r.budgetBytes), r.directory, r.status, "\(r.candidates)", "\(r.evaluated)",
+                table.add([HistoryFormat.megabytes(r.budgetBytes), r.directory, r.dataset, r.status, "\(r.candidates)", "\(r.evaluated)",
                            HistoryFormat.percent(r.bestValTop1), HistoryFormat.percent(r.testTop1),
                            r.plannedBytes.map(HistoryFormat.megabytes) ?? "–", r.measuredBytes.map(HistoryFormat.megabytes) ?? "–"])
             }
             table.print()
+            if !comparison.differences.isEmpty {
+                print("note: these runs differ in more than the budget (\(comparison.differences.joined(separator: ", "))): "
+                      + "their accuracies do not compare like with like")
+            }
             if let plot { printError("wrote \(plot)") }
         }
     }
