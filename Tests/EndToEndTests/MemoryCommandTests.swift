@@ -37,6 +37,17 @@ struct MemoryCommandTests {
         }
     }
 
+    /// Without --supernet and --arch: the shipped supernet (as search uses) and its max subnet.
+    @Test func defaultsToTheShippedSupernetsMaxSubnet() throws {
+        let rest = ["--method", "bias", "--resolution", "128", "--batch", "8", "--json"]
+        let implicit = try OFASearchCommand.run(["memory"] + rest)
+        let explicit = try OFASearchCommand.run(["memory", "--supernet", Self.supernet, "--arch", "max"] + rest)
+        try #require(implicit.status == 0 && explicit.status == 0, "\(implicit.stderr) \(explicit.stderr)")
+        let a = try JSONDecoder().decode(Report.self, from: Data(implicit.stdout.utf8))
+        let b = try JSONDecoder().decode(Report.self, from: Data(explicit.stdout.utf8))
+        #expect(a.budgetedBytes == b.budgetedBytes && a.planner.arenaBytes == b.planner.arenaBytes)
+    }
+
     /// GN mode under `bias`: the planner keeps every GroupNorm's input, the formula counts none of it.
     @Test func groupNormModeKeepsNormInputs() throws {
         func saved(_ norm: String) throws -> Int {

@@ -23,11 +23,11 @@ struct MemoryCommand: ParsableCommand {
             (10^6 bytes), as TinyTL reports them; --json gives bytes.
             """)
 
-    @Option(help: "Supernet (.h5).", completion: .file(extensions: ["h5"]))
-    var supernet: String
+    @Option(help: "Supernet (.h5) (default: the shipped one, as search uses).", completion: .file(extensions: ["h5"]))
+    var supernet: String?
 
     @Option(help: "Subnet architecture JSON (OFA dict form), a file holding it, or max / min.")
-    var arch: String
+    var arch: String = "max"
 
     @Option(help: "full, bn+last, last, bias, lite-residual or lite-residual+bias (default: --arch's \"method\", else lite-residual+bias).")
     var method: String?
@@ -85,7 +85,7 @@ struct MemoryCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let net = try Supernet.read(from: URL(fileURLWithPath: supernet))
+            let net = try Supernet.read(from: try supernet.map { URL(fileURLWithPath: $0) } ?? DefaultSupernet.url())
             var config = arch == "max" ? ArchConfig.max(net.space) : arch == "min" ? ArchConfig.min(net.space)
                 : try ArchConfig.parse(json: try Train.archText(arch), space: net.space)
             let r = resolution ?? config.r
