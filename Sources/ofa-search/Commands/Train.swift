@@ -242,19 +242,19 @@ struct Train: ParsableCommand {
             }
             let graph = trainer.graph
             let plan = trainer.plan
-            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(norm.rawValue), \(optimizer.rawValue)): arena \(Self.bytes(plan.arenaBytes)); "
-                       + "live tensors peak \(Self.bytes(plan.peakBytes)) at \(plan.stepDescription(plan.peakStep, graph: graph)); "
+            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(norm.rawValue), \(optimizer.rawValue)): arena \(ByteCount.format(plan.arenaBytes)); "
+                       + "live tensors peak \(ByteCount.format(plan.peakBytes)) at \(plan.stepDescription(plan.peakStep, graph: graph)); "
                        + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits"
                        + (plan.chunkedPrefix.map { "; \($0) of \(graph.ops.count)" } ?? ""))
             for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
-                printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(Self.bytes(plan.ledgerAtPeak[c]))")
+                printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(ByteCount.format(plan.ledgerAtPeak[c]))")
             }
             let budgeted = MemoryEstimate(plan: plan, graph: graph, structure: subnet.structure, batch: batch, resolution: r,
                                           loader: LoaderWorkingSet(samples: trainSamples))
-            printError("budgeted as search --mem counts it: \(Self.bytes(budgeted.plannedBytes)) (arena + input batch "
-                       + "\(Self.bytes(budgeted.ledger[MemoryEstimate.inputBatch] ?? 0)) + image transform "
-                       + "\(Self.bytes(budgeted.ledger[MemoryEstimate.imageTransform] ?? 0)) + runtime "
-                       + "\(Self.bytes(budgeted.ledger[MemoryEstimate.runtime] ?? 0)))")
+            printError("budgeted as search --mem counts it: \(ByteCount.format(budgeted.plannedBytes)) (arena + input batch "
+                       + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.inputBatch] ?? 0)) + image transform "
+                       + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.imageTransform] ?? 0)) + runtime "
+                       + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.runtime] ?? 0)))")
             if let budget { try MemoryCertificate.checkPlan(budgeted.plannedBytes, budget: budget.bytes) }
 
             let stepsPerEpoch = trainSamples.count / batch
@@ -331,9 +331,9 @@ struct Train: ParsableCommand {
                 MemoryCertificate(budgetBytes: budget!.bytes, plannedBytes: budgeted.plannedBytes, measured: try m.finish())
             }
             if let certificate {
-                printError("memory: planned \(Self.bytes(certificate.plannedBytes)), measured peak growth "
-                           + "\(Self.bytes(certificate.measured.peakGrowthBytes)) (budget \(Self.bytes(certificate.budgetBytes))), "
-                           + "process peak \(Self.bytes(certificate.measured.processPeakBytes))")
+                printError("memory: planned \(ByteCount.format(certificate.plannedBytes)), measured peak growth "
+                           + "\(ByteCount.format(certificate.measured.peakGrowthBytes)) (budget \(ByteCount.format(certificate.budgetBytes))), "
+                           + "process peak \(ByteCount.format(certificate.measured.processPeakBytes))")
                 try certificate.check()
             }
 
@@ -367,7 +367,7 @@ struct Train: ParsableCommand {
             if json { try FileHandleOutput.json(result); return }
             print(String(format: "wrote %@: %@, %d epochs, %@ top-1 %.2f%% top-5 %.2f%% (%d images), planned peak %@, %.1f images/s",
                          output, method.rawValue, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
-                         Self.bytes(plan.peakBytes), result.imagesPerSecond))
+                         ByteCount.format(plan.peakBytes), result.imagesPerSecond))
         }
     }
 
@@ -441,10 +441,6 @@ struct Train: ParsableCommand {
             throw SupernetError.invalidArchJSON(reason: "'\(value)' is neither JSON nor a readable file")
         }
         return text
-    }
-
-    static func bytes(_ n: Int) -> String {
-        n >= 1_000_000 ? String(format: "%.2f MB", Double(n) / 1e6) : String(format: "%.1f KB", Double(n) / 1e3)
     }
 
     static func jsonString(_ s: String) -> String {

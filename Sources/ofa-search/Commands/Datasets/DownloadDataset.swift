@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Memory
 
 /// `ofa-search datasets download`: fetch a dataset's official files, check their md5s, extract them.
 struct DownloadDataset: ParsableCommand {
@@ -101,11 +102,9 @@ final class DownloadReporter: @unchecked Sendable {
         }
     }
 
-    /// "102flowers.tgz  123.4 MB / 344.9 MB  35%  5.21 MB/s  ETA 0:42".
+    /// "102flowers.tgz  123.40 MB / 344.90 MB  35%  5.21 MB/s  ETA 0:42".
     static func format(_ p: DownloadProgress) -> String {
-        func size(_ bytes: Int64) -> String {
-            bytes < 1_000_000 ? String(format: "%.1f kB", Double(bytes) / 1e3) : String(format: "%.1f MB", Double(bytes) / 1e6)
-        }
+        func size(_ bytes: Int64) -> String { ByteCount.format(Int(bytes)) }
         var parts = [p.file, p.total.map { "\(size(p.bytes)) / \(size($0))" } ?? size(p.bytes)]
         if let f = p.fraction { parts.append("\(Int(f * 100))%") }
         parts.append(String(format: "%.2f MB/s", p.bytesPerSecond / 1e6))
