@@ -55,7 +55,7 @@ extension SearchRun {
 
     /// Phase 2: OFA's evolutionary search (`EvolutionFinder`) with real validation fitness, over the architecture
     /// and the adaptation (method, lite residual placement). Generation 0 starts with the obvious choices
-    /// (`obviousChoices()`, origin `anchor`). Every proposal is journalled before it is evaluated (a draw over the
+    /// (`obviousChoices()`) and the user's `--enqueue` architectures, all of origin `anchor`. Every proposal is journalled before it is evaluated (a draw over the
     /// budget as rejected), so a resumed search replays the stored answers and continues where it stopped.
     func evolve() throws -> SearchOutcome {
         let space = factory.space
@@ -73,7 +73,8 @@ extension SearchRun {
         var evalSeconds: [Double] = []
         let evaluator = CandidateEvaluator(factory: factory, data: data, batch: settings.batch)
 
-        let found = try finder.run(seeds: try obviousChoices(), evaluate: { p in
+        let enqueued = try settings.enqueued.map { try ArchConfig.parse(json: $0, space: space).canonical(in: space) }
+        let found = try finder.run(seeds: try obviousChoices() + enqueued, evaluate: { p in
             if interrupted() { throw SearchError.interrupted }
             var record: CandidateRecord
             if journal.isReplaying {

@@ -1,7 +1,9 @@
 import Foundation
 import History
 import OFATestSupport
+import Supernets
 import Testing
+import Transfer
 
 /// `ofa-search search` end to end at CI size: the w0.2 OFA-MobileNetV3 fixture supernet, a three-class pattern
 /// dataset of 32×32 PNGs (6 train and 4 test images per class), 128 and 160 px, batch 4,
@@ -72,7 +74,9 @@ struct SearchCommandTests {
             let maxBias = try #require((try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [String: Any])?["budgetedBytes"] as? Int)
             try #require(dry.smallestPlannedBytes < maxBias && maxBias < dry.largestPlannedBytes, "\(maxBias) \(d.stdout)")
             let budgetBytes = maxBias
-            let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes)
+            // A user's architecture joins generation 0 after the obvious choice: the min subnet with bias.
+            let enqueued = try Self.minBias(supernet)
+            let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes) + ["--enqueue", enqueued]
 
             // 1. An uninterrupted search.
             let runA = dir.appendingPathComponent("a"), startedA = Date()
@@ -100,9 +104,10 @@ struct SearchCommandTests {
             // Generation 0 starts with the obvious choice that fits: the max subnet with bias, planned exactly as `memory`
             // budgets it (one budget function), so it fits to the byte.
             let anchors = candidates.filter { $0.origin == .anchor }
-            #expect(anchors.count == 1 && anchors.first?.id == 1 && anchors.first?.status == .evaluated)
+            #expect(anchors.map(\.id) == [1, 2] && anchors.allSatisfy { $0.status == .evaluated })
             #expect(anchors.first?.plannedBytes == budgetBytes)
             #expect(anchors.first.map { $0.archJSON.contains(#""method": "bias""#) } == true)
+            #expect(anchors.last?.archJSON == enqueued, "the --enqueue architecture is candidate #2")
             #expect(summaryA.candidates_evaluated == evaluated.count && summaryA.candidates_over_budget == rejected.count)
             let phases = try store.phases()
             #expect(phases.map(\.name) == ["lr", "adapt", "search", "finalists"] && phases.allSatisfy { $0.endedAt != nil }, "\(phases)")
@@ -193,6 +198,37 @@ struct SearchCommandTests {
             let smallestSeen = min(dry.smallestPlannedBytes, candidates.map(\.plannedBytes).min()!)
             #expect(smallest * 1e6 > Double(tooSmallBytes) && smallest * 1e6 <= Double(smallestSeen) + 5_000, "\(line)")
             #expect(!FileManager.default.fileExists(atPath: runC.appendingPathComponent("best.h5").path))
+        }
+    }
+
+    /// The min subnet of `supernet` with bias at 128 px, as JSON (canonical already: every gene at its smallest, no
+    /// lite residual placement).
+    static func minBias(_ supernet: String) throws -> String {
+        var config = ArchConfig.min(try Supernet.read(from: URL(fileURLWithPath: supernet)).space, resolution: 128)
+        config.method = .bias
+        return config.json
+    }
+
+    /// An `--enqueue` architecture the search cannot use is one line naming it, before any run directory exists.
+    @Test func badEnqueuedArchitecturesGiveOneLine() throws {
+        try SupernetCommandTests.withScratch { dir in
+            let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.mbv3, into: dir)
+            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 2, test: 1).path
+            let space = try Supernet.read(from: URL(fileURLWithPath: supernet)).space
+            let noMethod = ArchConfig.min(space, resolution: 128).json
+            var at144 = ArchConfig.min(space, resolution: 144)
+            at144.method = .bias
+            let cases = [(noMethod, "--enqueue architecture 1 needs a \"method\" the search uses: one of bias, lite-residual+bias"),
+                         (at144.json, "--enqueue architecture 1 has resolution 144, not one of --resolutions 128,160"),
+                         ("nonsense", "--enqueue architecture 1: ")]
+            for (json, message) in cases {
+                let out = dir.appendingPathComponent("run-\(UUID().uuidString)")
+                let r = try OFASearchCommand.run(Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000)
+                                                 + ["--enqueue", json, "--out", out.path])
+                let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
+                #expect(r.status != 0 && errors.count == 1 && r.stderr.contains(message), "\(r.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: out.path))
+            }
         }
     }
 

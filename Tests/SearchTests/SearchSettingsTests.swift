@@ -15,6 +15,7 @@ struct SearchSettingsTests {
                                seed: 0, threads: 2, cacheBytes: 1, stageSlotCounts: [1, 2])
         s.optimizer = .adam8
         s.split = "0.8,0.1,0.1"
+        s.enqueued = [#"{"d": [1], "method": "bias"}"#]
         return s
     }
 
@@ -24,7 +25,7 @@ struct SearchSettingsTests {
 
     @Test func olderSettingsDecodeToWhatTheirRunDid() throws {
         var object = try #require(try JSONSerialization.jsonObject(with: Data(Self.settings.json.utf8)) as? [String: Any])
-        for key in ["finds_lr", "optimizer", "lr_test_steps", "split", "significance"] {
+        for key in ["finds_lr", "optimizer", "lr_test_steps", "split", "significance", "enqueued"] {
             object.removeValue(forKey: key)
         }
         var adaptation = try #require(object["adaptation"] as? [String: Any])
@@ -32,7 +33,7 @@ struct SearchSettingsTests {
         object["adaptation"] = adaptation
         let old = try SearchSettings.decode(json: String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
         #expect(!old.findsLearningRate && old.optimizer == .adam && old.adaptation.plateauGain == 0 && old.split == nil)
-        #expect(old.significance == 1)
+        #expect(old.significance == 1 && old.enqueued.isEmpty)
         #expect(old.finalLearningRate == 1e-3 && old.methods == [.bias, .liteResidualBias])
     }
 }

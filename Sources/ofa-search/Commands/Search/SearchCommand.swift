@@ -115,6 +115,11 @@ struct SearchCommand: ParsableCommand {
         valueName: "p"))
     var significance: Double = 0.05
 
+    @Option(help: ArgumentHelp(
+        "An architecture to evaluate in generation 0, after the obvious choices: JSON with a \"method\" (as in "
+            + "summary.json or history) or a file holding it; repeat for several.", valueName: "json|file"))
+    var enqueue: [String] = []
+
     @Option(help: "Optimizer of the finalists' trainings, whose state the budget counts: adam, adam8 (8-bit block-wise moments) or sgd (momentum 0.9).")
     var optimizer: OptimizerChoice = .adam
 
@@ -277,7 +282,32 @@ struct SearchCommand: ParsableCommand {
         settings.split = split?.description
         settings.findsLearningRate = fixedRate == nil
         settings.rangeTestSteps = lrTestSteps
+        settings.enqueued = try enqueue.enumerated().map { i, text in
+            try Self.enqueued(text, number: i + 1, space: space, methods: settings.methods, resolutions: res)
+        }
         return settings
+    }
+
+    /// An `--enqueue` architecture (JSON or a file holding it) as canonical JSON: in the space, with one of the
+    /// searched methods and one of the searched resolutions, so the evolution can mutate and cross it.
+    static func enqueued(_ text: String, number: Int, space: SearchSpace, methods: [TransferMethod],
+                         resolutions: [Int]) throws -> String {
+        let what = "--enqueue architecture \(number)"
+        let config: ArchConfig
+        do {
+            config = try ArchConfig.parse(json: try Train.archText(text), space: space)
+            try config.validate(in: space)
+        } catch {
+            throw ValidationError("\(what): \(error)")
+        }
+        guard let method = config.method, methods.contains(method) else {
+            throw ValidationError("\(what) needs a \"method\" the search uses: one of \(methods.map(\.name).joined(separator: ", "))")
+        }
+        guard resolutions.contains(config.r) else {
+            throw ValidationError("\(what) has resolution \(config.r), not one of --resolutions "
+                                  + resolutions.map(String.init).joined(separator: ","))
+        }
+        return config.canonical(in: space).json
     }
 
     func defaultDirectory(dataset: String) -> String {
