@@ -55,8 +55,9 @@ extension SearchRun {
 
     /// Phase 2: OFA's evolutionary search (`EvolutionFinder`) with real validation fitness, over the architecture
     /// and the adaptation (method, lite residual placement). Generation 0 starts with the obvious choices
-    /// (`obviousChoices()`) and the user's `--enqueue` architectures, all of origin `anchor`. Every proposal is journalled before it is evaluated (a draw over the
-    /// budget as rejected), so a resumed search replays the stored answers and continues where it stopped.
+    /// (`obviousChoices()`) and the user's `--enqueue` architectures, all of origin `anchor`. Every proposal is
+    /// journalled before it is evaluated (a draw over the budget as rejected), so a resumed search replays the stored
+    /// answers and continues where it stopped.
     func evolve() throws -> SearchOutcome {
         let space = factory.space
         var finder = EvolutionFinder<Member>(

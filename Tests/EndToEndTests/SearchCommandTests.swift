@@ -76,7 +76,8 @@ struct SearchCommandTests {
             let budgetBytes = maxBias
             // A user's architecture joins generation 0 after the obvious choice: the min subnet with bias.
             let enqueued = try Self.minBias(supernet)
-            let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes) + ["--enqueue", enqueued]
+            let arguments = Self.searchArguments(supernet: supernet, data: data, budget: budgetBytes)
+                + ["--enqueue", enqueued]
 
             // 1. An uninterrupted search.
             let runA = dir.appendingPathComponent("a"), startedA = Date()
@@ -213,18 +214,20 @@ struct SearchCommandTests {
     @Test func badEnqueuedArchitecturesGiveOneLine() throws {
         try SupernetCommandTests.withScratch { dir in
             let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.mbv3, into: dir)
-            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 2, test: 1).path
+            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 2,
+                                                      test: 1).path
             let space = try Supernet.read(from: URL(fileURLWithPath: supernet)).space
             let noMethod = ArchConfig.min(space, resolution: 128).json
             var at144 = ArchConfig.min(space, resolution: 144)
             at144.method = .bias
-            let cases = [(noMethod, "--enqueue architecture 1 needs a \"method\" the search uses: one of bias, lite-residual+bias"),
+            let cases = [(noMethod, "--enqueue architecture 1 needs a \"method\" the search uses: one of bias, "
+                          + "lite-residual+bias"),
                          (at144.json, "--enqueue architecture 1 has resolution 144, not one of --resolutions 128,160"),
                          ("nonsense", "--enqueue architecture 1: ")]
             for (json, message) in cases {
                 let out = dir.appendingPathComponent("run-\(UUID().uuidString)")
-                let r = try OFASearchCommand.run(Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000)
-                                                 + ["--enqueue", json, "--out", out.path])
+                let arguments = Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000)
+                let r = try OFASearchCommand.run(arguments + ["--enqueue", json, "--out", out.path])
                 let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
                 #expect(r.status != 0 && errors.count == 1 && r.stderr.contains(message), "\(r.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: out.path))

@@ -301,7 +301,8 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("\(what): \(error)")
         }
         guard let method = config.method, methods.contains(method) else {
-            throw ValidationError("\(what) needs a \"method\" the search uses: one of \(methods.map(\.name).joined(separator: ", "))")
+            let names = methods.map(\.name).joined(separator: ", ")
+            throw ValidationError("\(what) needs a \"method\" the search uses: one of \(names)")
         }
         guard resolutions.contains(config.r) else {
             throw ValidationError("\(what) has resolution \(config.r), not one of --resolutions "
