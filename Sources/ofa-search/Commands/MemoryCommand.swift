@@ -181,7 +181,8 @@ struct MemoryCommand: ParsableCommand {
         /// The human-readable report (MB = 10^6 bytes).
         func text(plan: MemoryPlan, graph: TrainingGraph) -> String {
             func mb(_ b: Double) -> String { ByteCount.format(Int(b.rounded())) }
-            var lines = ["\(method), \(resolution) px, batch \(batch), \(optimizer), frozen weights \(frozenBits)-bit, \(norm)"]
+            let typed = TransferMethod(rawValue: method)?.name ?? method   // as the user types it, not TinyTL's name
+            var lines = ["\(typed), \(resolution) px, batch \(batch), \(optimizer), frozen weights \(frozenBits)-bit, \(norm)"]
             let fragmentation = 100 * (Double(planner.arenaBytes) / Double(max(planner.peakBytes, 1)) - 1)
             lines.append("planner (exact for this engine): \(mb(Double(planner.arenaBytes))) — the one arena training allocates"
                          + (planner.chunkedPrefix.map { "; \($0) of \(graph.ops.count)" } ?? ""))

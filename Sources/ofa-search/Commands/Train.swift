@@ -242,7 +242,7 @@ struct Train: ParsableCommand {
             }
             let graph = trainer.graph
             let plan = trainer.plan
-            printError("planned memory (batch \(batch), \(r) px, \(method.rawValue), \(norm.rawValue), \(optimizer.rawValue)): arena \(ByteCount.format(plan.arenaBytes)); "
+            printError("planned memory (batch \(batch), \(r) px, \(method.name), \(norm.rawValue), \(optimizer.rawValue)): arena \(ByteCount.format(plan.arenaBytes)); "
                        + "live tensors peak \(ByteCount.format(plan.peakBytes)) at \(plan.stepDescription(plan.peakStep, graph: graph)); "
                        + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits"
                        + (plan.chunkedPrefix.map { "; \($0) of \(graph.ops.count)" } ?? ""))
@@ -366,7 +366,7 @@ struct Train: ParsableCommand {
                                 validationHits: validation.map { String($0.hits.map { $0 ? "1" : "0" }) })
             if json { try FileHandleOutput.json(result); return }
             print(String(format: "wrote %@: %@, %d epochs, %@ top-1 %.2f%% top-5 %.2f%% (%d images), planned peak %@, %.1f images/s",
-                         output, method.rawValue, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
+                         output, method.name, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
                          ByteCount.format(plan.peakBytes), result.imagesPerSecond))
         }
     }
