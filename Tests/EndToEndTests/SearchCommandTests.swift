@@ -220,14 +220,18 @@ struct SearchCommandTests {
             let noMethod = ArchConfig.min(space, resolution: 128).json
             var at144 = ArchConfig.min(space, resolution: 144)
             at144.method = .bias
-            let cases = [(noMethod, "--enqueue architecture 1 needs a \"method\" the search uses: one of bias, "
-                          + "lite-residual+bias"),
-                         (at144.json, "--enqueue architecture 1 has resolution 144, not one of --resolutions 128,160"),
-                         ("nonsense", "--enqueue architecture 1: ")]
-            for (json, message) in cases {
+            // Population 4 holds the two obvious choices and at most two enqueued architectures.
+            let three = Array(repeating: ["--enqueue", try Self.minBias(supernet)], count: 3).flatMap { $0 }
+            let cases = [(["--enqueue", noMethod], "--enqueue architecture 1 needs a \"method\" the search uses: one of "
+                          + "bias, lite-residual+bias"),
+                         (["--enqueue", at144.json], "--enqueue architecture 1 has resolution 144, not one of --resolutions "
+                          + "128,160"),
+                         (["--enqueue", "nonsense"], "--enqueue architecture 1: "),
+                         (three, "--enqueue: 3 architectures and up to 2 obvious choices exceed --population 4")]
+            for (extra, message) in cases {
                 let out = dir.appendingPathComponent("run-\(UUID().uuidString)")
                 let arguments = Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000)
-                let r = try OFASearchCommand.run(arguments + ["--enqueue", json, "--out", out.path])
+                let r = try OFASearchCommand.run(arguments + extra + ["--out", out.path])
                 let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
                 #expect(r.status != 0 && errors.count == 1 && r.stderr.contains(message), "\(r.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: out.path))

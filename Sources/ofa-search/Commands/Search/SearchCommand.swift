@@ -285,6 +285,11 @@ struct SearchCommand: ParsableCommand {
         settings.enqueued = try enqueue.enumerated().map { i, text in
             try Self.enqueued(text, number: i + 1, space: space, methods: settings.methods, resolutions: res)
         }
+        // Generation 0 holds at most one obvious choice per method, then the enqueued ones: all must fit in it.
+        guard settings.methods.count + enqueue.count <= evolution.population else {
+            throw ValidationError("--enqueue: \(enqueue.count) architectures and up to \(settings.methods.count) obvious "
+                                  + "choices exceed --population \(evolution.population) — raise --population")
+        }
         return settings
     }
 
