@@ -222,10 +222,10 @@ struct SearchCommandTests {
             at144.method = .bias
             // Population 4 holds the two obvious choices and at most two enqueued architectures.
             let three = Array(repeating: ["--enqueue", try Self.minBias(supernet)], count: 3).flatMap { $0 }
-            let cases = [(["--enqueue", noMethod], "--enqueue architecture 1 needs a \"method\" the search uses: one of "
-                          + "bias, lite-residual+bias"),
-                         (["--enqueue", at144.json], "--enqueue architecture 1 has resolution 144, not one of --resolutions "
-                          + "128,160"),
+            let cases = [(["--enqueue", noMethod], "--enqueue architecture 1 needs a \"method\" the search uses: "
+                          + "one of bias, lite-residual+bias"),
+                         (["--enqueue", at144.json], "--enqueue architecture 1 has resolution 144, not one of "
+                          + "--resolutions 128,160"),
                          (["--enqueue", "nonsense"], "--enqueue architecture 1: "),
                          (three, "--enqueue: 3 architectures and up to 2 obvious choices exceed --population 4")]
             for (extra, message) in cases {

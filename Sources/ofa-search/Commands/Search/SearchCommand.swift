@@ -287,8 +287,8 @@ struct SearchCommand: ParsableCommand {
         }
         // Generation 0 holds at most one obvious choice per method, then the enqueued ones: all must fit in it.
         guard settings.methods.count + enqueue.count <= evolution.population else {
-            throw ValidationError("--enqueue: \(enqueue.count) architectures and up to \(settings.methods.count) obvious "
-                                  + "choices exceed --population \(evolution.population) — raise --population")
+            throw ValidationError("--enqueue: \(enqueue.count) architectures and up to \(settings.methods.count) "
+                                  + "obvious choices exceed --population \(evolution.population): raise it")
         }
         return settings
     }
