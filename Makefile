@@ -17,7 +17,7 @@ test: deps weights
 
 demo: deps
 	swift build -c release --product ofa-search
-	.build/release/ofa-search --dataset $(SHARED)/datasets/flowers5 --mem 32MB --quick --out Searches/demo-$$(date +%Y%m%d-%H%M%S)
+	.build/release/ofa-search --dataset $(SHARED)/datasets/flowers5 --mem 32MB --quick --output Searches/demo-$$(date +%Y%m%d-%H%M%S)
 
 bench: deps weights
 	bash Benchmarks/run.sh

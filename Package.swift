@@ -73,6 +73,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Images", "Tensors", "OFATestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),
         // `ofa-search` is built for the tests to run it as a process.
-        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "Transfer", "History", "HDF5", "ofa-search"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["OFATestSupport", "Supernets", "Transfer", "History", "Search", "HDF5",
+                                                         "ofa-search"]),
     ]
 )

@@ -13,7 +13,7 @@ rows=""
 for m in $methods; do
     echo "method $m" >&2
     log=$(.build/release/ofa-search train --supernet Supernets/effnet-lite0-elastic.h5 --arch max --method "$m" \
-        --data "$digits" --epochs 2 --batch 8 --resolution 128 --lr 1.5e-3 --no-chunking -o "$out/net.h5" 2>&1 >/dev/null)
+        --dataset "$digits" --epochs 2 --batch 8 --resolution 128 --lr 1.5e-3 --no-chunking -o "$out/net.h5" 2>&1 >/dev/null)
     rows+="$(LOG="$log" METHOD="$m" python3 -c '
 import json, os, re
 tops = [float(x) / 100 for x in re.findall(r"^epoch \d+/\d+ .* test top-1 ([0-9.]+)%", os.environ["LOG"], re.M)]

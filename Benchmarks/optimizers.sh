@@ -21,14 +21,14 @@ for c in $cases; do
     memory=$("$tool" memory --supernet Supernets/effnet-lite0-elastic.h5 --arch max --method "$method" --resolution "$res" \
         --batch 8 --optimizer "$optimizer" --dataset "$shared/datasets/flowers5" --json)
     result=$("$tool" train --supernet Supernets/effnet-lite0-elastic.h5 --arch max --method "$method" --resolution "$res" \
-        --data "$shared/datasets/flowers5" --epochs "$epochs" --batch 8 --optimizer "$optimizer" --lr "$lr" \
+        --dataset "$shared/datasets/flowers5" --epochs "$epochs" --batch 8 --optimizer "$optimizer" --lr "$lr" \
         --output "$out/net.h5" --json)
     row="$(MEMORY="$memory" RESULT="$result" METHOD="$method" OPTIMIZER="$optimizer" LR="$lr" python3 -c '
 import json, os
 m, r = json.loads(os.environ["MEMORY"]), json.loads(os.environ["RESULT"])
 print(json.dumps({"method": os.environ["METHOD"], "optimizer": os.environ["OPTIMIZER"], "lr": float(os.environ["LR"]),
-                  "test_top1": r["top1"], "test_images": r["evalImages"], "optimizer_state_bytes": m["planner"]["ledgerAtPeak"]["optimizer state"],
-                  "budgeted_bytes": m["budgetedBytes"], "images_per_second": r["imagesPerSecond"]}))')"
+                  "test_top1": r["top1"], "test_images": r["eval_images"], "optimizer_state_bytes": m["planner"]["ledger_at_peak"]["optimizer state"],
+                  "budgeted_bytes": m["budgeted_bytes"], "images_per_second": r["images_per_second"]}))')"
     rows+="$row"$'\n'
     echo "$row" >> Benchmarks/optimizer-rows.partial
 done

@@ -79,20 +79,20 @@ def main():
             results.append(done[r["id"]]); continue
         method = json.loads(r["arch"])["method"]
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [a.tool, "train", "--supernet", settings["supernet"], "--arch", r["arch"], "--data", settings["dataset"],
+            cmd = [a.tool, "train", "--supernet", settings["supernet"], "--arch", r["arch"], "--dataset", settings["dataset"],
                    "--epochs", str(epochs), "--batch", str(settings["batch"]), "--lr", str(rates[method]),
                    "--optimizer", settings.get("optimizer", "adam"), "--seed", str(settings["seed"]),
                    "--holdout", str(settings["validation_fraction"]),
                    "--label-smoothing", str(settings["adaptation"]["labelSmoothing"]),
                    "--frozen-bits", str(settings["frozen_bits"]),
                    "--threads", str(a.threads or settings["threads"]), "--json", "-o", os.path.join(tmp, "net.h5")]
-            cmd += ["--split", settings["split"]] if settings.get("split") else []
+            cmd += ["--split-ratios", settings["split"]] if settings.get("split") else []
             cmd += ["--data-root", settings["data_root"]] if settings.get("data_root") else []
             print(f"#{r['id']} {method} {r['planned'] / 1e6:.2f} MB: training", file=sys.stderr)
             trained = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         results.append(dict(candidate=r["id"], method=method, planned_bytes=r["planned"], shared_val_top1=r["val"],
-                            trained_val_top1=trained["validationTop1"], trained_test_top1=trained["top1"],
-                            test_images=trained["evalImages"], epochs=epochs))
+                            trained_val_top1=trained["validation_top1"], trained_test_top1=trained["top1"],
+                            test_images=trained["eval_images"], epochs=epochs))
         json.dump(dict(candidates=results), open(out_path, "w"), indent=1)
     shared = [c["shared_val_top1"] for c in results]
     tau_val, p_val = tau_b(shared, [c["trained_val_top1"] for c in results])

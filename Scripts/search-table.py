@@ -30,8 +30,13 @@ def pct(p, n):
     return f"{100 * p:.2f} % [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
+def arch_object(arch):
+    """summary.json's architecture: an object (a string holding one in summaries before 0.3)."""
+    return json.loads(arch) if isinstance(arch, str) else arch
+
+
 def adaptation(arch):
-    a = json.loads(arch)
+    a = arch_object(arch)
     m = a.get("method", "?")
     lr = a.get("lr")
     return f"{m} ({sum(lr)} blocks)" if lr else m
@@ -43,7 +48,7 @@ for run in sys.argv[1:]:
     s = json.load(open(os.path.join(run, "summary.json")))
     w, n = s["winner"], s["winner"]["test_images"]
     budget = f"{s['budget_bytes'] / 1e6:g} MB"
-    a = json.loads(w["arch"])
+    a = arch_object(w["arch"])
     print(f"| {budget} | **winner** #{w['candidate']} (val {100 * w['val_top1']:.1f} %) | {adaptation(w['arch'])}, "
           f"d {','.join(map(str, a['d']))}, {w['resolution']} px | **{pct(w['test_top1'], n)}** ({n}) | "
           f"{w['planned_bytes'] / 1e6:.2f} MB | {w['measured_bytes'] / 1e6:.2f} MB |")
@@ -71,7 +76,7 @@ print("|---|---|---|---|---|")
 for run in sys.argv[1:]:
     s = json.load(open(os.path.join(run, "summary.json")))
     for f in s.get("finalists", []):
-        a = json.loads(f["arch"])
+        a = arch_object(f["arch"])
         test = f"{100 * f['test_top1']:.2f} %" if "test_top1" in f else "–"
         print(f"| {s['budget_bytes'] / 1e6:g} MB | #{f['candidate']} {adaptation(f['arch'])}, d {','.join(map(str, a['d']))}, "
               f"{a['r'][0]} px | {100 * f['shared_val_top1']:.1f} % | {100 * f['trained_val_top1']:.2f} % "

@@ -135,6 +135,6 @@ public enum DatasetRegistry {
     }
 
     static func rejectSplit(_ split: SplitRatios?, _ url: URL, _ why: String) throws(DatasetError) {
-        if split != nil { throw .invalid("\(url.path): \(why) — leave out --split") }
+        if split != nil { throw .invalid("\(url.path): \(why) — leave out --split-ratios") }
     }
 }

@@ -30,6 +30,11 @@ public struct RunDirectory: Sendable {
     /// Finalist `candidate`'s trained network (`h5`) or what its training process reported (`json`).
     public func finalist(_ candidate: Int, _ ext: String) -> URL { file("finalist-\(candidate).\(ext)") }
 
+    /// A finalist's training with another seed (`--seeds`): its result (`json`), or its weights while it trains.
+    public func seedRun(_ candidate: Int, seed: UInt64, _ ext: String) -> URL {
+        file("seed-\(seed)-\(candidate).\(ext)")
+    }
+
     /// The stored dataset fingerprint; nil before the search wrote one.
     public func storedFingerprint() -> String? { try? String(contentsOf: fingerprint, encoding: .utf8) }
 

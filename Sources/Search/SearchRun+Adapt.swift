@@ -50,9 +50,14 @@ extension SearchRun {
                         + Double(self.settings.adaptation.epochs - epoch - 1) * Double(steps * self.settings.batch)
                         / max(rate, 1e-9)
                     // The first steps' rate includes warm-up (the first epoch's decoding, allocation): no ETA yet.
-                    let etaText = step - first >= 10 ? " · phase ETA " + SearchRun.duration(eta) : ""
+                    let warm = step - first >= 10
+                    let etaText = warm ? " · phase ETA " + SearchRun.duration(eta) : ""
                     self.report(String(format: "[adapt] epoch %d/%d · step %d/%d · loss %.4f · %.1f images/s%@",
-                                       epoch + 1, self.settings.adaptation.epochs, step, steps, loss, rate, etaText))
+                                       epoch + 1, self.settings.adaptation.epochs, step, steps, loss, rate, etaText),
+                                kind: .adaptStep,
+                                fields: ["epoch": .int(epoch + 1), "epochs": .int(self.settings.adaptation.epochs),
+                                         "step": .int(step), "steps": .int(steps), "loss": .double(loss),
+                                         "images_per_second": .double(rate), "eta_seconds": warm ? .double(eta) : .null])
                 }, turnDone: save)
             } catch SearchError.interrupted {
                 try boundary.state.write(to: directory.adapted, epochsDone: epoch, stepsDone: boundary.step,

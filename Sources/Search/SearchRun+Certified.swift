@@ -21,19 +21,19 @@ extension SearchRun {
     /// hold-out, epochs, batch, learning rate, optimizer, label smoothing, frozen storage, seed and threads; under
     /// `--mem-scope total` the budget,
     /// which the process checks against its plan before training and its measured memory after.
-    func trainArguments(_ config: ArchConfig, output: URL, provenance: String) -> [String] {
-        var arguments = ["train", "--supernet", settings.supernet, "--arch", config.json, "--data", settings.dataset,
+    func trainArguments(_ config: ArchConfig, seed: UInt64, output: URL, provenance: String) -> [String] {
+        var arguments = ["train", "--supernet", settings.supernet, "--arch", config.json, "--dataset", settings.dataset,
                          "--holdout", "\(settings.validationFraction)",
                          "--epochs", "\(settings.finalEpochs)", "--batch", "\(settings.batch)",
                          "--resolution", "\(config.r)",
                          "--lr", "\(learningRate(config))", "--optimizer", settings.optimizer.rawValue,
                          "--label-smoothing", "\(settings.adaptation.labelSmoothing)",
                          "--frozen-bits", "\(settings.frozenBits)",
-                         "--seed", "\(settings.seed)", "--threads", "\(settings.threads)", "--provenance", provenance,
+                         "--seed", "\(seed)", "--holdout-seed", "\(settings.seed)", "--threads", "\(settings.threads)", "--provenance", provenance,
                          "--json", "--output", output.path]
         if let dataRoot = settings.dataRoot { arguments += ["--data-root", dataRoot] }
-        if let split = settings.split { arguments += ["--split", split] }
-        if settings.memScope == .total { arguments += ["--budget", "\(settings.budgetBytes)B"] }
+        if let split = settings.split { arguments += ["--split-ratios", split] }
+        if settings.memScope == .total { arguments += ["--mem", "\(settings.budgetBytes)B"] }
         let checkpoint = output.deletingPathExtension().appendingPathExtension("checkpoint.h5")
         if FileManager.default.fileExists(atPath: checkpoint.path) { arguments += ["--resume", checkpoint.path] }
         return arguments
@@ -44,11 +44,12 @@ extension SearchRun {
     /// checkpoint it left (an interrupted run) is resumed.
     /// - Throws: `SearchError.interrupted` when it was stopped by Ctrl-C; `SearchError.overBudget` when its
     ///   measured memory exceeded the budget; `SearchError.invalid` with its error line otherwise.
-    func trainCertified(_ config: ArchConfig, label: String, output: URL,
+    func trainCertified(_ config: ArchConfig, seed: UInt64? = nil, label: String, output: URL,
                         provenance: String) throws -> CertifiedTraining {
         let process = Process()
         process.executableURL = toolExecutable
-        process.arguments = trainArguments(config, output: output, provenance: provenance)
+        process.arguments = trainArguments(config, seed: seed ?? settings.seed, output: output,
+                                           provenance: provenance)
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout; process.standardError = stderr
         try process.run()
@@ -64,7 +65,9 @@ extension SearchRun {
             throw SearchError.invalid(
                 "\(label): `ofa-search train` failed (exit \(process.terminationStatus)): \(lastError)")
         }
-        let result = try JSONDecoder().decode(TrainProcessResult.self, from: json)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase   // `--json` keys are snake_case
+        let result = try decoder.decode(TrainProcessResult.self, from: json)
         guard let validationTop1 = result.validationTop1, let validationImages = result.validationImages,
               let hits = result.validationHits, hits.count == validationImages else {
             throw SearchError.invalid("\(label): `ofa-search train` reported no validation top-1 per image")

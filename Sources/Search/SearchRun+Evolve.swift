@@ -154,7 +154,14 @@ extension SearchRun {
                           + "#%d %.1f%% %@ %dpx %@ · best #%d %.1f%% %@ %@%@",
                       generation, evo.generations, outcome.evaluated, outcome.rejected, m.record.id, 100 * m.fitness,
                       ByteCount.format(m.record.plannedBytes), m.config.r, adaptationLabel(m.config), best.record.id,
-                      100 * best.fitness, ByteCount.format(best.record.plannedBytes), adaptationLabel(best.config), eta))
+                      100 * best.fitness, ByteCount.format(best.record.plannedBytes), adaptationLabel(best.config), eta),
+               kind: .candidate,
+               fields: ["candidate": .int(m.record.id), "generation": .int(generation), "generations": .int(evo.generations),
+                        "evaluated": .int(outcome.evaluated), "refused": .int(outcome.rejected),
+                        "val_top1": .double(m.fitness), "planned_bytes": .int(m.record.plannedBytes),
+                        "resolution": .int(m.config.r), "method": .string(factory.method(m.config).name),
+                        "best_candidate": .int(best.record.id), "best_val_top1": .double(best.fitness),
+                        "eta_seconds": evalSeconds.count >= 3 ? .double(remaining) : .null])
     }
 
     /// "bias", "lite-residual+bias (5/13 blocks)": the method, and how many active blocks have a lite residual.

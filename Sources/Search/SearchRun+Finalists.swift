@@ -1,4 +1,5 @@
 import Foundation
+import History
 import Memory
 import Supernets
 import Transfer
@@ -12,6 +13,7 @@ struct FinalOutcome {
     var finalists: [SearchSummary.Finalist]
     var baselines: [SearchSummary.Baseline]
     var selection: SearchSummary.Selection?
+    var seeds: [SearchSummary.SeedRepeat]
 }
 
 extension SearchRun {
@@ -69,6 +71,13 @@ extension SearchRun {
                           + "#%d wins",
                           s.leader, s.reference, s.wins, s.losses, s.pValue, s.significance, winner))
         }
+        if !FileManager.default.fileExists(atPath: finalistFile(best.member, "h5").path)
+            && !FileManager.default.fileExists(atPath: directory.best.path) {
+            // A continued search's new winner trained as a finalist before, when another won and its weights were
+            // not kept: the same training again (same seed, same process) gives them back.
+            try? FileManager.default.removeItem(at: finalistFile(best.member, "json"))
+            _ = try trainFinalist(best.member, memory: best.memory)
+        }
         // Moved already when a past session stopped after this.
         if FileManager.default.fileExists(atPath: finalistFile(best.member, "h5").path) {
             try? FileManager.default.removeItem(at: directory.best)
@@ -83,19 +92,21 @@ extension SearchRun {
                       best.training.testImages))
         let finalists = trained.map { t in
             SearchSummary.Finalist(candidate: t.member.record.id, method: factory.method(t.member.config).name,
-                                   arch: t.member.config.json, sharedValidationTop1: t.member.fitness,
+                                   arch: Architecture(t.member.config), sharedValidationTop1: t.member.fitness,
                                    trainedValidationTop1: t.training.validationTop1, epochs: settings.finalEpochs,
                                    testTop1: t.training.testTop1)
         }
         let baselines = trained.filter { obvious.contains($0.member.config) }.map { t in
             let method = factory.method(t.member.config)
             return SearchSummary.Baseline(
-                name: "max subnet, \(method.name)", method: method.name, arch: t.member.config.json,
+                name: "max subnet, \(method.name)", method: method.name, arch: Architecture(t.member.config),
                 resolution: t.member.config.r, plannedBytes: t.training.plannedBytes,
                 measuredBytes: t.training.measuredBytes, testTop1: t.training.testTop1, testTop5: t.training.testTop5)
         }
+        let repeated = trained.filter { $0.member.record.id == winner || obvious.contains($0.member.config) }
+        let seeds = try repeatWithSeeds(repeated.map { ($0.member, $0.training) })
         return FinalOutcome(winner: best.member, training: best.training, memory: best.memory, finalists: finalists,
-                            baselines: baselines, selection: selection)
+                            baselines: baselines, selection: selection, seeds: seeds)
     }
 
     /// A trained finalist as the choice of the winner sees it.
@@ -158,7 +169,11 @@ extension SearchRun {
                       + "process peak %@ (budget %@, %@)", m.record.id, 100 * t.validationTop1, 100 * t.testTop1,
                       ByteCount.format(t.plannedBytes), ByteCount.format(t.measuredBytes),
                       ByteCount.format(t.processPeakBytes), ByteCount.format(settings.budgetBytes),
-                      settings.memScope.rawValue))
+                      settings.memScope.rawValue),
+               kind: .finalist,
+               fields: ["candidate": .int(m.record.id), "val_top1": .double(t.validationTop1),
+                        "test_top1": .double(t.testTop1), "planned_bytes": .int(t.plannedBytes),
+                        "measured_bytes": .int(t.measuredBytes)])
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         try e.encode(t).write(to: resultFile, options: .atomic)

@@ -11,12 +11,12 @@ extension SearchRun {
     func finish(_ final: FinalOutcome, search: SearchOutcome) throws -> SearchSummary {
         let m = final.winner, training = final.training, finalists = final.finalists, baselines = final.baselines
         let structure = factory.space.subnetStructure(m.config)
-        let summary = SearchSummary(
+        var summary = SearchSummary(
             runDirectory: directory.url.path, dataset: data.name, budgetBytes: settings.budgetBytes,
             memScope: settings.memScope.rawValue,
             method: settings.methodNames, candidatesEvaluated: search.evaluated, candidatesOverBudget: search.rejected,
             generations: search.generations, stoppedEarly: search.stoppedEarly,
-            winner: .init(candidate: m.record.id, arch: m.config.json, resolution: m.config.r,
+            winner: .init(candidate: m.record.id, arch: Architecture(m.config), resolution: m.config.r,
                           validationTop1: training.validationTop1,
                           testTop1: training.testTop1, testTop5: training.testTop5,
                           testImages: training.testImages,
@@ -30,6 +30,7 @@ extension SearchRun {
                 $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt)
             },
             bestFile: directory.best.path)
+        summary.seeds = final.seeds.isEmpty ? nil : final.seeds
         try summary.write(to: directory.summary)
         let result = jsonObject([
             "winner": m.record.id, "arch": RawJSON(m.config.json), "val_top1": training.validationTop1,
@@ -46,14 +47,24 @@ extension SearchRun {
                                     "p_value": s.pValue, "significance": s.significance]))
             } ?? RawJSON("null"),
             "baselines": RawJSON("[" + baselines.map { b in
-                jsonObject(["name": b.name, "arch": RawJSON(b.arch), "resolution": b.resolution,
+                jsonObject(["name": b.name, "arch": RawJSON(b.arch.jsonText), "resolution": b.resolution,
                             "planned_bytes": b.plannedBytes, "measured_bytes": b.measuredBytes,
                             "test_top1": b.testTop1])
+            }.joined(separator: ", ") + "]"),
+            "seeds": RawJSON("[" + final.seeds.map { r in
+                jsonObject(["candidate": r.candidate, "seeds": RawJSON("\(r.seeds)"), "test_top1": RawJSON("\(r.testTop1)"),
+                            "mean_test_top1": r.meanTestTop1, "std_test_top1": r.spreadTestTop1])
             }.joined(separator: ", ") + "]"),
         ])
         try store.finish(status: "finished", resultJSON: result)
         let report = try HistoryReport.write(runDirectory: directory.url)
         self.report("wrote \(report.path)")
+        self.report(String(format: "finished: winner #%d, test top-1 %.2f%%", m.record.id, 100 * training.testTop1),
+                    kind: .finished,
+                    fields: ["winner": .int(m.record.id), "val_top1": .double(training.validationTop1),
+                             "test_top1": .double(training.testTop1), "test_images": .int(training.testImages),
+                             "planned_bytes": .int(final.memory.plannedBytes),
+                             "measured_bytes": .int(training.measuredBytes)])
         return summary
     }
 }

@@ -22,8 +22,10 @@ public final class SearchRun {
     let data: SearchData
     let factory: SubnetFactory
     var shared = SharedTrainables()
-    /// Where progress lines go (the command prints them and appends them to the run's log).
-    public var report: (String) -> Void = { _ in }
+    /// Where progress goes (the command prints it and appends its lines to the run's log).
+    public var onProgress: (SearchProgress) -> Void = { _ in }
+    /// The phase under way, for progress events.
+    var currentPhase: String?
     /// The `ofa-search` executable the finalists train in (a fresh process each; `trainCertified`).
     public var toolExecutable = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe")
     /// Polled between steps and candidates; true stops the run cleanly (resumable).
@@ -64,11 +66,28 @@ public final class SearchRun {
     }
 
     /// The search stored in `directory`, to continue. `load` opens the supernet and dataset the settings name.
-    public static func resume(directory: RunDirectory, toolVersion: String,
+    /// `generations` and `seeds`, when given, extend it (never shrink): a finished search then runs again — its
+    /// candidates replayed from the history, new generations drawn after them, finalists and seeds already trained
+    /// kept — and ends as one started with those settings would.
+    public static func resume(directory: RunDirectory, toolVersion: String, generations: Int? = nil, seeds: Int? = nil,
                               load: (SearchSettings) throws -> (supernet: Supernet, sha256: String, dataset: LabeledImages)) throws -> SearchRun {
         let store = try SQLiteSearchStore(openingAt: directory.history, readOnly: false)
         guard let record = try store.run() else { throw SearchError.invalid("\(directory.url.path) holds no search settings (the search never started) — start a new search instead") }
-        let settings = try SearchSettings.decode(json: record.settingsJSON)
+        var settings = try SearchSettings.decode(json: record.settingsJSON)
+        let stored = settings
+        if let generations {
+            guard generations >= stored.evolution.generations else {
+                throw SearchError.invalid("--generations \(generations) is fewer than the \(stored.evolution.generations) "
+                                          + "the search has — a search can be continued, not cut short")
+            }
+            settings.evolution.generations = generations
+        }
+        if let seeds {
+            guard seeds >= stored.seeds else {
+                throw SearchError.invalid("--seeds \(seeds) is fewer than the \(stored.seeds) the search has")
+            }
+            settings.seeds = seeds
+        }
         let (supernet, sha, dataset) = try load(settings)
         guard sha == record.supernetSHA256 else {
             throw SearchError.invalid("\(settings.supernet) changed since the search started (sha256 \(sha.prefix(12)) ≠ \(record.supernetSHA256.prefix(12))) — resume with the original supernet file")
@@ -79,7 +98,22 @@ public final class SearchRun {
         guard run.data.fingerprint == directory.storedFingerprint() ?? run.data.fingerprint else {
             throw SearchError.invalid("the dataset \(settings.dataset) changed since the search started — resume with the original data")
         }
+        if settings != stored {
+            try run.reopen(finished: record.status == "finished")
+        }
         return run
+    }
+
+    /// Stores the extended settings and marks the run running. A finished run's `best.h5` goes back to being its
+    /// winner's finalist file, so that the continued search chooses among all finalists again.
+    func reopen(finished: Bool) throws {
+        if finished, let summary = try? SearchSummary.read(from: directory.summary),
+           FileManager.default.fileExists(atPath: directory.best.path) {
+            let weights = directory.finalist(summary.winner.candidate, "h5")
+            try? FileManager.default.removeItem(at: weights)
+            try FileManager.default.moveItem(at: directory.best, to: weights)
+        }
+        try store.reopen(settingsJSON: settings.json)
     }
 
     /// The subnet factory of a search: its methods (ones whose trainables subnets can share), classes, seed, frozen
@@ -133,8 +167,17 @@ public final class SearchRun {
     /// Runs `body` between `startPhase` and `endPhase` records.
     func phase<T>(_ name: String, _ body: () throws -> T) throws -> T {
         try store.startPhase(name)
+        currentPhase = name
+        report("phase \(name) started", kind: .phaseStart)
         let result = try body()
         try store.endPhase(name)
+        report("phase \(name) done", kind: .phaseEnd)
+        currentPhase = nil
         return result
+    }
+
+    /// Reports a progress line, with fields for `--progress json`.
+    func report(_ line: String, kind: SearchProgress.Kind = .log, fields: [String: JSONValue] = [:]) {
+        onProgress(SearchProgress(kind: kind, phase: currentPhase, message: line, fields: fields))
     }
 }

@@ -42,13 +42,16 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var findsLearningRate: Bool = true
     /// Steps of each method's range test.
     public var rangeTestSteps: Int = 80
-    /// train,valid,test ratios for a dataset without its own splits (`--split`), as given.
+    /// train,valid,test ratios for a dataset without its own splits (`--split-ratios`), as given.
     public var split: String?
     /// Slots per stage of the supernet's space, for reading architectures in the history (`history importance`).
     public var stageSlotCounts: [Int]
     /// Architectures (canonical JSON, with a method) the user placed in generation 0 after the obvious choices
     /// (`--enqueue`): evaluated like any candidate, parents if they do well, finalists if best of their method.
     public var enqueued: [String] = []
+    /// Seeds the winner and the obvious choices are trained with (`--seeds`): `seed`, `seed + 1`, …; the summary
+    /// reports the mean and spread of their test top-1. The first seed's training is the finalist's own.
+    public var seeds: Int = 1
 
     public init(dataset: String, dataRoot: String?, supernet: String, budgetBytes: Int, memScope: MemoryScope,
                 methods: [TransferMethod],
@@ -69,7 +72,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
         case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", frozenBits = "frozen_bits"
         case finalists, optimizer, split, findsLearningRate = "finds_lr", rangeTestSteps = "lr_test_steps", significance
-        case enqueued
+        case enqueued, seeds
     }
 
     /// The settings as a JSON object (sorted keys).
@@ -96,7 +99,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
 
     /// What runs started before a setting existed did, by key.
     static let legacyDefaults: [String: Any] = ["finds_lr": false, "optimizer": "adam", "lr_test_steps": 80,
-                                                   "significance": 1.0, "enqueued": [String]()]
+                                                   "significance": 1.0, "enqueued": [String](), "seeds": 1]
 
     /// The methods' command-line names, comma-separated (`last,bias,…`).
     public var methodNames: String { methods.map(\.name).joined(separator: ",") }

@@ -1,11 +1,13 @@
 import Foundation
+import History
+import Supernets
 
 /// What a finished search reports (`summary.json` in the run directory, and `--json` output). Bytes, seconds,
-/// accuracies as fractions.
+/// accuracies as fractions, architectures as objects in OFA's dict form (strings holding them before 0.3).
 public struct SearchSummary: Codable, Sendable, Equatable {
     public struct Winner: Codable, Sendable, Equatable {
         public var candidate: Int
-        public var arch: String
+        public var arch: Architecture
         public var resolution: Int
         public var validationTop1: Double
         public var testTop1: Double, testTop5: Double, testImages: Int
@@ -24,7 +26,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
 
     /// An obvious choice (the max subnet with one method), trained exactly like the winner as a finalist.
     public struct Baseline: Codable, Sendable, Equatable {
-        public var name: String, method: String, arch: String
+        public var name: String, method: String, arch: Architecture
         public var resolution: Int
         public var plannedBytes: Int, measuredBytes: Int
         public var testTop1: Double, testTop5: Double
@@ -38,7 +40,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     /// A candidate trained for real on search-train and scored on validation before the winner was chosen
     /// (`SearchRun.trainFinalists(_:)`).
     public struct Finalist: Codable, Sendable, Equatable {
-        public var candidate: Int, method: String, arch: String
+        public var candidate: Int, method: String, arch: Architecture
         /// Validation top-1 with the shared adapted weights (the search's fitness), and after its own training.
         public var sharedValidationTop1: Double, trainedValidationTop1: Double
         public var epochs: Int
@@ -64,6 +66,25 @@ public struct SearchSummary: Codable, Sendable, Equatable {
         }
     }
 
+    /// A candidate trained with several seeds (`--seeds`): test top-1 per seed, its mean and sample standard
+    /// deviation.
+    public struct SeedRepeat: Codable, Sendable, Equatable {
+        public var candidate: Int, seeds: [UInt64], testTop1: [Double]
+        public var meanTestTop1: Double, spreadTestTop1: Double
+
+        public init(candidate: Int, seeds: [UInt64], testTop1: [Double]) {
+            self.candidate = candidate; self.seeds = seeds; self.testTop1 = testTop1
+            let n = Double(testTop1.count), mean = testTop1.reduce(0, +) / n
+            meanTestTop1 = mean
+            spreadTestTop1 = n > 1 ? (testTop1.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot() : 0
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case candidate, seeds, testTop1 = "test_top1", meanTestTop1 = "mean_test_top1"
+            case spreadTestTop1 = "std_test_top1"
+        }
+    }
+
     public var runDirectory: String
     public var dataset: String
     public var budgetBytes: Int
@@ -77,6 +98,8 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     public var baselines: [Baseline]
     /// Absent in older summaries and when no obvious choice fits the budget.
     public var selection: Selection?
+    /// The winner and the obvious choices over `--seeds` seeds; empty with one seed and in older summaries.
+    public var seeds: [SeedRepeat]?
     /// Wall time of all phases, summed over sessions when the run was resumed.
     public var seconds: Double
     public var bestFile: String
@@ -95,6 +118,7 @@ public struct SearchSummary: Codable, Sendable, Equatable {
         case runDirectory = "run_directory", dataset, budgetBytes = "budget_bytes", memScope = "mem_scope", method
         case candidatesEvaluated = "candidates_evaluated", candidatesOverBudget = "candidates_over_budget", generations
         case stoppedEarly = "stopped_early", winner, finalists, baselines, selection, seconds, bestFile = "best_file"
+        case seeds
     }
 }
 
@@ -105,5 +129,13 @@ extension SearchSummary.Winner {
         case processPeakBytes = "process_peak_bytes"
         case formulaBytes = "formula_bytes", mflops, parameters, finalEpochs = "final_epochs"
         case trainImagesPerSecond = "train_images_per_second"
+    }
+}
+
+extension Architecture {
+    /// `config` in the form the history and summaries store.
+    public init(_ config: ArchConfig) {
+        self.init(ks: config.ks, e: config.e.map(Double.init), d: config.d, r: [config.r], method: config.method?.name,
+                  lr: config.liteResidual?.map { $0 ? 1 : 0 })
     }
 }

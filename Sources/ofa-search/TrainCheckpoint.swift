@@ -112,7 +112,8 @@ struct TrainCheckpoint {
                      optimizer choice: OptimizerChoice) throws -> TrainCheckpoint {
         let file = try HDF5File.open(at: url)
         try file.requireFormat(format, hint: "pass a checkpoint written by `ofa-search train`")
-        let settings: [String: String] = try file.jsonAttribute("settings")
+        var settings: [String: String] = try file.jsonAttribute("settings")
+        if let dataset = settings.removeValue(forKey: "--data") { settings["--dataset"] = dataset }  // before 0.3
         for key in expected.keys.sorted() where settings[key] != expected[key] {
             throw TrainError("\(url.path) was written by another run: \(key) \(settings[key] ?? "(none)") there, \(expected[key]!) here"
                              + " — resume with the flags of the interrupted run")

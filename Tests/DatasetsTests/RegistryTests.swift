@@ -99,7 +99,7 @@ struct RegistryTests {
             let split = #expect(throws: DatasetError.self) {
                 try DatasetRegistry.open("flowers", dataRoot: r.dataRoot.path, split: .default, environment: r.environment)
             }
-            #expect(split?.description.hasSuffix("Flowers-102 has its own train, valid and test split — leave out --split") == true)
+            #expect(split?.description.hasSuffix("Flowers-102 has its own train, valid and test split — leave out --split-ratios") == true)
         }
     }
 
@@ -113,6 +113,6 @@ struct RegistryTests {
         #expect(file?.description.hasPrefix("\(readme) is a file, not a dataset") == true)
         let cifar = Self.fixtures.appendingPathComponent("cifar/cifar-10-batches-bin")
         let split = #expect(throws: DatasetError.self) { try DatasetRegistry.open(cifar.path, dataRoot: nil, split: .default) }
-        #expect(split?.description == "\(cifar.path): CIFAR has its own train and test batches — leave out --split")
+        #expect(split?.description == "\(cifar.path): CIFAR has its own train and test batches — leave out --split-ratios")
     }
 }

@@ -32,3 +32,12 @@ enum OFASearchCommand {
                              stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+extension CommandResult {
+    /// Decodes stdout's `--json` (snake_case keys, as every command writes them) into a camelCase type.
+    func json<T: Decodable>(_ type: T.Type) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: Data(stdout.utf8))
+    }
+}

@@ -49,7 +49,7 @@ struct DatasetsCommandTests {
             #expect(text.stdout.contains("cifar10\n    CIFAR-10 binary batches") && text.stdout.contains("found: \(root.path)/cifar10"))
             #expect(text.stdout.contains("flowers102, alias flowers") && text.stdout.contains("not found — run `ofa-search datasets download flowers102`"))
             let json = try OFASearchCommand.run(["datasets", "list", "--data-root", root.path, "--json"], environment: env)
-            let listing = try JSONDecoder().decode(Listing.self, from: Data(json.stdout.utf8))
+            let listing = try json.json(Listing.self)
             #expect(listing.roots == [root.path, dir.appendingPathComponent("cache/ofa-search/datasets").path])
             #expect(listing.datasets.map(\.name) == ["flowers102", "cifar10", "cifar100"])
             #expect(listing.datasets[1].location == root.appendingPathComponent("cifar10").path)
@@ -72,7 +72,7 @@ struct DatasetsCommandTests {
         let folder = Self.fixtures.appendingPathComponent("folders/split").path
         let r = try OFASearchCommand.run(["datasets", "info", folder, "--json"])
         try #require(r.status == 0, "\(r.stderr)")
-        let s = try JSONDecoder().decode(Summary.self, from: Data(r.stdout.utf8))
+        let s = try r.json(Summary.self)
         #expect(s.classes == ["Bee", "ant", "cat"] && s.images == 11)
         #expect(s.splits.map(\.split) == ["train", "valid", "test"] && s.splits.map(\.images) == [7, 2, 2])
         #expect(s.splits[0].perClass == [2, 3, 2] && s.splits[0].sampled == 7 && s.splits[0].corrupt == 0)
@@ -84,11 +84,11 @@ struct DatasetsCommandTests {
 
     @Test func infoOfAFlatFolderWithASplitAndOfCIFAR() throws {
         let flat = Self.fixtures.appendingPathComponent("folders/flat").path
-        let r = try OFASearchCommand.run(["datasets", "info", flat, "--split", "0.6,0.2,0.2", "--seed", "3", "--json"])
-        let s = try JSONDecoder().decode(Summary.self, from: Data(r.stdout.utf8))
+        let r = try OFASearchCommand.run(["datasets", "info", flat, "--split-ratios", "0.6,0.2,0.2", "--seed", "3", "--json"])
+        let s = try r.json(Summary.self)
         #expect(s.splits.map(\.images) == [10, 3, 3])
         let cifar = try OFASearchCommand.run(["datasets", "info", Self.fixtures.appendingPathComponent("cifar").path, "--json"])
-        let c = try JSONDecoder().decode(Summary.self, from: Data(cifar.stdout.utf8))
+        let c = try cifar.json(Summary.self)
         #expect(c.classes.first == "airplane" && c.splits.map(\.images) == [10, 3] && c.splits[1].width?.max == 32)
     }
 
@@ -99,7 +99,7 @@ struct DatasetsCommandTests {
             let r = try OFASearchCommand.run(["datasets", "info", "flowers5", "--data-root", shared.appendingPathComponent("datasets").path, "--json"],
                                              environment: env)
             try #require(r.status == 0, "\(r.stderr)")
-            let s = try JSONDecoder().decode(Summary.self, from: Data(r.stdout.utf8))
+            let s = try r.json(Summary.self)
             #expect(s.classes == ["daisy", "dandelion", "rose", "sunflower", "tulip"] && s.splits.map(\.images) == [3456, 429])
             #expect(s.splits.map(\.sampled) == [200, 200] && s.splits.allSatisfy { $0.corrupt == 0 && ($0.width?.min ?? 0) > 0 })
         }
@@ -127,12 +127,12 @@ struct DatasetsCommandTests {
             #expect(r.status == 1)
             #expect(r.stdout.contains(": 1 of 12 images could not be decoded:\n  \(bad.path): truncated or corrupt JPEG"), "\(r.stdout)")
             let json = try OFASearchCommand.run(["datasets", "verify", root.path, "--json"])
-            let report = try JSONDecoder().decode(Report.self, from: Data(json.stdout.utf8))
+            let report = try json.json(Report.self)
             #expect(json.status == 1 && report.corrupt == 1 && report.images == 12 && report.firstCorrupt.map(\.path) == [bad.path])
             let strict = try Self.failOneLineAfterProgress(["datasets", "verify", root.path, "--strict"])
             #expect(strict == "error: 1 of 12 images could not be decoded, e.g. \(bad.path) — remove them, or leave out --strict to skip them")
             let info = try OFASearchCommand.run(["datasets", "info", root.path, "--json"])
-            let s = try JSONDecoder().decode(Summary.self, from: Data(info.stdout.utf8))
+            let s = try info.json(Summary.self)
             #expect(info.status == 0 && s.splits[0].sampled == 8 && s.splits[0].corrupt == 1 && s.splits[0].width?.max == 10)
             let text = try OFASearchCommand.run(["datasets", "info", root.path])
             #expect(text.stdout.contains("(7 of 8 decoded; 1 corrupt skipped, e.g. \(bad.path): truncated or corrupt JPEG"), "\(text.stdout)")
@@ -219,8 +219,8 @@ extension DatasetsCommandTests {
     }
 
     @Test func badSplitOption() throws {
-        let r = try OFASearchCommand.run(["datasets", "info", Self.fixtures.appendingPathComponent("folders/flat").path, "--split", "0.9,0.2,0.1"])
+        let r = try OFASearchCommand.run(["datasets", "info", Self.fixtures.appendingPathComponent("folders/flat").path, "--split-ratios", "0.9,0.2,0.1"])
         #expect(r.status != 0 && r.stdout.isEmpty)
-        #expect(r.stderr.contains("split ratios 0.9,0.2,0.1 must each be in 0…1 and sum to at most 1 — e.g. --split 0.8,0.1,0.1"), "\(r.stderr)")
+        #expect(r.stderr.contains("split ratios 0.9,0.2,0.1 must each be in 0…1 and sum to at most 1 — e.g. --split-ratios 0.8,0.1,0.1"), "\(r.stderr)")
     }
 }

@@ -62,7 +62,7 @@ struct HistoryCommandTests {
             #expect(text.contains("  result         winner #8, test top-1 88.0%, top-5 99.0%; planned 18.00 MB, measured 18.50 MB; 5 final epochs\n"))
             #expect(text.contains("           1           4          4         0  90.0%         #8   82.5%\n"))
             let json = try JSONSerialization.jsonObject(with: Data(try Self.succeed(["history", dir.path, "--json"]).utf8)) as? [String: Any]
-            #expect(json?["withinBudget"] as? Int == 7 && json?["bestCandidate"] as? Int == 8)
+            #expect(json?["within_budget"] as? Int == 7 && json?["best_candidate"] as? Int == 8)
         }
     }
 

@@ -71,7 +71,7 @@ struct PredictCommandTests {
         #expect(lines[2].hasPrefix("   967  ") && lines[2].hasSuffix("espresso"), "\(text.stdout)")
         let json = try OFASearchCommand.run(["predict", "--weights", weights.path, "--json", "--top", "3", coffee])
         struct Prediction: Decodable { struct Entry: Decodable { let index: Int; let name: String; let probability: Double }; let image: String; let top: [Entry] }
-        let decoded = try JSONDecoder().decode([Prediction].self, from: Data(json.stdout.utf8))
+        let decoded = try json.json([Prediction].self)
         #expect(decoded.count == 1 && decoded[0].top.count == 3 && decoded[0].top[0].index == 967)
     }
 

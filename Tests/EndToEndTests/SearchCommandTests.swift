@@ -29,18 +29,19 @@ struct SearchCommandTests {
     /// `summary.json` / `--json`, the fields compared here.
     struct Summary: Decodable, Equatable {
         struct Winner: Decodable, Equatable {
-            let candidate: Int, arch: String, resolution: Int
+            let candidate: Int, arch: Architecture, resolution: Int
             let val_top1: Double, test_top1: Double, test_top5: Double, test_images: Int, planned_bytes: Int
         }
         struct Finalist: Decodable, Equatable {
             let candidate: Int, shared_val_top1: Double, trained_val_top1: Double, test_top1: Double
         }
-        struct Baseline: Decodable, Equatable { let name: String, arch: String, test_top1: Double }
+        struct Baseline: Decodable, Equatable { let name: String, arch: Architecture, test_top1: Double }
         struct Selection: Decodable, Equatable {
             let leader: Int, reference: Int, p_value: Double, significance: Double
         }
         let budget_bytes: Int, candidates_evaluated: Int, candidates_over_budget: Int, generations: Int
-        let finalists: [Finalist], baselines: [Baseline], selection: Selection?
+        struct SeedRepeat: Decodable, Equatable { let candidate: Int, seeds: [UInt64], test_top1: [Double] }
+        let finalists: [Finalist], baselines: [Baseline], selection: Selection?, seeds: [SeedRepeat]?
         let winner: Winner
     }
 
@@ -67,11 +68,11 @@ struct SearchCommandTests {
             let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 6, test: 4).path
             let d = try OFASearchCommand.run(Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000) + ["--dry-run", "--json"])
             try #require(d.status == 0, "dry run failed: \(d.stderr)")
-            let dry = try JSONDecoder().decode(DryRun.self, from: Data(d.stdout.utf8))
+            let dry = try d.json(DryRun.self)
             try #require(dry.smallestPlannedBytes < dry.largestPlannedBytes, "\(d.stdout)")
             let m = try SupernetCommandTests.succeed(["memory", "--supernet", supernet, "--arch", "max", "--method", "bias", "--dataset", data,
                                                       "--resolution", "128", "--batch", "4", "--json"])
-            let maxBias = try #require((try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [String: Any])?["budgetedBytes"] as? Int)
+            let maxBias = try #require((try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [String: Any])?["budgeted_bytes"] as? Int)
             try #require(dry.smallestPlannedBytes < maxBias && maxBias < dry.largestPlannedBytes, "\(maxBias) \(d.stdout)")
             let budgetBytes = maxBias
             // A user's architecture joins generation 0 after the obvious choice: the min subnet with bias.
@@ -81,7 +82,7 @@ struct SearchCommandTests {
 
             // 1. An uninterrupted search.
             let runA = dir.appendingPathComponent("a"), startedA = Date()
-            let a = try OFASearchCommand.run(arguments + ["--out", runA.path, "--json"])
+            let a = try OFASearchCommand.run(arguments + ["--output", runA.path, "--json"])
             let tookA = Date().timeIntervalSince(startedA)
             try #require(a.status == 0, "search failed: \(a.stderr)")
             let summaryA = try JSONDecoder().decode(Summary.self, from: Data(a.stdout.utf8))
@@ -134,7 +135,8 @@ struct SearchCommandTests {
             #expect(summaryA.winner.test_top1 == chosen.test_top1)
             #expect(summaryA.winner.planned_bytes <= budgetBytes && summaryA.winner.test_images == 12)
             let anchor = try #require(summaryA.finalists.first { $0.candidate == 1 })
-            #expect(summaryA.baselines == [.init(name: "max subnet, bias", arch: anchors[0].archJSON, test_top1: anchor.test_top1)])
+            let anchorArch = try JSONDecoder().decode(Architecture.self, from: Data(anchors[0].archJSON.utf8))
+            #expect(summaryA.baselines == [.init(name: "max subnet, bias", arch: anchorArch, test_top1: anchor.test_top1)])
             let left = try FileManager.default.contentsOfDirectory(atPath: runA.path).filter { $0.hasSuffix(".h5") }
             #expect(Set(left) == ["best.h5", "adapted.h5"], "only the winner's trained file is kept: \(left)")
             // The winner trained in its own `ofa-search train` process, which measured itself within the budget.
@@ -172,7 +174,7 @@ struct SearchCommandTests {
             // 4. The same search killed with SIGKILL once candidates are committed, then resumed, ends exactly as run A.
             // The wait scales with run A's duration (twice it, at least 180 s): parallel suites on two cores slow both alike.
             let runB = dir.appendingPathComponent("b")
-            let committed = try Self.killOnceCandidatesAreCommitted(arguments + ["--out", runB.path], run: runB, evaluated: 2,
+            let committed = try Self.killOnceCandidatesAreCommitted(arguments + ["--output", runB.path], run: runB, evaluated: 2,
                                                                     within: max(180, 2 * tookA))
             #expect(committed >= 2 && committed < evaluated.count, "killed after \(committed) of \(evaluated.count) evaluations")
             let r = try OFASearchCommand.run(["search", "--resume", runB.path, "--json"])
@@ -184,12 +186,40 @@ struct SearchCommandTests {
             #expect(try storeB.candidates().map(CandidateKey.init) == candidates.map(CandidateKey.init))
             #expect(Set(try storeB.phases().map(\.name)) == ["lr", "adapt", "search", "finalists"])
 
-            // 5. A budget below the smallest subnet fails with one line naming the smallest planned memory.
+            // 5. Run A continued for one more generation and a second seed: the stored candidates replayed first,
+            // finalists already trained kept, the winner and the obvious choice trained again with seed 4.
+            let more = try OFASearchCommand.run(["search", "--resume", runA.path, "--generations",
+                                                 "\(summaryA.generations + 1)", "--seeds", "2", "--json",
+                                                 "--progress", "json"])
+            try #require(more.status == 0, "continuing failed: \(more.stderr)")
+            let summaryMore = try JSONDecoder().decode(Summary.self, from: Data(more.stdout.utf8))
+            #expect(summaryMore.generations == summaryA.generations + 1)
+            let continued = try SQLiteSearchStore(openingAt: runA, readOnly: true).candidates()
+            #expect(continued.count > candidates.count)
+            #expect(Array(continued.prefix(candidates.count)).map(CandidateKey.init) == candidates.map(CandidateKey.init))
+            let repeats = try #require(summaryMore.seeds)
+            #expect(Set(repeats.map(\.candidate)) == Set([summaryMore.winner.candidate] + [anchors[0].id]), "\(repeats)")
+            #expect(repeats.allSatisfy { $0.seeds == [3, 4] && $0.test_top1.count == 2 })
+            #expect(FileManager.default.fileExists(atPath: runA.appendingPathComponent("best.h5").path))
+            // --progress json: every stderr line one object, the phases, candidates and the end among them.
+            let events = more.stderr.split(separator: "\n").map {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }
+            #expect(events.allSatisfy { $0?["event"] is String && $0?["message"] is String && $0?["time"] is Double },
+                    "\(more.stderr)")
+            let kinds = Set(events.compactMap { $0?["event"] as? String })
+            #expect(kinds.isSuperset(of: ["log", "phase_start", "phase_end", "candidate", "finished"]), "\(kinds)")
+            #expect(events.contains { $0?["message"] as? String
+                                      == "continuing to \(summaryA.generations + 1) generations and 2 seed(s)" })
+            let candidateEvent = try #require(events.first { $0?["event"] as? String == "candidate" } ?? nil)
+            #expect(candidateEvent["phase"] as? String == "search" && candidateEvent["val_top1"] is Double)
+
+            // 6. A budget below the smallest subnet fails with one line naming the smallest planned memory.
             let runC = dir.appendingPathComponent("c")
             let tooSmallBytes = dry.smallestPlannedBytes / 2
             var tooSmall = Self.searchArguments(supernet: supernet, data: data, budget: tooSmallBytes)
             tooSmall[tooSmall.firstIndex(of: "--adapt-epochs")! + 1] = "0"
-            let c = try OFASearchCommand.run(tooSmall + ["--out", runC.path])
+            let c = try OFASearchCommand.run(tooSmall + ["--output", runC.path])
             #expect(c.status != 0 && c.stdout.isEmpty)
             let errors = c.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.contains("Fatal") }
             #expect(errors.count == 1 && c.stderr.hasSuffix(errors.first.map { $0 + "\n" } ?? "-"), "\(c.stderr)")
@@ -231,7 +261,7 @@ struct SearchCommandTests {
             for (extra, message) in cases {
                 let out = dir.appendingPathComponent("run-\(UUID().uuidString)")
                 let arguments = Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000)
-                let r = try OFASearchCommand.run(arguments + extra + ["--out", out.path])
+                let r = try OFASearchCommand.run(arguments + extra + ["--output", out.path])
                 let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
                 #expect(r.status != 0 && errors.count == 1 && r.stderr.contains(message), "\(r.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: out.path))

@@ -1,5 +1,7 @@
 import Foundation
+import History
 import OFATestSupport
+import Search
 import Supernets
 import Testing
 
@@ -50,7 +52,7 @@ struct SupernetCommandTests {
     // MARK: - inspect --json, decoded
 
     struct Summary: Decodable {
-        struct Subnet: Decodable { let arch: String; let parameters: Int; let mflops: [String: Double] }
+        struct Subnet: Decodable { let arch: Architecture; let parameters: Int; let mflops: [String: Double] }
         let file: String, family: String, widthMult: Double, classes: Int, bnEps: Double
         let kernelChoices: [[Int]], expandChoices: [Int], depthChoices: [[Int]], resolutions: [Int]
         let subnets: Double
@@ -58,12 +60,19 @@ struct SupernetCommandTests {
         let provenance: [String: String]
     }
 
-    struct SampleResult: Decodable { let output: String; let arch: String; let parameters: Int; let mflops: Double; let calibrationImages: Int }
+    struct SampleResult: Decodable {
+        let output: String, arch: Architecture, parameters: Int, mflops: Double, calibrationImages: Int
+    }
 
     struct Prediction: Decodable {
         struct Entry: Decodable { let index: Int; let name: String; let probability: Double }
         let image: String
         let top: [Entry]
+    }
+
+    /// Decodes a command's `--json` output (snake_case keys).
+    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
+        try CommandResult(status: 0, stdout: json, stderr: "").json(type)
     }
 
     static func checkSummary(_ s: Summary, space: SearchSpace, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -73,7 +82,7 @@ struct SupernetCommandTests {
         #expect(s.resolutions == space.resolutions && s.subnets == space.subnetCount, sourceLocation: sourceLocation)
         #expect(s.min.parameters == space.subnetStructure(.min(space)).parameterCount, sourceLocation: sourceLocation)
         #expect(s.max.parameters == space.subnetStructure(.max(space)).parameterCount, sourceLocation: sourceLocation)
-        #expect(s.min.arch == ArchConfig.min(space).json && s.max.arch == ArchConfig.max(space).json, sourceLocation: sourceLocation)
+        #expect(s.min.arch == Architecture(.min(space)) && s.max.arch == Architecture(.max(space)), sourceLocation: sourceLocation)
     }
 
     // MARK: - Happy paths
@@ -89,7 +98,7 @@ struct SupernetCommandTests {
                 #expect(text.contains("\(label) subnet    " + String(format: "%.3fM parameters", parameters)), "\(text)")
             }
             #expect(text.contains("source_file: \(f.file)"))
-            let summary = try JSONDecoder().decode(Summary.self, from: Data(try Self.succeed(["supernet", "inspect", "--json", h5]).stdout.utf8))
+            let summary = try Self.succeed(["supernet", "inspect", "--json", h5]).json(Summary.self)
             Self.checkSummary(summary, space: f.space)
             #expect(summary.file == h5)
             #expect(summary.provenance["source_file"] == f.file)
@@ -101,7 +110,7 @@ struct SupernetCommandTests {
 
     @Test func inspectTheShippedSupernet() throws {
         let space = SearchSpace.effnetLite0Elastic()
-        let summary = try JSONDecoder().decode(Summary.self, from: Data(try Self.succeed(["supernet", "inspect", "--json", Self.elastic.path]).stdout.utf8))
+        let summary = try Self.succeed(["supernet", "inspect", "--json", Self.elastic.path]).json(Summary.self)
         Self.checkSummary(summary, space: space)
         #expect(summary.provenance["source_file"] == "efficientnet-lite0-57934424.pth")
         let text = try Self.succeed(["supernet", "inspect", Self.elastic.path]).stdout
@@ -116,8 +125,8 @@ struct SupernetCommandTests {
         try Self.withScratch { dir in
             let h5 = dir.appendingPathComponent("lite.h5").path
             try Self.succeed(["supernet", "import", weights.path, "--family", "effnet-lite0-elastic", "--float16", "-o", h5])
-            let ours = try JSONDecoder().decode(Summary.self, from: Data(try Self.succeed(["supernet", "inspect", "--json", h5]).stdout.utf8))
-            let shipped = try JSONDecoder().decode(Summary.self, from: Data(try Self.succeed(["supernet", "inspect", "--json", Self.elastic.path]).stdout.utf8))
+            let ours = try Self.succeed(["supernet", "inspect", "--json", h5]).json(Summary.self)
+            let shipped = try Self.succeed(["supernet", "inspect", "--json", Self.elastic.path]).json(Summary.self)
             #expect(ours.provenance["source_sha256"] == shipped.provenance["source_sha256"])
             #expect(ours.min.parameters == shipped.min.parameters && ours.max.mflops == shipped.max.mflops)
             // Same weights: the max subnet of each, sampled, holds the same bytes apart from provenance attributes.
@@ -147,18 +156,18 @@ struct SupernetCommandTests {
             try #"{"ks": \#(arch.ks), "e": \#(arch.e), "d": \#(arch.d), "image_size": 160, "wid": null}"#.write(to: archFile, atomically: true, encoding: .utf8)
             let fromFile = dir.appendingPathComponent("from-file.h5").path
             let json = try Self.succeed(["supernet", "sample", h5, "--arch", archFile.path, "--json", "-o", fromFile]).stdout
-            let result = try JSONDecoder().decode(SampleResult.self, from: Data(json.utf8))
-            #expect(result.output == fromFile && result.arch == arch.json && result.calibrationImages == 0)
+            let result = try Self.decode(SampleResult.self, json)
+            #expect(result.output == fromFile && result.arch == Architecture(arch) && result.calibrationImages == 0)
             #expect(result.parameters == f.space.subnetStructure(arch).parameterCount)
             #expect(abs(result.mflops - f.space.subnetStructure(arch).mflops(resolution: 160)) < 1e-3)
             #expect(try Data(contentsOf: URL(fileURLWithPath: inline)) == Data(contentsOf: URL(fileURLWithPath: fromFile)))
             // --resolution overrides the architecture's.
             let overridden = try Self.succeed(["supernet", "sample", h5, "--arch", arch.json, "--resolution", "128", "--json",
                                                "-o", dir.appendingPathComponent("r128.h5").path]).stdout
-            #expect(try JSONDecoder().decode(SampleResult.self, from: Data(overridden.utf8)).arch.hasSuffix("\"r\": [128]}"))
+            #expect(try Self.decode(SampleResult.self, overridden).arch.r == [128])
             // The subnet classifies: 10 classes named "class N".
             let predicted = try Self.succeed(["predict", "--json", "--weights", inline, Self.coffee]).stdout
-            let predictions = try JSONDecoder().decode([Prediction].self, from: Data(predicted.utf8))
+            let predictions = try Self.decode([Prediction].self, predicted)
             try #require(predictions.count == 1)
             #expect(predictions[0].top.count == 5)
             for entry in predictions[0].top {
@@ -177,12 +186,12 @@ struct SupernetCommandTests {
             func sample(_ seed: Int, _ name: String) throws -> (SampleResult, Data) {
                 let out = dir.appendingPathComponent(name)
                 let json = try Self.succeed(["supernet", "sample", h5, "--random", "--seed", "\(seed)", "--json", "-o", out.path]).stdout
-                return (try JSONDecoder().decode(SampleResult.self, from: Data(json.utf8)), try Data(contentsOf: out))
+                return (try Self.decode(SampleResult.self, json), try Data(contentsOf: out))
             }
             let (a, bytesA) = try sample(3, "a.h5"), (b, bytesB) = try sample(3, "b.h5"), (c, _) = try sample(4, "c.h5")
             #expect(bytesA == bytesB, "same seed, different files")
-            #expect(a.arch == b.arch && a.arch == ArchConfig.random(f.space, seed: 3).json)
-            #expect(c.arch != a.arch && c.arch == ArchConfig.random(f.space, seed: 4).json)
+            #expect(a.arch == b.arch && a.arch == Architecture(ArchConfig.random(f.space, seed: 3)))
+            #expect(c.arch != a.arch && c.arch == Architecture(ArchConfig.random(f.space, seed: 4)))
             #expect(a.parameters == f.space.subnetStructure(ArchConfig.random(f.space, seed: 3)).parameterCount)
         }
     }
@@ -203,7 +212,7 @@ struct SupernetCommandTests {
             func sample(_ name: String, _ extra: [String]) throws -> (SampleResult, Data) {
                 let out = dir.appendingPathComponent(name)
                 let json = try Self.succeed(["supernet", "sample", h5, "--random", "--seed", "3", "--resolution", "128", "--json", "-o", out.path] + extra).stdout
-                return (try JSONDecoder().decode(SampleResult.self, from: Data(json.utf8)), try Data(contentsOf: out))
+                return (try Self.decode(SampleResult.self, json), try Data(contentsOf: out))
             }
             let (plain, plainBytes) = try sample("plain.h5", [])
             let (a, bytesA) = try sample("a.h5", ["--calibrate", folder, "--calibration-batch", "2"])

@@ -16,8 +16,8 @@ struct TrainBudgetTests {
     }
 
     static func arguments(_ supernet: String, _ data: String, _ out: String, budget: Int) -> [String] {
-        ["train", "--supernet", supernet, "--arch", "min", "--data", data, "--method", "bias", "--epochs", "1",
-         "--batch", "3", "--resolution", "128", "--json", "-o", out, "--budget", "\(budget)B"]
+        ["train", "--supernet", supernet, "--arch", "min", "--dataset", data, "--method", "bias", "--epochs", "1",
+         "--batch", "3", "--resolution", "128", "--json", "-o", out, "--mem", "\(budget)B"]
     }
 
     /// The budgeted bytes of the run (`train` prints them; the budget check uses the same number).
@@ -25,7 +25,7 @@ struct TrainBudgetTests {
         let out = dir.appendingPathComponent("probe.h5").path
         let r = try OFASearchCommand.run(Self.arguments(supernet, data, out, budget: 1_000_000_000))
         try #require(r.status == 0, "\(r.stderr)")
-        return try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8)).budgetedBytes
+        return try r.json(Result.self).budgetedBytes
     }
 
     @Test func aRunWithinBudgetRecordsItsCertificate() throws {
@@ -33,7 +33,7 @@ struct TrainBudgetTests {
             let out = dir.appendingPathComponent("t.h5").path
             let r = try OFASearchCommand.run(Self.arguments(supernet, data, out, budget: 1_000_000_000))
             try #require(r.status == 0, "\(r.stderr)")
-            let c = try #require(try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8)).certificate)
+            let c = try #require(try r.json(Result.self).certificate)
             #expect(c.budgetBytes == 1_000_000_000 && c.plannedBytes > 0)
             #expect(c.measured.peakGrowthBytes > 0 && c.measured.processPeakBytes > c.measured.peakGrowthBytes)
             #expect(r.stderr.contains("measured peak growth"), "\(r.stderr)")

@@ -48,10 +48,10 @@ struct TrainCommandTests {
     func trainsOneEpochAndWritesTheFile(method: String) throws {
         try Self.withSetup { dir, supernet, data in
             let out = dir.appendingPathComponent("trained.h5").path
-            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "max", "--data", data, "--method", method,
+            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "max", "--dataset", data, "--method", method,
                                               "--epochs", "1", "--batch", "3", "--resolution", "128", "--json", "-o", out])
             try #require(r.status == 0, "\(r.stderr)")
-            let result = try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8))
+            let result = try r.json(Result.self)
             #expect(result.evalImages == 6 && result.evalSplit == "test" && result.epochs == 1)
             #expect((0...1).contains(result.top1) && result.top5 == 1 && result.trainLoss.isFinite && result.peakBytes > 0)
             #expect(r.stderr.contains("planned memory") && r.stderr.contains("epoch 1/1") && r.stderr.contains("optimizer state") && r.stderr.contains("frozen weights in 8 bits"))
@@ -101,10 +101,10 @@ struct TrainCommandTests {
             config.method = .liteResidual
             config.liteResidual = space.slots.indices.map { $0 == 1 }
             let out = dir.appendingPathComponent("placed.h5").path
-            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", config.json, "--data", data,
+            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", config.json, "--dataset", data,
                                               "--epochs", "1", "--batch", "3", "--json", "-o", out])
             try #require(r.status == 0, "\(r.stderr)")
-            #expect(try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8)).method == "tinytl-lite_residual")
+            #expect(try r.json(Result.self).method == "lite-residual")
             let file = try HDF5File.open(at: URL(fileURLWithPath: out))
             #expect(try file.stringAttribute("arch") == config.json)
             let lite = try #require(try JSONSerialization.jsonObject(with: Data(try file.stringAttribute("lite_residual").utf8)) as? [String: Any])
@@ -122,13 +122,13 @@ struct TrainCommandTests {
     @Test func holdoutTrainsOnTheRestAndReportsValidation() throws {
         try Self.withSetup { dir, supernet, data in
             let out = dir.appendingPathComponent("held.h5").path
-            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "max", "--data", data, "--method", "bias",
+            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "max", "--dataset", data, "--method", "bias",
                                               "--epochs", "1", "--batch", "2", "--resolution", "128", "--holdout", "0.3",
                                               "--json", "-o", out])
             try #require(r.status == 0, "\(r.stderr)")
             let result = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-            #expect(result["validationImages"] as? Int == 2 && result["evalImages"] as? Int == 6, "\(r.stdout)")
-            #expect((result["validationTop1"] as? Double).map { (0...1).contains($0) } == true)
+            #expect(result["validation_images"] as? Int == 2 && result["eval_images"] as? Int == 6, "\(r.stdout)")
+            #expect((result["validation_top1"] as? Double).map { (0...1).contains($0) } == true)
             #expect(r.stderr.contains("held-out validation top-1"), "\(r.stderr)")
             let training = try HDF5File.open(at: URL(fileURLWithPath: out)).stringAttribute("training")
             #expect(training.contains("\"train_images\":4,") && training.contains("\"holdout\":0.3,"), "\(training)")
@@ -141,7 +141,7 @@ struct TrainCommandTests {
     @Test func groupNormTrainsAndRebuilds() throws {
         try Self.withSetup { dir, supernet, data in
             let out = dir.appendingPathComponent("gn.h5").path
-            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "min", "--data", data, "--method", "lite-residual+bias",
+            let r = try OFASearchCommand.run(["train", "--supernet", supernet, "--arch", "min", "--dataset", data, "--method", "lite-residual+bias",
                                               "--norm", "gn", "--epochs", "1", "--batch", "3", "--resolution", "128", "--json", "-o", out])
             try #require(r.status == 0, "\(r.stderr)")
             #expect(!r.stderr.contains("re-calibrated") && r.stderr.contains("gn"))
@@ -171,14 +171,14 @@ struct TrainCommandTests {
         BadFlags(id: "holdout", arguments: ["--holdout", "1"], message: "--holdout must be in (0, 1), got 1.0"),
         BadFlags(id: "resolution", arguments: ["--resolution", "64"], message: "--resolution 64 is outside the supernet's range 128...224"),
         BadFlags(id: "batch > images", arguments: ["--batch", "7"], message: "fewer than --batch 7"),
-        BadFlags(id: "missing data", arguments: ["--data", "/nonexistent/flowers"], message: "/nonexistent/flowers"),
+        BadFlags(id: "missing data", arguments: ["--dataset", "/nonexistent/flowers"], message: "/nonexistent/flowers"),
     ]
 
     @Test(arguments: badFlags)
     func badFlagsGiveOneLine(_ c: BadFlags) throws {
         try Self.withSetup { dir, supernet, data in
             let out = dir.appendingPathComponent("never.h5").path
-            var arguments = ["train", "--supernet", supernet, "--arch", "max", "--data", data, "--epochs", "1", "--batch", "3",
+            var arguments = ["train", "--supernet", supernet, "--arch", "max", "--dataset", data, "--epochs", "1", "--batch", "3",
                              "--resolution", "128", "-o", out]
             // Later occurrences of an option win in ArgumentParser, so appended flags override the defaults above.
             arguments += c.arguments
@@ -196,7 +196,7 @@ struct TrainCommandTests {
 @Suite(.serialized)
 struct TrainResumeCommandTests {
     static func trainArguments(_ supernet: String, _ data: String, _ out: String) -> [String] {
-        ["train", "--supernet", supernet, "--arch", "min", "--data", data, "--method", "lite-residual+bias", "--epochs", "2",
+        ["train", "--supernet", supernet, "--arch", "min", "--dataset", data, "--method", "lite-residual+bias", "--epochs", "2",
          "--batch", "3", "--resolution", "128", "--cache-mb", "0", "--json", "-o", out]
     }
 
@@ -220,8 +220,8 @@ struct TrainResumeCommandTests {
             let c = try OFASearchCommand.run(Self.trainArguments(supernet, data, split) + ["--resume", checkpoint])
             try #require(c.status == 0, "\(c.stderr)")
             #expect(!FileManager.default.fileExists(atPath: checkpoint), "the checkpoint is removed once the trained file exists")
-            let ra = try JSONDecoder().decode(TrainCommandTests.Result.self, from: Data(a.stdout.utf8))
-            let rc = try JSONDecoder().decode(TrainCommandTests.Result.self, from: Data(c.stdout.utf8))
+            let ra = try a.json(TrainCommandTests.Result.self)
+            let rc = try c.json(TrainCommandTests.Result.self)
             #expect(ra.trainLoss.bitPattern == rc.trainLoss.bitPattern && ra.top1 == rc.top1 && ra.trainTop1 == rc.trainTop1)
             let ta = try Self.tensors(whole), tc = try Self.tensors(split)
             #expect(ta.keys.sorted() == tc.keys.sorted())

@@ -15,7 +15,7 @@ struct PlotTests {
         #expect(svg.count("front") == 1 && svg.count("budget") == 1 && svg.count("winner") == 1)
         #expect(svg.count("legend-item") == 3)  // generations 0, 1, 2
         #expect(svg.texts.contains("budget 21.00 MB") && svg.texts.contains("Accuracy vs memory"))
-        #expect(svg.texts.contains("planned training memory (MB)") && svg.texts.contains("validation top-1 (%)"))
+        #expect(svg.texts.contains("planned training memory (MB)") && svg.texts.contains("shared-weight validation top-1 (%)"))
         #expect(svg.count("tick") >= 6)
     }
 

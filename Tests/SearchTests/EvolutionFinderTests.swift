@@ -48,6 +48,13 @@ struct EvolutionFinderTests {
         #expect(a.generations == 4 && !a.stoppedEarly && a.evaluated.count == 12 * 5)
     }
 
+    /// A search continued for more generations (`search --resume --generations`) replays the shorter one first.
+    @Test func moreGenerationsBeginWithTheShorterSearch() {
+        let (short, askedShort) = Self.search(seed: 5, generations: 2), (long, askedLong) = Self.search(seed: 5)
+        #expect(askedLong.prefix(askedShort.count).map(\.key) == askedShort.map(\.key))
+        #expect(short.generations == 2 && long.generations == 4 && askedLong.count > askedShort.count)
+    }
+
     @Test func everyArchitectureIsAskedAboutOnce() {
         let (_, asked) = Self.search(seed: 2, fits: { $0.r < 192 })
         #expect(Set(asked.map(\.key)).count == asked.count)

@@ -40,7 +40,7 @@ public enum CSVManifest {
         let splits: [Split: [Sample]]
         if first.split != nil {
             if split != nil {
-                throw .invalid("\(file.path) has a split column — leave out --split, or remove the column")
+                throw .invalid("\(file.path) has a split column — leave out --split-ratios, or remove the column")
             }
             splits = Dictionary(grouping: zip(rows, samples), by: { $0.0.split! }).mapValues { $0.map(\.1) }
         } else {

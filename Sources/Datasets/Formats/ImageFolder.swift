@@ -33,7 +33,7 @@ public enum ImageFolder {
     ///   - name: the name to give the result (default: the root's path).
     ///   - split: ratios for a flat root (nil: ``SplitRatios/default``); must be nil for a split root.
     ///   - seed: seed of the stratified split of a flat root.
-    /// - Throws: ``DatasetError/invalid(_:)`` for a missing root, no class folders or `--split` on a split
+    /// - Throws: ``DatasetError/invalid(_:)`` for a missing root, no class folders or `--split-ratios` on a split
     ///   root; ``DatasetError/emptyClass(path:)`` for a class folder without images;
     ///   ``DatasetError/mismatch(file:reason:)`` for a class folder that train lacks.
     /// - Complexity: one directory walk; nothing is decoded.
@@ -43,7 +43,7 @@ public enum ImageFolder {
         let name = name ?? root.path
         if isSplitLayout(root) {
             if split != nil {
-                throw .invalid("\(root.path) already has train/ and test/ folders — leave out --split (it applies to flat class folders and CSV files)")
+                throw .invalid("\(root.path) already has train/ and test/ folders — leave out --split-ratios (it applies to flat class folders and CSV files)")
             }
             let folders = try splitFolders(root)
             let classes = try classFolders(in: folders[.train]!)

@@ -21,7 +21,7 @@ public struct SplitRatios: Sendable, Equatable, CustomStringConvertible {
     public init(train: Double, valid: Double, test: Double) throws(DatasetError) {
         let all = [train, valid, test]
         guard all.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }), all.reduce(0, +) <= 1 + 1e-6 else {
-            throw .invalid("split ratios \(train),\(valid),\(test) must each be in 0…1 and sum to at most 1 — e.g. --split 0.8,0.1,0.1")
+            throw .invalid("split ratios \(train),\(valid),\(test) must each be in 0…1 and sum to at most 1 — e.g. --split-ratios 0.8,0.1,0.1")
         }
         self.train = train
         self.valid = valid

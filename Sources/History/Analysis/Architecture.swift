@@ -24,6 +24,21 @@ public struct Architecture: Equatable, Sendable, Codable {
         self.lr = lr
     }
 
+    enum CodingKeys: String, CodingKey { case ks, e, d, r, method, lr }
+
+    /// Decodes the object, or (summaries before 0.3) a string holding it.
+    public init(from decoder: Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self = try JSONDecoder().decode(Architecture.self, from: Data(text.utf8))
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(ks: try c.decode([Int].self, forKey: .ks), e: try c.decode([Double].self, forKey: .e),
+                  d: try c.decode([Int].self, forKey: .d), r: try c.decode([Int].self, forKey: .r),
+                  method: try c.decodeIfPresent(String.self, forKey: .method),
+                  lr: try c.decodeIfPresent([Int].self, forKey: .lr))
+    }
+
     /// Method names in the order of the method gene's values (`TransferMethod.allCases`' names).
     public static let methodOrder = ["full", "bn+last", "last", "bias", "lite-residual", "lite-residual+bias"]
 

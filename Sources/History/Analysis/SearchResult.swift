@@ -28,6 +28,16 @@ public struct SearchResult: Equatable, Sendable, Codable {
         }
     }
 
+    /// A candidate trained with several seeds (`search --seeds`): test top-1 per seed, mean and sample standard
+    /// deviation.
+    public struct SeedSpread: Equatable, Sendable, Codable {
+        public var candidate: Int, seeds: [UInt64], testTop1: [Double], meanTestTop1: Double, stdTestTop1: Double
+
+        enum CodingKeys: String, CodingKey {
+            case candidate, seeds, testTop1 = "test_top1", meanTestTop1 = "mean_test_top1", stdTestTop1 = "std_test_top1"
+        }
+    }
+
     /// Candidate id of the winner.
     public var winner: Int
     public var arch: Architecture
@@ -44,6 +54,8 @@ public struct SearchResult: Equatable, Sendable, Codable {
     public var budgetBytes: Int
     public var finalEpochs: Int
     public var baselines: [Baseline]
+    /// The winner and the obvious choices over several seeds; empty with one seed and in older runs.
+    public var seeds: [SeedSpread] = []
 
     public init(
         winner: Int, arch: Architecture, valTop1: Double, testTop1: Double, testTop5: Double, plannedBytes: Int,
@@ -66,7 +78,7 @@ public struct SearchResult: Equatable, Sendable, Codable {
         case winner, arch, ledger, baselines
         case valTop1 = "val_top1", testTop1 = "test_top1", testTop5 = "test_top5", plannedBytes = "planned_bytes"
         case measuredBytes = "measured_bytes", budgetBytes = "budget_bytes", finalEpochs = "final_epochs"
-        case testImages = "test_images"
+        case testImages = "test_images", seeds
     }
 
     public init(from decoder: Decoder) throws {
@@ -83,6 +95,7 @@ public struct SearchResult: Equatable, Sendable, Codable {
         budgetBytes = try c.decode(Int.self, forKey: .budgetBytes)
         finalEpochs = try c.decode(Int.self, forKey: .finalEpochs)
         baselines = try c.decodeIfPresent([Baseline].self, forKey: .baselines) ?? []
+        seeds = try c.decodeIfPresent([SeedSpread].self, forKey: .seeds) ?? []
     }
 
     /// JSON text as the search writes it into `result_json`.

@@ -7,7 +7,7 @@ extension HistoryPlots {
         let lastID = Double(run.candidates.map(\.id).max() ?? 1)
         let frame = PlotFrame(
             x: .linear(covering: [0, lastID], label: "candidate (ask order)", format: tick),
-            y: .linear(covering: evaluated.compactMap { $0.valTop1.map { $0 * 100 } }, label: "validation top-1 (%)", format: tick),
+            y: .linear(covering: evaluated.compactMap { $0.valTop1.map { $0 * 100 } }, label: "shared-weight validation top-1 (%)", format: tick),
             width: width, height: height, marginRight: 110)
         var svg = SVGDocument(width: width, height: height, title: "Optimisation history: \(evaluated.count) evaluated candidates")
         frame.draw(into: &svg, title: "Optimisation history")

@@ -13,7 +13,7 @@ extension HistoryPlots {
         let costLabel = cost == .memory ? "\(run.budgetedQuantity) (MB)" : "forward MFLOPs"
         let frame = PlotFrame(
             x: .linear(covering: xs, label: costLabel, format: tick),
-            y: .linear(covering: evaluated.compactMap { $0.valTop1.map { $0 * 100 } }, label: "validation top-1 (%)", format: tick),
+            y: .linear(covering: evaluated.compactMap { $0.valTop1.map { $0 * 100 } }, label: "shared-weight validation top-1 (%)", format: tick),
             width: width, height: height, marginRight: 110)
         let title = cost == .memory ? "Accuracy vs memory" : "Accuracy vs MFLOPs"
         var svg = SVGDocument(width: width, height: height, title: "\(title): \(evaluated.count) evaluated candidates")

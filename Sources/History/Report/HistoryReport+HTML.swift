@@ -27,13 +27,14 @@ extension HistoryReport {
         parts.append(overview(summary))
         parts.append("<h2>Charts</h2>")
         parts.append(figure(HistoryPlots.accuracy(run, versus: .memory, standalone: false),
-                            "Validation top-1 of each evaluated candidate against its \(run.budgetedQuantity), coloured by "
+                            "Validation top-1 of each evaluated candidate with the shared adapted weights (the search's fitness, "
+                                + "before any candidate's own training) against its \(run.budgetedQuantity), coloured by "
                                 + "generation; dashed: the Pareto front and the budget; hollow grey circles: candidates rejected "
                                 + "as over budget (not scored)."))
         parts.append(figure(HistoryPlots.accuracy(run, versus: .mflops, standalone: false),
                             "The same candidates against forward MFLOPs (OFA's count)."))
         parts.append(figure(HistoryPlots.optimisationHistory(run, standalone: false),
-                            "Validation top-1 in ask order; red: the best so far; dotted: generation boundaries."))
+                            "Shared-weight validation top-1 in ask order; red: the best so far; dotted: generation boundaries."))
         if let result = run.result {
             parts.append(figure(HistoryPlots.ledger(result, standalone: false),
                                 "The planner's ledger at the peak of the winner's final training, by category, against the "
@@ -82,9 +83,21 @@ extension HistoryReport {
             html += "\n<p>Baselines, retrained the same way:</p>\n" + HTMLText.table(
                 ["name", "test top-1", "planned memory", "resolution", "architecture"],
                 r.baselines.map { b in
-                    [e(b.name), HistoryFormat.percent(b.testTop1), HistoryFormat.megabytes(b.plannedBytes), "\(b.resolution)",
-                     "<code>\(e(b.arch.jsonText))</code>"]
+                    [e(b.name), HistoryFormat.percent(b.testTop1)
+                        + (r.testImages.map { " (\(WilsonInterval(accuracy: b.testTop1, count: $0).description))" } ?? ""),
+                     HistoryFormat.megabytes(b.plannedBytes), "\(b.resolution)", "<code>\(e(b.arch.jsonText))</code>"]
                 }, numeric: [1, 2, 3])
+        }
+        if !r.seeds.isEmpty {
+            html += "\n<p>Trained again with other seeds (new weights, shuffles and augmentation; the same validation "
+                + "hold-out), test top-1:</p>\n" + HTMLText.table(
+                ["candidate", "seeds", "test top-1 per seed", "mean ± sample std"],
+                r.seeds.map { s in
+                    ["#\(s.candidate)" + (s.candidate == r.winner ? " (winner)" : ""),
+                     s.seeds.map(String.init).joined(separator: ", "),
+                     s.testTop1.map { HistoryFormat.percent($0) }.joined(separator: ", "),
+                     String(format: "%.2f %% ± %.2f", 100 * s.meanTestTop1, 100 * s.stdTestTop1)]
+                }, numeric: [3])
         }
         return html
     }
@@ -96,7 +109,8 @@ extension HistoryReport {
             ("budget", "\(HistoryFormat.megabytes(s.budgetBytes)) of \(s.memScope == "activations" ? "activation" : "total training") memory"),
             ("candidates", "\(s.candidates) (\(statuses.joined(separator: ", "))); \(s.distinctArchitectures) distinct architectures"),
             ("within budget", "\(s.withinBudget) of \(s.candidates) (\(HistoryFormat.percent(s.withinBudgetFraction)))"),
-            ("best so far", s.bestCandidate.map { "#\($0), validation top-1 \(HistoryFormat.percent(s.bestValTop1))" } ?? "none evaluated"),
+            ("best shared-weight", s.bestCandidate.map { "#\($0), validation top-1 \(HistoryFormat.percent(s.bestValTop1)) with the "
+                + "shared adapted weights (the search's fitness)" } ?? "none evaluated"),
             ("supernet", "<code>\(HTMLText.escape(s.supernetPath))</code> (sha256 \(HTMLText.escape(String(s.supernetSHA256.prefix(12))))…)"),
             ("seed", "\(s.seed)"),
         ])

@@ -39,4 +39,11 @@ extension SQLiteSearchStore {
             "UPDATE run SET status = ?, result_json = ? WHERE id = 1", [.text(status), resultJSON.map { .text($0) } ?? .null])
         if changed == 0 { throw HistoryError.noRun(path: fileURL.path) }
     }
+
+    public func reopen(settingsJSON: String) throws {
+        try requireWritable()
+        let changed = try database.run(
+            "UPDATE run SET settings_json = ?, status = 'running', result_json = NULL WHERE id = 1", [.text(settingsJSON)])
+        if changed == 0 { throw HistoryError.noRun(path: fileURL.path) }
+    }
 }

@@ -20,4 +20,7 @@ public protocol SearchStorage: AnyObject {
     func phases() throws -> [PhaseRecord]
     /// Sets the run's status (`"running"`, `"finished"`, `"failed"`) and result object (JSON text).
     func finish(status: String, resultJSON: String?) throws
+    /// Replaces the run's settings (a search continued for more generations or seeds) and marks it running again,
+    /// without a result.
+    func reopen(settingsJSON: String) throws
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import History
 import Memory
 import Search
 import Supernets
@@ -58,6 +59,9 @@ struct MemoryCommand: ParsableCommand {
 
     @Option(help: "A memory budget (32MB = 32·10^6 bytes, 32MiB, 500KB): says whether the budgeted total fits, as the search decides.",
             transform: { try ByteCount(parsing: $0) })
+    var mem: ByteCount?
+
+    @Option(help: .hidden, transform: { try ByteCount(parsing: $0) })
     var budget: ByteCount?
 
     @Option(name: .customLong("mem-scope"), help: "What the budget limits: total (all training memory) or activations.")
@@ -73,7 +77,8 @@ struct MemoryCommand: ParsableCommand {
         case frozenBN = "frozen-bn", gn
     }
 
-    func validate() throws {
+    mutating func validate() throws {
+        mem = try RenamedFlag.merge(mem, budget, new: "--mem", old: "--budget")
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if let classes, classes < 1 { throw ValidationError("--classes must be at least 1, got \(classes)") }
         if let method, TransferMethod(named: method) == nil {
@@ -119,7 +124,8 @@ struct MemoryCommand: ParsableCommand {
             let estimate = MemoryEstimate(plan: plan, graph: graph, structure: subnet.structure, batch: batch, resolution: r, loader: loader)
             let report = Report(plan: plan, graph: graph, formula: formula, method: method, resolution: r, batch: batch,
                                 optimizer: optimizer.rawValue, frozenBits: frozenBits, norm: norm.rawValue, top: top,
-                                estimate: estimate, loaderFrom: data?.name, budget: budget?.bytes, scope: memScope, arch: config.json)
+                                estimate: estimate, loaderFrom: data?.name, budget: mem?.bytes, scope: memScope,
+                                arch: Architecture(config))
             if json { try FileHandleOutput.json(report); return }
             print(report.text(plan: plan, graph: graph))
         }
@@ -140,7 +146,7 @@ struct MemoryCommand: ParsableCommand {
             let memoryBytes: Double, peakActivationBytesPerSample: Double, savedActivationBytesPerSample: Double
             let parameterBytes: Double, trainableParameterBytes: Double, frozenParameterBytes: Double
         }
-        let method: String, resolution: Int, batch: Int, optimizer: String, frozenBits: Int, norm: String, arch: String
+        let method: String, resolution: Int, batch: Int, optimizer: String, frozenBits: Int, norm: String, arch: Architecture
         let planner: Planner
         let formula: Formula
         /// What the budget counts (`MemoryEstimate`, as the search): the arena, the input batch, the loader's working
@@ -155,8 +161,8 @@ struct MemoryCommand: ParsableCommand {
 
         init(plan: MemoryPlan, graph: TrainingGraph, formula f: TinyTLMemoryCost, method: TransferMethod, resolution: Int, batch: Int,
              optimizer: String, frozenBits: Int, norm: String, top: Int, estimate: MemoryEstimate, loaderFrom: String?, budget: Int?,
-             scope: MemoryScope, arch: String) {
-            self.method = method.rawValue; self.resolution = resolution; self.batch = batch; self.optimizer = optimizer
+             scope: MemoryScope, arch: Architecture) {
+            self.method = method.name; self.resolution = resolution; self.batch = batch; self.optimizer = optimizer
             self.frozenBits = frozenBits; self.norm = norm; self.arch = arch
             let alive = plan.tensorsAtPeak.sorted { plan.tensors[$0].bytes > plan.tensors[$1].bytes }.prefix(top)
             planner = Planner(
@@ -181,8 +187,7 @@ struct MemoryCommand: ParsableCommand {
         /// The human-readable report (MB = 10^6 bytes).
         func text(plan: MemoryPlan, graph: TrainingGraph) -> String {
             func mb(_ b: Double) -> String { ByteCount.format(Int(b.rounded())) }
-            let typed = TransferMethod(rawValue: method)?.name ?? method   // as the user types it, not TinyTL's name
-            var lines = ["\(typed), \(resolution) px, batch \(batch), \(optimizer), frozen weights \(frozenBits)-bit, \(norm)"]
+            var lines = ["\(method), \(resolution) px, batch \(batch), \(optimizer), frozen weights \(frozenBits)-bit, \(norm)"]
             let fragmentation = 100 * (Double(planner.arenaBytes) / Double(max(planner.peakBytes, 1)) - 1)
             lines.append("planner (exact for this engine): \(mb(Double(planner.arenaBytes))) — the one arena training allocates"
                          + (planner.chunkedPrefix.map { "; \($0) of \(graph.ops.count)" } ?? ""))

@@ -24,7 +24,8 @@ struct Train: ParsableCommand {
             lite-residual+bias (TinyTL's names tinytl-bias, tinytl-lite_residual[+bias] also work).
             """)
 
-    @Option(help: "Supernet (.h5); required with --arch.", completion: .file(extensions: ["h5"]))
+    @Option(help: "Supernet (.h5) for --arch (default: the shipped one, as search uses).",
+            completion: .file(extensions: ["h5"]))
     var supernet: String?
 
     @Option(help: "Subnet architecture JSON (OFA dict form), a file holding it, or max / min.")
@@ -34,7 +35,10 @@ struct Train: ParsableCommand {
     var subnet: String?
 
     @Option(help: "A dataset name or path (class folders, .csv manifest, CIFAR batches).")
-    var data: String
+    var dataset: String?
+
+    @Option(help: .hidden)
+    var data: String?
 
     @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
     var dataRoot: String?
@@ -83,7 +87,11 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("eval-split"), help: "Split to evaluate on (default: test, else valid).")
     var evalSplit: Split?
 
-    @Option(help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
+    @Option(name: .customLong("split-ratios"), help: "train,valid,test ratios for unsplit data.",
+            transform: { try SplitRatios(parsing: $0) })
+    var splitRatios: SplitRatios?
+
+    @Option(help: .hidden, transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
 
     @Option(help: ArgumentHelp(
@@ -91,12 +99,21 @@ struct Train: ParsableCommand {
         valueName: "fraction"))
     var holdout: Double?
 
+    @Option(name: .customLong("holdout-seed"), help: ArgumentHelp(
+        "Seed of the --holdout draw (default: --seed), so that runs with other seeds hold out the same images.",
+        valueName: "n"))
+    var holdoutSeed: UInt64?
+
     @Option(name: .customLong("cache-mb"), help: "Decoded images kept in memory across epochs, in MB.")
     var cacheMB: Int = 512
 
     @Option(help: ArgumentHelp(
-        "Training-memory budget (e.g. 32MB) as search --mem counts it: the plan must fit before training and the measured peak growth of this process after it, else exit 1 and no output. Trains without the decoded-image cache.",
-        valueName: "size"), transform: { try ByteCount(parsing: $0) })
+        "Training-memory budget (e.g. 32MB) as search --mem counts it: the plan must fit before training and the "
+            + "measured peak growth of this process after it, else exit 1 and no output. Trains without the "
+            + "decoded-image cache.", valueName: "size"), transform: { try ByteCount(parsing: $0) })
+    var mem: ByteCount?
+
+    @Option(help: .hidden, transform: { try ByteCount(parsing: $0) })
     var budget: ByteCount?
 
     /// JSON object stored as the output's provenance (the search's winner and baselines: run, candidate, validation).
@@ -124,18 +141,21 @@ struct Train: ParsableCommand {
 
     static let recalibrationImages = 500
 
-    /// Batches the loader prepares ahead: none under `--budget`, whose plan counts the one batch in hand and the
+    /// Batches the loader prepares ahead: none under `--mem`, whose plan counts the one batch in hand and the
     /// working set of making one image (queued batches and a loader thread would be memory the plan does not hold).
-    var prefetch: Int { budget == nil ? 4 : 0 }
+    var prefetch: Int { mem == nil ? 4 : 0 }
 
-    func validate() throws {
+    mutating func validate() throws {
+        dataset = try RenamedFlag.merge(dataset, data, new: "--dataset", old: "--data")
+        mem = try RenamedFlag.merge(mem, budget, new: "--mem", old: "--budget")
+        splitRatios = try RenamedFlag.merge(splitRatios, split, new: "--split-ratios", old: "--split")
+        guard dataset != nil else { throw ValidationError("give --dataset <name|path>") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let method, TransferMethod(named: method) == nil {
             throw ValidationError("unknown --method '\(method)' — choose one of \(TransferMethod.allCases.map(\.name).joined(separator: ", "))")
         }
         guard (subnet == nil) != (arch == nil) else { throw ValidationError("give exactly one of --arch <json> and --subnet <subnet.h5>") }
-        guard arch == nil || supernet != nil else { throw ValidationError("--arch needs --supernet <file.h5>") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
         guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
@@ -153,11 +173,12 @@ struct Train: ParsableCommand {
     /// The flags (and facts about the data) a checkpoint must share with the run that resumes it.
     func runSettings(dataset: String, trainImages: Int, supernetSHA256: String?, arch: String?, method: TransferMethod,
                      resolution: Int) -> [String: String] {
-        var s = ["--data": dataset, "train images": String(trainImages), "--method": method.name, "--epochs": String(epochs),
+        var s = ["--dataset": dataset, "train images": String(trainImages), "--method": method.name, "--epochs": String(epochs),
                  "--batch": String(batch), "--resolution": String(resolution), "--lr": String(lr), "--optimizer": optimizer.rawValue,
                  "--label-smoothing": String(labelSmoothing), "--seed": String(seed), "--frozen-bits": String(frozenBits),
                  "--train-split": trainSplit.rawValue, "--norm": norm.rawValue, "--no-chunking": String(noChunking),
                  "--holdout": holdout.map { String($0) } ?? "none"]
+        if let holdoutSeed, holdoutSeed != seed { s["--holdout-seed"] = String(holdoutSeed) }
         if let supernetSHA256 { s["supernet sha256"] = supernetSHA256 }
         if let arch { s["--arch"] = arch }
         if let subnet { s["--subnet"] = subnet }
@@ -166,7 +187,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if budget != nil { ProcessMemory.releaseFreedMemory() }   // allocator settings that make the measurement honest
+            if mem != nil { ProcessMemory.releaseFreedMemory() }   // allocator settings that make the measurement honest
             Parallelism.setThreads(threads)
             let interrupt = InterruptFlag.install()
             let source = try loadSubnet()
@@ -179,20 +200,20 @@ struct Train: ParsableCommand {
             }
             config?.r = r
 
-            let dataset = try DatasetRegistry.open(data, dataRoot: dataRoot, split: split, seed: seed)
+            let dataset = try DatasetRegistry.open(self.dataset!, dataRoot: dataRoot, split: splitRatios, seed: seed)
             let evalSplit = self.evalSplit ?? (dataset[.test].isEmpty ? .valid : .test)
             let evalSamples = dataset[evalSplit]
             let (trainSamples, heldOut) = holdout.map {
-                dataset[trainSplit].holdingOut(fraction: $0, classes: dataset.classes.count, seed: seed)
+                dataset[trainSplit].holdingOut(fraction: $0, classes: dataset.classes.count, seed: holdoutSeed ?? seed)
             } ?? (dataset[trainSplit], [])
             guard trainSamples.count >= batch else {
                 throw TrainError("\(dataset.name): the \(trainSplit.rawValue) split has \(trainSamples.count) images, fewer than --batch \(batch) — use a smaller batch or another split")
             }
             guard !evalSamples.isEmpty else {
-                throw TrainError("\(dataset.name) has no \(evalSplit.rawValue) images — choose --eval-split, or --split for unsplit data")
+                throw TrainError("\(dataset.name) has no \(evalSplit.rawValue) images — choose --eval-split, or --split-ratios for unsplit data")
             }
             // Under a budget every image is decoded when used, as on a device: a cache would count as training memory.
-            let cacheMB = budget == nil ? self.cacheMB : 0
+            let cacheMB = mem == nil ? self.cacheMB : 0
             let trainCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000) : nil
             let evalCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000 / 4) : nil
 
@@ -231,7 +252,7 @@ struct Train: ParsableCommand {
                     opt = try saved.optimizer.restoring(into: opt)
                     resumed = saved
                 }
-                measurement = try budget.map { _ in try PeakMeasurement.start() }
+                measurement = try mem.map { _ in try PeakMeasurement.start() }
                 trainer = try Trainer(graph: built, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing,
                                       chunking: noChunking ? .none : .automatic)
                 for p in resumed?.parameters ?? [] { trainer.setParameterValues(p.name, p.values) }
@@ -255,7 +276,7 @@ struct Train: ParsableCommand {
                        + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.inputBatch] ?? 0)) + image transform "
                        + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.imageTransform] ?? 0)) + runtime "
                        + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.runtime] ?? 0)))")
-            if let budget { try MemoryCertificate.checkPlan(budgeted.plannedBytes, budget: budget.bytes) }
+            if let mem { try MemoryCertificate.checkPlan(budgeted.plannedBytes, budget: mem.bytes) }
 
             let stepsPerEpoch = trainSamples.count / batch
             let schedule = CosineSchedule(initialLR: lr, totalSteps: epochs * stepsPerEpoch)
@@ -328,7 +349,7 @@ struct Train: ParsableCommand {
                                   validation.count))
             }
             let certificate = try measurement.map { m in
-                MemoryCertificate(budgetBytes: budget!.bytes, plannedBytes: budgeted.plannedBytes, measured: try m.finish())
+                MemoryCertificate(budgetBytes: mem!.bytes, plannedBytes: budgeted.plannedBytes, measured: try m.finish())
             }
             if let certificate {
                 printError("memory: planned \(ByteCount.format(certificate.plannedBytes)), measured peak growth "
@@ -357,7 +378,7 @@ struct Train: ParsableCommand {
             try file.write(to: URL(fileURLWithPath: output))
             try? FileManager.default.removeItem(at: checkpointURL)   // superseded by the trained file
 
-            let result = Result(output: output, method: method.rawValue, epochs: epochs, evalSplit: evalSplit.rawValue,
+            let result = Result(output: output, method: method.name, epochs: epochs, evalSplit: evalSplit.rawValue,
                                 evalImages: last.evaluation.count, top1: last.evaluation.top1Accuracy, top5: last.evaluation.top5Accuracy,
                                 trainLoss: last.loss, trainTop1: last.trainTop1, peakBytes: plan.peakBytes,
                                 imagesPerSecond: Double(trainImages) / max(trainSeconds, 1e-9), budgetedBytes: budgeted.plannedBytes,
@@ -374,7 +395,7 @@ struct Train: ParsableCommand {
     struct Result: Encodable {
         let output: String, method: String, epochs: Int, evalSplit: String, evalImages: Int
         let top1: Double, top5: Double, trainLoss: Double, trainTop1: Double, peakBytes: Int, imagesPerSecond: Double
-        /// What `--budget` counts of the plan; the measurement under `--budget`.
+        /// What `--mem` counts of the plan; the measurement under `--mem`.
         let budgetedBytes: Int, certificate: MemoryCertificate?
         /// Top-1 on the `--holdout` images after training, and whether each was a hit ("1") or not ("0"), in the
         /// order `holdingOut` returns them (so that two trainings compare image by image).
@@ -409,7 +430,7 @@ struct Train: ParsableCommand {
 
     /// The subnet to train: extracted from the supernet by --arch, or read from --subnet.
     func loadSubnet() throws -> (subnet: Subnet, arch: ArchConfig?, space: SearchSpace, sha256: String?) {
-        let supernetURL = supernet.map { URL(fileURLWithPath: $0) }
+        let supernetURL = try supernet.map { URL(fileURLWithPath: $0) } ?? (arch != nil ? DefaultSupernet.url() : nil)
         let net = try supernetURL.map { try Supernet.read(from: $0) }
         let sha = try supernetURL.map { try SHA256.hex(of: $0) }
         if let arch, let net {

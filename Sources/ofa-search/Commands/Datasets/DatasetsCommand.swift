@@ -10,7 +10,7 @@ struct DatasetsCommand: ParsableCommand {
         discussion: """
             A name is looked for as <root>/<name>/ in --data-root, then $OFA_DATA, then \
             $XDG_CACHE_HOME/ofa-search/datasets (default ~/.cache/ofa-search/datasets). A path opens a \
-            class-folder root (train/ and test/ folders, or class folders split by --split), a .csv \
+            class-folder root (train/ and test/ folders, or class folders split by --split-ratios), a .csv \
             manifest (path,label[,split]) or a folder of CIFAR binary batches.
             """,
         subcommands: [ListDatasets.self, DatasetInfo.self, VerifyDataset.self, DownloadDataset.self])
@@ -25,16 +25,23 @@ struct DatasetArguments: ParsableArguments {
             completion: .directory)
     var dataRoot: String?
 
-    @Option(help: "train,valid,test ratios for unsplit data (flat class folders, CSV without a split column); default 0.8,0.1,0.1.",
-            transform: { try SplitRatios(parsing: $0) })
+    @Option(name: .customLong("split-ratios"), help: ArgumentHelp("train,valid,test ratios for "
+                + "unsplit data (flat class folders, CSV without a split column); default 0.8,0.1,0.1."), transform: { try SplitRatios(parsing: $0) })
+    var splitRatios: SplitRatios?
+
+    @Option(help: .hidden, transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
+
+    mutating func validate() throws {
+        splitRatios = try RenamedFlag.merge(splitRatios, split, new: "--split-ratios", old: "--split")
+    }
 
     @Option(help: "Seed of the stratified split and of image sampling.")
     var seed: UInt64 = 0
 
     /// Opens the dataset through ``DatasetRegistry``.
     func open() throws -> LabeledImages {
-        try DatasetRegistry.open(dataset, dataRoot: dataRoot, split: split, seed: seed)
+        try DatasetRegistry.open(dataset, dataRoot: dataRoot, split: splitRatios, seed: seed)
     }
 }
 

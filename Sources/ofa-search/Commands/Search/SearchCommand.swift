@@ -97,7 +97,11 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("cache-mb"), help: "Decoded images kept in memory, in MB.")
     var cacheMB: Int = 1500
 
-    @Option(help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
+    @Option(name: .customLong("split-ratios"), help: "train,valid,test ratios for unsplit data.",
+            transform: { try SplitRatios(parsing: $0) })
+    var splitRatios: SplitRatios?
+
+    @Option(help: .hidden, transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
 
     @Option(name: .customLong("frozen-bits"), help: ArgumentHelp(
@@ -116,6 +120,12 @@ struct SearchCommand: ParsableCommand {
     var significance: Double = 0.05
 
     @Option(help: ArgumentHelp(
+        "Train the winner and the obvious choices with this many seeds (seed, seed+1, …; same validation hold-out) "
+            + "and report the mean and spread of their test top-1; the winner is chosen with the first (default 1).",
+        valueName: "n"))
+    var seeds: Int?
+
+    @Option(help: ArgumentHelp(
         "An architecture to evaluate in generation 0, after the obvious choices: JSON with a \"method\" (as in "
             + "summary.json or history) or a file holding it; repeat for several.", valueName: "json|file"))
     var enqueue: [String] = []
@@ -130,15 +140,31 @@ struct SearchCommand: ParsableCommand {
     var dryRun = false
 
     @Option(name: .shortAndLong, help: "Run directory (default Searches/<dataset>-<budget>-<timestamp>).")
+    var output: String?
+
+    @Option(help: .hidden)
     var out: String?
 
-    @Option(help: "Continue the search in this run directory (settings come from its history).", completion: .directory)
+    @Option(help: ArgumentHelp(
+        "Continue the search in this run directory (settings come from its history); with --generations or --seeds, "
+            + "continue even a finished search to more generations or seeds.", valueName: "run dir"),
+            completion: .directory)
     var resume: String?
 
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
-    func validate() throws {
+    enum ProgressFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: ArgumentHelp(
+        "Progress on stderr: text lines, or json — one object per line (time, event, phase, message and the event's "
+            + "fields: phase_start, phase_end, adapt_step, candidate, finalist, finished, log), for dashboards.",
+        valueName: "text|json"))
+    var progress: ProgressFormat = .text
+
+    mutating func validate() throws {
+        output = try RenamedFlag.merge(output, out, new: "--output", old: "--out")
+        splitRatios = try RenamedFlag.merge(splitRatios, split, new: "--split-ratios", old: "--split")
         guard resume != nil || (dataset != nil && mem != nil) else {
             throw ValidationError("give --dataset <name|path> and --mem <budget, e.g. 32MB>, or --resume <run dir>")
         }
@@ -156,6 +182,7 @@ struct SearchCommand: ParsableCommand {
         guard significance > 0 && significance <= 1 else {
             throw ValidationError("--significance must be in (0, 1], got \(significance)")
         }
+        if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         if let finalists, finalists < 0 { throw ValidationError("--finalists must be 0 or more, got \(finalists)") }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
@@ -197,7 +224,8 @@ struct SearchCommand: ParsableCommand {
             let log: LogFile
             if let resume {
                 let directory = RunDirectory(URL(fileURLWithPath: resume))
-                run = try SearchRun.resume(directory: directory, toolVersion: Self.toolVersion) { settings in
+                run = try SearchRun.resume(directory: directory, toolVersion: Self.toolVersion, generations: generations,
+                                           seeds: seeds) { settings in
                     Parallelism.setThreads(settings.threads)
                     let url = URL(fileURLWithPath: settings.supernet)
                     let net = try Supernet.read(from: url)
@@ -207,27 +235,37 @@ struct SearchCommand: ParsableCommand {
                 }
                 log = try LogFile(url: directory.log)
                 log.line("resumed \(Date())")
+                if generations != nil || seeds != nil {
+                    let line = "continuing to \(run.settings.evolution.generations) generations and "
+                        + "\(run.settings.seeds) seed(s)"
+                    say(line); log.line(line)
+                }
             } else {
                 let supernetURL = try supernet.map { URL(fileURLWithPath: $0) } ?? DefaultSupernet.url()
                 let net = try Supernet.read(from: supernetURL)
-                let data = try DatasetRegistry.open(dataset!, dataRoot: dataRoot, split: split, seed: seed)
+                let data = try DatasetRegistry.open(dataset!, dataRoot: dataRoot, split: splitRatios, seed: seed)
                 let settings = try makeSettings(space: net.space, supernet: supernetURL.path)
                 if dryRun {
                     try DryRun(settings: settings, supernet: net, dataset: data).print(json: json)
                     return
                 }
-                let directory = RunDirectory(URL(fileURLWithPath: out ?? defaultDirectory(dataset: data.name)))
+                let directory = RunDirectory(URL(fileURLWithPath: output ?? defaultDirectory(dataset: data.name)))
                 if FileManager.default.fileExists(atPath: directory.history.path) {
                     let path = directory.url.path
-                    throw ValidationError("\(path) already holds a search — continue it with --resume \(path) or choose another --out")
+                    throw ValidationError("\(path) already holds a search — continue it with --resume \(path) "
+                                          + "or choose another --output")
                 }
                 run = try SearchRun.start(directory: directory, settings: settings, supernet: net, supernetSHA256: try SHA256.hex(of: supernetURL),
                                           dataset: data, toolVersion: Self.toolVersion)
                 log = try LogFile(url: directory.log)
                 log.line("ofa-search \(CommandLine.arguments.dropFirst().joined(separator: " "))")
-                printError("run directory: \(directory.url.path)")
+                say("run directory: \(directory.url.path)")
             }
-            run.report = { line in printError(line); log.line(line) }
+            let format = progress
+            run.onProgress = { event in
+                printError(format == .json ? event.jsonLine() : event.message)
+                log.line(event.message)
+            }
             run.interrupted = { interrupt.isSet }
             if let timeLimit, let s = Self.seconds(timeLimit) { run.searchDeadline = Date().addingTimeInterval(s) }
             let summary: SearchSummary
@@ -238,7 +276,7 @@ struct SearchCommand: ParsableCommand {
             print(String(format: "best subnet: test top-1 %.2f%% (%@; top-5 %.2f%%), validation %.2f%%, %d px, planned %@, measured %@ (budget %@)",
                          100 * w.testTop1, interval, 100 * w.testTop5, 100 * w.validationTop1, w.resolution,
                          ByteCount.format(w.plannedBytes), ByteCount.format(w.measuredBytes), ByteCount.format(summary.budgetBytes)))
-            print("architecture: \(w.arch)")
+            print("architecture: \(w.arch.jsonText)")
             print("\(summary.candidatesEvaluated) candidates evaluated (\(summary.candidatesOverBudget) draws over the budget "
                   + "refused before evaluation), \(summary.generations) generations, \(SearchRun.duration(summary.seconds))")
             for f in summary.finalists {
@@ -255,8 +293,19 @@ struct SearchCommand: ParsableCommand {
                 print(String(format: "baseline %@ at %d px: test top-1 %.2f%%, planned %@, measured %@", b.name, b.resolution, 100 * b.testTop1,
                              ByteCount.format(b.plannedBytes), ByteCount.format(b.measuredBytes)))
             }
+            for r in summary.seeds ?? [] {
+                let name = r.candidate == w.candidate ? "winner" : "#\(r.candidate)"
+                print(String(format: "%@ over %d seeds (%@): test top-1 %.2f%% ± %.2f (sample standard deviation)",
+                             name, r.seeds.count, r.seeds.map(String.init).joined(separator: ","),
+                             100 * r.meanTestTop1, 100 * r.spreadTestTop1))
+            }
             print("wrote \(summary.bestFile) and \(run.directory.summary.path)")
         }
+    }
+
+    /// A line of the command's own on stderr, in the `--progress` format.
+    func say(_ line: String) {
+        printError(progress == .json ? SearchProgress(kind: .log, phase: nil, message: line).jsonLine() : line)
     }
 
     func makeSettings(space: SearchSpace, supernet: String) throws -> SearchSettings {
@@ -279,7 +328,8 @@ struct SearchCommand: ParsableCommand {
         settings.frozenBits = frozenBits
         settings.optimizer = optimizer
         settings.significance = significance
-        settings.split = split?.description
+        settings.seeds = seeds ?? 1
+        settings.split = splitRatios?.description
         settings.findsLearningRate = fixedRate == nil
         settings.rangeTestSteps = lrTestSteps
         settings.enqueued = try enqueue.enumerated().map { i, text in

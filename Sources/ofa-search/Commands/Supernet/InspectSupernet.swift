@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Search
+import History
 import Supernets
 
 /// `ofa-search supernet inspect`: what a supernet file holds.
@@ -15,7 +17,7 @@ struct InspectSupernet: ParsableCommand {
     var json = false
 
     struct Summary: Encodable {
-        struct Subnet: Encodable { let arch: String; let parameters: Int; let mflops: [String: Double] }
+        struct Subnet: Encodable { let arch: Architecture; let parameters: Int; let mflops: [String: Double] }
         let file: String, family: String, widthMult: Double, classes: Int, bnEps: Double
         let kernelChoices: [[Int]], expandChoices: [Int], depthChoices: [[Int]], resolutions: [Int]
         let subnets: Double
@@ -30,7 +32,7 @@ struct InspectSupernet: ParsableCommand {
             let edges = [space.resolutionRange.lowerBound, space.defaultResolution]
             func describe(_ a: ArchConfig) -> Summary.Subnet {
                 let s = space.subnetStructure(a)
-                return .init(arch: a.json, parameters: s.parameterCount,
+                return .init(arch: Architecture(a), parameters: s.parameterCount,
                              mflops: Dictionary(uniqueKeysWithValues: edges.map { ("\($0)", (s.mflops(resolution: $0) * 1e4).rounded() / 1e4) }))
             }
             let summary = Summary(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Search
+import History
 import Supernets
 
 /// `ofa-search supernet sample`: extract one static subnet.
@@ -48,7 +50,9 @@ struct SampleSubnet: ParsableCommand {
         guard calibrationImages >= 1, calibrationBatch >= 1 else { throw ValidationError("calibration counts must be at least 1") }
     }
 
-    struct Result: Encodable { let output: String; let arch: String; let parameters: Int; let mflops: Double; let calibrationImages: Int }
+    struct Result: Encodable {
+        let output: String, arch: Architecture, parameters: Int, mflops: Double, calibrationImages: Int
+    }
 
     func run() throws {
         try reportingErrors {
@@ -67,7 +71,7 @@ struct SampleSubnet: ParsableCommand {
             }
             try subnet.write(to: URL(fileURLWithPath: output), arch: config,
                              provenance: ["supernet_file": url.lastPathComponent, "supernet_sha256": try SHA256.hex(of: url)])
-            let result = Result(output: output, arch: config.json, parameters: subnet.structure.parameterCount,
+            let result = Result(output: output, arch: Architecture(config), parameters: subnet.structure.parameterCount,
                                 mflops: (subnet.structure.mflops(resolution: config.r) * 1e4).rounded() / 1e4, calibrationImages: calibrated)
             if json { try FileHandleOutput.json(result); return }
             print("wrote \(output): \(config.json)")
