@@ -11,6 +11,7 @@ import Transfer
 /// and adds `population` children: `mutationRatio` of them mutants of random parents, the rest crossovers of two
 /// random parents. A proposal that does not fit is redrawn (up to `maxTries` per child); a proposal equal to an
 /// architecture already evaluated or refused is redrawn without asking, so every architecture is evaluated once.
+/// With `Screening` (`--predictor mlp`), each child is the best-predicted of `pool` fresh proposals.
 public struct EvolutionFinder<Individual: Evolvable> {
     public let settings: EvolutionSettings
     public var sampler: ArchitectureSampler
@@ -24,6 +25,19 @@ public struct EvolutionFinder<Individual: Evolvable> {
         public var generation: Int
         public var origin: CandidateOrigin
         public var parents: [Individual]
+    }
+
+    /// Pre-screening of children by a predictor fitted to what was evaluated (OFA's accuracy predictor).
+    public struct Screening {
+        /// Fresh proposals made per child; the one predicted best is evaluated.
+        public var pool: Int
+        /// Given every individual evaluated so far (at the start of each generation), a function predicting the
+        /// fitness of architectures.
+        public var fit: ([Individual]) -> ([ArchConfig]) -> [Double]
+
+        public init(pool: Int, fit: @escaping ([Individual]) -> ([ArchConfig]) -> [Double]) {
+            self.pool = pool; self.fit = fit
+        }
     }
 
     /// What a search ends with.
@@ -47,18 +61,30 @@ public struct EvolutionFinder<Individual: Evolvable> {
 
     /// Runs the search. `evaluate` returns nil for a proposal that does not fit; `stop` is asked before each
     /// random draw and child, never before the first evaluation.
-    public mutating func run(seeds: [ArchConfig], evaluate: (Proposal) throws -> Individual?,
-                             stop: () -> Bool) rethrows -> Outcome {
+    public mutating func run(seeds: [ArchConfig], screening: Screening? = nil,
+                             evaluate: (Proposal) throws -> Individual?, stop: () -> Bool) rethrows -> Outcome {
         let space = sampler.space, evo = settings
         var outcome = Outcome(), seen = Set<String>()
 
         /// Draws with `make` until a new architecture fits; returns it evaluated.
         typealias Make = (inout ArchitectureSampler) -> (ArchConfig, CandidateOrigin, [Individual])
-        func child(_ generation: Int, _ make: Make) throws -> Individual? {
-            for _ in 0..<evo.maxTries {
+        var predict: (([ArchConfig]) -> [Double])?
+        /// `make`'s next proposal not seen yet; with a predictor, the best-predicted of `pool` such proposals.
+        func propose(_ make: Make) -> (ArchConfig, CandidateOrigin, [Individual], String)? {
+            var drawn: [(ArchConfig, CandidateOrigin, [Individual], String)] = []
+            for _ in 0..<evo.maxTries where drawn.count < (predict == nil ? 1 : screening!.pool) {
                 let (config, origin, parents) = make(&sampler)
                 let key = config.hash(in: space)
-                guard seen.insert(key).inserted else { continue }
+                if !seen.contains(key) && !drawn.contains(where: { $0.3 == key }) { drawn.append((config, origin, parents, key)) }
+            }
+            guard let predict, drawn.count > 1 else { return drawn.first }
+            let scores = predict(drawn.map(\.0))
+            return drawn[scores.indices.max { (scores[$0], -$0) < (scores[$1], -$1) }!]
+        }
+        func child(_ generation: Int, _ make: Make) throws -> Individual? {
+            for _ in 0..<evo.maxTries {
+                guard let (config, origin, parents, key) = propose(make) else { return nil }
+                seen.insert(key)
                 let proposal = Proposal(config: config, key: key, generation: generation, origin: origin,
                                         parents: parents)
                 guard let individual = try evaluate(proposal) else { outcome.refused += 1; continue }
@@ -84,6 +110,7 @@ public struct EvolutionFinder<Individual: Evolvable> {
         for generation in 1...max(evo.generations, 1) where evo.generations >= 1 && !outcome.stoppedEarly {
             guard !population.isEmpty else { break }
             let parents = Self.parents(of: population, count: evo.parentCount) { group($0.config) }
+            predict = screening.map { $0.fit(outcome.evaluated) }
             population = parents
             for k in 0..<evo.population {
                 if stopping() { break }

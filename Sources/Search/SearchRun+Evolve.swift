@@ -75,7 +75,16 @@ extension SearchRun {
         let evaluator = CandidateEvaluator(factory: factory, data: data, batch: settings.batch)
 
         let enqueued = try settings.enqueued.map { try ArchConfig.parse(json: $0, space: space).canonical(in: space) }
-        let found = try finder.run(seeds: try obviousChoices() + enqueued, evaluate: { p in
+        let screening = settings.predictor == "mlp" ? EvolutionFinder<Member>.Screening(pool: settings.screeningPool) {
+            [settings, space, report] evaluated in
+            var predictor = AccuracyPredictor(space: space, resolutions: settings.resolutions, methods: settings.methods,
+                                              seed: settings.seed &+ 0xACC)
+            predictor.fit(evaluated.map { ($0.config, $0.fitness) })
+            report("search: accuracy predictor fitted to \(evaluated.count) candidates; each child is the best "
+                   + "predicted of \(settings.screeningPool) proposals", .log, [:])
+            return { predictor.predict($0) }
+        } : nil
+        let found = try finder.run(seeds: try obviousChoices() + enqueued, screening: screening, evaluate: { p in
             if interrupted() { throw SearchError.interrupted }
             var record: CandidateRecord
             if journal.isReplaying {

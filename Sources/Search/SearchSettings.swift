@@ -52,6 +52,11 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// Seeds the winner and the obvious choices are trained with (`--seeds`): `seed`, `seed + 1`, …; the summary
     /// reports the mean and spread of their test top-1. The first seed's training is the finalist's own.
     public var seeds: Int = 1
+    /// `mlp`: each child of the evolution is the best of `screeningPool` proposals by an `AccuracyPredictor`
+    /// fitted to the candidates evaluated so far; `none`: every child is evaluated as drawn (OFA's search without
+    /// a predictor).
+    public var predictor: String = "none"
+    public var screeningPool: Int = 4
 
     public init(dataset: String, dataRoot: String?, supernet: String, budgetBytes: Int, memScope: MemoryScope,
                 methods: [TransferMethod],
@@ -72,7 +77,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case validationFraction = "validation_fraction", calibrationImages = "calibration_images", seed, threads
         case cacheBytes = "cache_bytes", stageSlotCounts = "stage_slot_counts", frozenBits = "frozen_bits"
         case finalists, optimizer, split, findsLearningRate = "finds_lr", rangeTestSteps = "lr_test_steps", significance
-        case enqueued, seeds
+        case enqueued, seeds, predictor, screeningPool = "screening_pool"
     }
 
     /// The settings as a JSON object (sorted keys).
@@ -99,7 +104,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
 
     /// What runs started before a setting existed did, by key.
     static let legacyDefaults: [String: Any] = ["finds_lr": false, "optimizer": "adam", "lr_test_steps": 80,
-                                                   "significance": 1.0, "enqueued": [String](), "seeds": 1]
+                                                   "significance": 1.0, "enqueued": [String](), "seeds": 1,
+                                                   "predictor": "none", "screening_pool": 4]
 
     /// The methods' command-line names, comma-separated (`last,bias,…`).
     public var methodNames: String { methods.map(\.name).joined(separator: ",") }

@@ -232,6 +232,31 @@ struct SearchCommandTests {
         }
     }
 
+    /// `--predictor mlp`: OFA's accuracy predictor pre-screens the children; the history records it, and a
+    /// resumed search (continued by a generation) replays the stored candidates exactly, which needs the predictor
+    /// refitted to the same answers to choose the same children.
+    @Test func accuracyPredictorScreensChildrenReproducibly() throws {
+        try SupernetCommandTests.withScratch { dir in
+            let supernet = try SupernetCommandTests.importSupernet(SupernetCommandTests.mbv3, into: dir)
+            let data = try PatternImages.writeDataset(at: dir.appendingPathComponent("patterns"), train: 6, test: 4).path
+            var arguments = Self.searchArguments(supernet: supernet, data: data, budget: 1_000_000_000)
+            arguments[arguments.firstIndex(of: "--generations")! + 1] = "1"
+            let run = dir.appendingPathComponent("d")
+            let first = try OFASearchCommand.run(arguments + ["--predictor", "mlp", "--finalists", "0",
+                                                              "--output", run.path])
+            try #require(first.status == 0, "\(first.stderr)")
+            #expect(first.stderr.contains("search: accuracy predictor fitted to 4 candidates; each child is the best "
+                                          + "predicted of 4 proposals"), "\(first.stderr)")
+            let stored = try SQLiteSearchStore(openingAt: run, readOnly: true)
+            #expect(try stored.run()?.settingsJSON.contains(#""predictor":"mlp""#) == true)
+            let before = try stored.candidates().map(CandidateKey.init)
+            let more = try OFASearchCommand.run(["search", "--resume", run.path, "--generations", "2"])
+            try #require(more.status == 0, "\(more.stderr)")
+            let after = try SQLiteSearchStore(openingAt: run, readOnly: true).candidates().map(CandidateKey.init)
+            #expect(Array(after.prefix(before.count)) == before && after.count > before.count)
+        }
+    }
+
     /// The min subnet of `supernet` with bias at 128 px, as JSON (canonical already: every gene at its smallest, no
     /// lite residual placement).
     static func minBias(_ supernet: String) throws -> String {

@@ -25,7 +25,7 @@ struct EvolutionFinderTests {
     /// Runs a search of `generations` over the toy; `fits` is the constraint, `stopAfter` a time limit in
     /// evaluations. Returns the outcome and every proposal asked about, in order.
     static func search(seed: UInt64, generations: Int = 4, seeds: [ArchConfig] = [], stopAfter: Int = .max,
-                       fits: (ArchConfig) -> Bool = { _ in true })
+                       screening: EvolutionFinder<Toy>.Screening? = nil, fits: (ArchConfig) -> Bool = { _ in true })
         -> (EvolutionFinder<Toy>.Outcome, [EvolutionFinder<Toy>.Proposal]) {
         var finder = EvolutionFinder<Toy>(
             settings: EvolutionSettings(population: 12, generations: generations),
@@ -33,7 +33,7 @@ struct EvolutionFinderTests {
                                          seed: seed),
             group: { $0.method })
         var asked: [EvolutionFinder<Toy>.Proposal] = [], order = 0
-        let outcome = finder.run(seeds: seeds, evaluate: { p in
+        let outcome = finder.run(seeds: seeds, screening: screening, evaluate: { p in
             asked.append(p)
             order += 1
             return fits(p.config) ? Toy(config: p.config, fitness: fitness(p.config), order: order) : nil
@@ -53,6 +53,26 @@ struct EvolutionFinderTests {
         let (short, askedShort) = Self.search(seed: 5, generations: 2), (long, askedLong) = Self.search(seed: 5)
         #expect(askedLong.prefix(askedShort.count).map(\.key) == askedShort.map(\.key))
         #expect(short.generations == 2 && long.generations == 4 && askedLong.count > askedShort.count)
+    }
+
+    /// With screening, each child is the best-scored of its pool: with the true fitness as the predictor, the
+    /// children are fitter than without; the predictor is refitted each generation on everything evaluated.
+    @Test func screeningPicksTheBestPredictedChild() {
+        var fittedOn: [Int] = []
+        let oracle = EvolutionFinder<Toy>.Screening(pool: 4) { evaluated in
+            fittedOn.append(evaluated.count)
+            return { $0.map(Self.fitness) }
+        }
+        let (screened, askedScreened) = Self.search(seed: 5, screening: oracle)
+        let (plain, askedPlain) = Self.search(seed: 5)
+        func childMean(_ o: EvolutionFinder<Toy>.Outcome) -> Double {
+            let children = o.evaluated.dropFirst(12).map(\.fitness)
+            return children.reduce(0, +) / Double(children.count)
+        }
+        #expect(childMean(screened) > childMean(plain) + 0.02, "\(childMean(screened)) vs \(childMean(plain))")
+        #expect(fittedOn == [12, 24, 36, 48], "\(fittedOn)")
+        #expect(askedScreened.prefix(12).map(\.key) == askedPlain.prefix(12).map(\.key), "generation 0 is unscreened")
+        #expect(Set(askedScreened.map(\.key)).count == askedScreened.count)
     }
 
     @Test func everyArchitectureIsAskedAboutOnce() {

@@ -119,6 +119,14 @@ struct SearchCommand: ParsableCommand {
         valueName: "p"))
     var significance: Double = 0.05
 
+    enum PredictorChoice: String, ExpressibleByArgument, CaseIterable { case none, mlp }
+
+    @Option(help: ArgumentHelp(
+        "mlp: OFA's accuracy predictor (an MLP over the one-hot architecture, refitted each generation to the "
+            + "candidates evaluated so far) picks each child as the best predicted of 4 proposals; none: children "
+            + "are evaluated as drawn.", valueName: "none|mlp"))
+    var predictor: PredictorChoice = .none
+
     @Option(help: ArgumentHelp(
         "Train the winner and the obvious choices with this many seeds (seed, seed+1, …; same validation hold-out) "
             + "and report the mean and spread of their test top-1; the winner is chosen with the first (default 1).",
@@ -329,6 +337,7 @@ struct SearchCommand: ParsableCommand {
         settings.optimizer = optimizer
         settings.significance = significance
         settings.seeds = seeds ?? 1
+        settings.predictor = predictor.rawValue
         settings.split = splitRatios?.description
         settings.findsLearningRate = fixedRate == nil
         settings.rangeTestSteps = lrTestSteps
