@@ -85,8 +85,8 @@ public struct AccuracyPredictor {
                 let input = activations[l], fanIn = input.count / n, out = biases[l].count
                 var gw = [Float](repeating: 0, count: out * fanIn)
                 gw.withUnsafeMutableBufferPointer { g in
-                    gemm(transA: true, m: out, n: fanIn, k: n, a: grad, lda: out, b: input, ldb: fanIn, c: g.baseAddress!,
-                         ldc: fanIn)
+                    gemm(transA: true, m: out, n: fanIn, k: n, a: grad, lda: out, b: input, ldb: fanIn,
+                         c: g.baseAddress!, ldc: fanIn)
                 }
                 var gb = [Float](repeating: 0, count: out)
                 for r in 0..<n { for o in 0..<out { gb[o] += grad[r * out + o] } }

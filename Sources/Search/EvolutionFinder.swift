@@ -75,7 +75,9 @@ public struct EvolutionFinder<Individual: Evolvable> {
             for _ in 0..<evo.maxTries where drawn.count < (predict == nil ? 1 : screening!.pool) {
                 let (config, origin, parents) = make(&sampler)
                 let key = config.hash(in: space)
-                if !seen.contains(key) && !drawn.contains(where: { $0.3 == key }) { drawn.append((config, origin, parents, key)) }
+                if !seen.contains(key) && !drawn.contains(where: { $0.3 == key }) {
+                    drawn.append((config, origin, parents, key))
+                }
             }
             guard let predict, drawn.count > 1 else { return drawn.first }
             let scores = predict(drawn.map(\.0))

@@ -77,8 +77,8 @@ extension SearchRun {
         let enqueued = try settings.enqueued.map { try ArchConfig.parse(json: $0, space: space).canonical(in: space) }
         let screening = settings.predictor == "mlp" ? EvolutionFinder<Member>.Screening(pool: settings.screeningPool) {
             [settings, space, report] evaluated in
-            var predictor = AccuracyPredictor(space: space, resolutions: settings.resolutions, methods: settings.methods,
-                                              seed: settings.seed &+ 0xACC)
+            var predictor = AccuracyPredictor(space: space, resolutions: settings.resolutions,
+                                              methods: settings.methods, seed: settings.seed &+ 0xACC)
             predictor.fit(evaluated.map { ($0.config, $0.fitness) })
             report("search: accuracy predictor fitted to \(evaluated.count) candidates; each child is the best "
                    + "predicted of \(settings.screeningPool) proposals", .log, [:])
@@ -165,7 +165,8 @@ extension SearchRun {
                       ByteCount.format(m.record.plannedBytes), m.config.r, adaptationLabel(m.config), best.record.id,
                       100 * best.fitness, ByteCount.format(best.record.plannedBytes), adaptationLabel(best.config), eta),
                kind: .candidate,
-               fields: ["candidate": .int(m.record.id), "generation": .int(generation), "generations": .int(evo.generations),
+               fields: ["candidate": .int(m.record.id), "generation": .int(generation),
+                        "generations": .int(evo.generations),
                         "evaluated": .int(outcome.evaluated), "refused": .int(outcome.rejected),
                         "val_top1": .double(m.fitness), "planned_bytes": .int(m.record.plannedBytes),
                         "resolution": .int(m.config.r), "method": .string(factory.method(m.config).name),

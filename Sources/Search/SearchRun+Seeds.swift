@@ -6,7 +6,8 @@ extension SearchRun {
     /// again with seeds `seed + 1` … `seed + settings.seeds - 1`: new weights, shuffles and augmentation, the same
     /// validation hold-out, each in its own certified process. Only test top-1 is kept (nothing is chosen on it);
     /// each result is stored as `seed-<seed>-<id>.json`, so a resumed run trains only the rest.
-    func repeatWithSeeds(_ members: [(member: Member, training: CertifiedTraining)]) throws -> [SearchSummary.SeedRepeat] {
+    func repeatWithSeeds(_ members: [(member: Member, training: CertifiedTraining)])
+        throws -> [SearchSummary.SeedRepeat] {
         guard settings.seeds > 1 else { return [] }
         let seeds = (0..<UInt64(settings.seeds)).map { settings.seed &+ $0 }
         report("seeds: the winner and the obvious choices trained with seeds "

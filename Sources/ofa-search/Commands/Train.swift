@@ -139,11 +139,6 @@ struct Train: ParsableCommand {
         var mode: NormMode { self == .gn ? .tinyTL : .frozenBatchNorm }
     }
 
-    static let recalibrationImages = 500
-
-    /// Batches the loader prepares ahead: none under `--mem`, whose plan counts the one batch in hand and the
-    /// working set of making one image (queued batches and a loader thread would be memory the plan does not hold).
-    var prefetch: Int { mem == nil ? 4 : 0 }
 
     mutating func validate() throws {
         dataset = try RenamedFlag.merge(dataset, data, new: "--dataset", old: "--data")
@@ -171,9 +166,9 @@ struct Train: ParsableCommand {
     }
 
     /// The flags (and facts about the data) a checkpoint must share with the run that resumes it.
-    func runSettings(dataset: String, trainImages: Int, supernetSHA256: String?, arch: String?, method: TransferMethod,
+    func runSettings(dataset: String, supernetSHA256: String?, arch: String?, method: TransferMethod,
                      resolution: Int) -> [String: String] {
-        var s = ["--dataset": dataset, "train images": String(trainImages), "--method": method.name, "--epochs": String(epochs),
+        var s = ["--dataset": dataset, "--method": method.name, "--epochs": String(epochs),
                  "--batch": String(batch), "--resolution": String(resolution), "--lr": String(lr), "--optimizer": optimizer.rawValue,
                  "--label-smoothing": String(labelSmoothing), "--seed": String(seed), "--frozen-bits": String(frozenBits),
                  "--train-split": trainSplit.rawValue, "--norm": norm.rawValue, "--no-chunking": String(noChunking),
@@ -199,196 +194,45 @@ struct Train: ParsableCommand {
                 throw TrainError("--resolution \(r) is outside the supernet's range \(range.lowerBound)...\(range.upperBound) — pick one in it")
             }
             config?.r = r
-
             let dataset = try DatasetRegistry.open(self.dataset!, dataRoot: dataRoot, split: splitRatios, seed: seed)
-            let evalSplit = self.evalSplit ?? (dataset[.test].isEmpty ? .valid : .test)
-            let evalSamples = dataset[evalSplit]
-            let (trainSamples, heldOut) = holdout.map {
-                dataset[trainSplit].holdingOut(fraction: $0, classes: dataset.classes.count, seed: holdoutSeed ?? seed)
-            } ?? (dataset[trainSplit], [])
-            guard trainSamples.count >= batch else {
-                throw TrainError("\(dataset.name): the \(trainSplit.rawValue) split has \(trainSamples.count) images, fewer than --batch \(batch) — use a smaller batch or another split")
-            }
-            guard !evalSamples.isEmpty else {
-                throw TrainError("\(dataset.name) has no \(evalSplit.rawValue) images — choose --eval-split, or --split-ratios for unsplit data")
-            }
-            // Under a budget every image is decoded when used, as on a device: a cache would count as training memory.
-            let cacheMB = mem == nil ? self.cacheMB : 0
-            let trainCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000) : nil
-            let evalCache = cacheMB > 0 ? DecodedImageCache(capacityBytes: cacheMB * 1_000_000 / 4) : nil
-
-            // Frozen-BN mode: re-calibrate the subnet's statistics on training images (evaluation transform), then fold.
-            var subnet = source.subnet
-            subnet.resolution = r
-            let evalTransform = ImageTransform.evaluate(resolution: r, mean: subnet.mean, std: subnet.std)
-            var calibrated = 0
-            if norm == .frozenBN {
-                let calibration = trainSamples.seededSample(Self.recalibrationImages, seed: seed)
-                var calibrationBatches: [Tensor] = []
-                let calibrationLoader = BatchLoader(samples: calibration, transform: evalTransform, batchSize: 50, shuffle: false, seed: seed)
-                while let b = try calibrationLoader.next() { calibrationBatches.append(b.images) }
-                subnet = subnet.recalibrated(on: calibrationBatches)
-                calibrated = calibrationBatches.reduce(0) { $0 + $1.shape[0] }
-                printError("batch norm re-calibrated on \(calibrated) \(trainSplit.rawValue) images at \(r) px")
-            }
-
-            // The trainer keeps every parameter in its arena; only `trainer.graph` (structure, no values) stays here.
-            let settings = runSettings(dataset: dataset.name, trainImages: trainSamples.count, supernetSHA256: source.sha256,
-                                       arch: config?.json, method: method, resolution: r)
+            var settings = FineTuning.Settings(method: method, epochs: epochs, batch: batch, resolution: r)
+            settings.learningRate = lr; settings.optimizer = optimizer; settings.labelSmoothing = labelSmoothing
+            settings.norm = norm.mode; settings.frozenBits = frozenBits; settings.chunking = !noChunking
+            settings.seed = seed; settings.trainSplit = trainSplit; settings.evalSplit = evalSplit
+            settings.holdout = holdout; settings.holdoutSeed = holdoutSeed; settings.cacheBytes = cacheMB * 1_000_000
+            settings.budgetBytes = mem?.bytes
             let checkpointURL = URL(fileURLWithPath: checkpoint ?? Self.defaultCheckpoint(for: output))
-            let trainer: Trainer
-            var resumed: TrainCheckpoint?
-            var measurement: PeakMeasurement?
+            let tuning: FineTuning, outcome: FineTuning.Outcome
             do {
-                let placement = config.map { $0.liteResidualBlocks(in: source.space, method: method) }
-                let built = TrainingGraph(subnet: subnet, method: method, classes: dataset.classes.count, seed: seed, norm: norm.mode,
-                                          liteResidualBlocks: placement)
-                    .quantizingFrozenWeights(bits: frozenBits, seed: seed)
-                let counts = built.trainableParameterCounts
-                var opt = optimizer.make(parameterCounts: counts)
-                if let resume {
-                    let saved = try TrainCheckpoint.read(from: URL(fileURLWithPath: resume), settings: settings,
-                                                         trainable: built.parameters.filter(\.trainable).map(\.name), optimizer: optimizer)
-                    opt = try saved.optimizer.restoring(into: opt)
-                    resumed = saved
-                }
-                measurement = try mem.map { _ in try PeakMeasurement.start() }
-                trainer = try Trainer(graph: built, batch: batch, height: r, width: r, optimizer: opt, labelSmoothing: labelSmoothing,
-                                      chunking: noChunking ? .none : .automatic)
-                for p in resumed?.parameters ?? [] { trainer.setParameterValues(p.name, p.values) }
-            } catch let error as PlanError {
-                throw TrainError(error.localizedDescription)
-            } catch let error as TransferError {
-                throw TrainError("\(resume ?? ""): \(error)")
-            }
-            let graph = trainer.graph
-            let plan = trainer.plan
-            printError("planned memory (batch \(batch), \(r) px, \(method.name), \(norm.rawValue), \(optimizer.rawValue)): arena \(ByteCount.format(plan.arenaBytes)); "
-                       + "live tensors peak \(ByteCount.format(plan.peakBytes)) at \(plan.stepDescription(plan.peakStep, graph: graph)); "
-                       + "\(graph.trainableCount) trainable values; frozen weights in \(frozenBits) bits"
-                       + (plan.chunkedPrefix.map { "; \($0) of \(graph.ops.count)" } ?? ""))
-            for c in MemoryCategory.allCases where plan.ledgerAtPeak[c] > 0 {
-                printError("  \(c.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(ByteCount.format(plan.ledgerAtPeak[c]))")
-            }
-            let budgeted = MemoryEstimate(plan: plan, graph: graph, structure: subnet.structure, batch: batch, resolution: r,
-                                          loader: LoaderWorkingSet(samples: trainSamples))
-            printError("budgeted as search --mem counts it: \(ByteCount.format(budgeted.plannedBytes)) (arena + input batch "
-                       + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.inputBatch] ?? 0)) + image transform "
-                       + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.imageTransform] ?? 0)) + runtime "
-                       + "\(ByteCount.format(budgeted.ledger[MemoryEstimate.runtime] ?? 0)))")
-            if let mem { try MemoryCertificate.checkPlan(budgeted.plannedBytes, budget: mem.bytes) }
-
-            let stepsPerEpoch = trainSamples.count / batch
-            let schedule = CosineSchedule(initialLR: lr, totalSteps: epochs * stepsPerEpoch)
-            let trainTransform = ImageTransform.train(resolution: r, mean: subnet.mean, std: subnet.std)
-            var last = EpochResult()
-            var progress = resumed?.progress ?? TrainCheckpoint.Progress()
-            if let resumed { printError("resuming \(resume!) at epoch \(resumed.progress.epoch + 1), step \(resumed.progress.step + 1)") }
-            /// Writes the state before step `progress.step` of epoch `progress.epoch` (the previous file stays until renamed).
-            func saveCheckpoint() throws {
-                try TrainCheckpoint.write(to: checkpointURL, settings: settings, progress: progress, trainer: trainer)
-            }
-            func stopInterrupted() throws -> Never {
-                try saveCheckpoint()
-                printError("interrupted before epoch \(progress.epoch + 1), step \(progress.step + 1): checkpoint written to "
-                           + "\(checkpointURL.path) — continue with the same command and --resume \(checkpointURL.path)")
+                tuning = try FineTuning(
+                    subnet: source.subnet, placement: config.map { $0.liteResidualBlocks(in: source.space, method: method) },
+                    dataset: dataset, settings: settings,
+                    checkpointSettings: runSettings(dataset: dataset.name, supernetSHA256: source.sha256, arch: config?.json,
+                                                    method: method, resolution: r),
+                    resume: resume.map { URL(fileURLWithPath: $0) }, report: printError)
+                outcome = try tuning.run(checkpoint: checkpointURL, interrupted: { interrupt.isSet },
+                                         stepFinished: interrupt.stepFinished)
+            } catch let error as FineTuningError where error.isInterrupt {
+                printError(error.description)
                 throw ExitCode(130)
             }
-            var wroteCheckpoint = resumed != nil
-            for epoch in progress.epoch..<epochs {
-                let loader = BatchLoader(samples: trainSamples, transform: trainTransform, batchSize: batch, shuffle: true,
-                                         dropLast: true, seed: seed, epoch: epoch, prefetch: prefetch, cache: trainCache)
-                // A resumed epoch replays the same batches: the ones already trained on are drawn and dropped.
-                for _ in 0..<progress.step { _ = try loader.next() }
-                let start = Date()
-                while progress.step < stepsPerEpoch, let b = try loader.next() {
-                    if interrupt.isSet { progress.epochSeconds += Date().timeIntervalSince(start); try stopInterrupted() }
-                    let loss = trainer.trainStep([(b.images, b.labels)], learningRate: schedule.learningRate(at: epoch * stepsPerEpoch + progress.step))
-                    let correct = trainer.stepTop1
-                    guard loss.isFinite else {
-                        let kept = wroteCheckpoint ? "the last good checkpoint, \(checkpointURL.path), is kept" : "no checkpoint was written yet"
-                        throw TrainError("the loss became \(loss) at epoch \(epoch + 1), step \(progress.step + 1) — training stopped and \(kept); lower --lr")
-                    }
-                    progress.lossSum += Double(loss) * Double(b.labels.count); progress.seen += b.labels.count
-                    progress.correct += correct; progress.step += 1
-                    interrupt.stepFinished()
-                }
-                progress.step = stepsPerEpoch
-                progress.epochSeconds += Date().timeIntervalSince(start)
-                if interrupt.isSet { try stopInterrupted() }
-                let evaluation: Evaluation
-                do {
-                    evaluation = try evaluate(trainer, evalSamples, evalTransform, cache: evalCache, interrupt: interrupt)
-                } catch let error as TrainError where error.description == TrainError.interrupted.description {
-                    try stopInterrupted()
-                }
-                let seen = progress.seen, seconds = progress.epochSeconds
-                progress.trainSeconds += seconds; progress.trainImages += seen
-                last = EpochResult(epoch: epoch + 1, loss: progress.lossSum / Double(max(seen, 1)),
-                                   trainTop1: Double(progress.correct) / Double(max(seen, 1)),
-                                   evaluation: evaluation, imagesPerSecond: Double(seen) / max(seconds, 1e-9))
-                printError(String(format: "epoch %d/%d  loss %.4f  train top-1 %.2f%%  %@ top-1 %.2f%% top-5 %.2f%%  %.1f images/s",
-                                  epoch + 1, epochs, last.loss, 100 * last.trainTop1, evalSplit.rawValue,
-                                  100 * evaluation.top1Accuracy, 100 * evaluation.top5Accuracy, last.imagesPerSecond))
-                let skipped = loader.skipped
-                if !skipped.isEmpty { printError("  skipped \(skipped.count) undecodable images, e.g. \(skipped[0])") }
-                progress = TrainCheckpoint.Progress(epoch: epoch + 1, trainSeconds: progress.trainSeconds, trainImages: progress.trainImages)
-                if epoch + 1 < epochs { try saveCheckpoint(); wroteCheckpoint = true }
-            }
-            let trainSeconds = progress.trainSeconds, trainImages = progress.trainImages
-            var validation: Evaluation?
-            if !heldOut.isEmpty {
-                do {
-                    validation = try evaluate(trainer, heldOut, evalTransform, cache: nil, interrupt: interrupt)
-                } catch let error as TrainError where error.description == TrainError.interrupted.description {
-                    try stopInterrupted()
-                }
-            }
-            if let validation {
-                printError(String(format: "held-out validation top-1 %.2f%% (%d images)", 100 * validation.top1Accuracy,
-                                  validation.count))
-            }
-            let certificate = try measurement.map { m in
-                MemoryCertificate(budgetBytes: mem!.bytes, plannedBytes: budgeted.plannedBytes, measured: try m.finish())
-            }
-            if let certificate {
-                printError("memory: planned \(ByteCount.format(certificate.plannedBytes)), measured peak growth "
-                           + "\(ByteCount.format(certificate.measured.peakGrowthBytes)) (budget \(ByteCount.format(certificate.budgetBytes))), "
-                           + "process peak \(ByteCount.format(certificate.measured.processPeakBytes))")
-                try certificate.check()
-            }
-
-            let metrics = TrainedSubnetFile.Metrics(
-                evalSplit: evalSplit.rawValue, evalImages: last.evaluation.count, evalTop1: last.evaluation.top1Accuracy,
-                evalTop5: last.evaluation.top5Accuracy, evalLoss: last.evaluation.meanLoss, trainLoss: last.loss,
-                trainTop1: last.trainTop1, epochs: epochs)
-            let ledger = "{" + MemoryCategory.allCases.map { "\"\($0.rawValue)\":\(plan.ledgerAtPeak[$0])" }.joined(separator: ",")
-                + ",\"peak_bytes\":\(plan.peakBytes),\"arena_bytes\":\(plan.arenaBytes),\"batch\":\(batch),\"resolution\":\(r)}"
-            let training = "{\"optimizer\":\"\(optimizer.rawValue)\",\"frozen_bits\":\(frozenBits),\"lr\":\(lr),\"schedule\":\"cosine\",\"epochs\":\(epochs),"
-                + "\"batch\":\(batch),\"label_smoothing\":\(labelSmoothing),\"train_split\":\"\(trainSplit.rawValue)\","
-                + "\"holdout\":\(holdout.map { String($0) } ?? "null"),"
-                + "\"train_images\":\(trainSamples.count),\"recalibration_images\":\(calibrated),\"dataset\":\(Self.jsonString(dataset.name))}"
-            let file = TrainedSubnetFile(
-                tensors: graph.exportedStateDict(trained: trainer.parameters(), subnet: subnet), family: subnet.structure.family.rawValue,
-                netConfig: subnet.structure.netConfigJSON, arch: config?.json, method: method.rawValue, classNames: dataset.classes,
-                resolution: r, mean: subnet.mean, std: subnet.std, liteResidual: graph.liteResidualJSON, ledger: ledger,
-                peakBytes: plan.peakBytes, metrics: metrics, training: training, seed: seed, supernetSHA256: source.sha256,
-                widthMult: source.space.widthMult, memoryCertificate: certificate.map(Self.certificateJSON), provenance: provenance,
-                normMode: graph.norm.name)
-            try file.write(to: URL(fileURLWithPath: output))
+            try tuning.trainedFile(outcome, arch: config, supernetSHA256: source.sha256, widthMult: source.space.widthMult,
+                                   provenance: provenance)
+                .write(to: URL(fileURLWithPath: output))
             try? FileManager.default.removeItem(at: checkpointURL)   // superseded by the trained file
 
-            let result = Result(output: output, method: method.name, epochs: epochs, evalSplit: evalSplit.rawValue,
-                                evalImages: last.evaluation.count, top1: last.evaluation.top1Accuracy, top5: last.evaluation.top5Accuracy,
-                                trainLoss: last.loss, trainTop1: last.trainTop1, peakBytes: plan.peakBytes,
-                                imagesPerSecond: Double(trainImages) / max(trainSeconds, 1e-9), budgetedBytes: budgeted.plannedBytes,
-                                certificate: certificate, validationImages: validation?.count,
-                                validationTop1: validation?.top1Accuracy,
+            let last = outcome.last, validation = outcome.validation
+            let result = Result(output: output, method: method.name, epochs: epochs, evalSplit: tuning.evalSplit.rawValue,
+                                evalImages: last.evaluation.count, top1: last.evaluation.top1Accuracy,
+                                top5: last.evaluation.top5Accuracy, trainLoss: last.loss, trainTop1: last.trainTop1,
+                                peakBytes: tuning.trainer.plan.peakBytes, imagesPerSecond: outcome.imagesPerSecond,
+                                budgetedBytes: tuning.budgeted.plannedBytes, certificate: outcome.certificate,
+                                validationImages: validation?.count, validationTop1: validation?.top1Accuracy,
                                 validationHits: validation.map { String($0.hits.map { $0 ? "1" : "0" }) })
             if json { try FileHandleOutput.json(result); return }
             print(String(format: "wrote %@: %@, %d epochs, %@ top-1 %.2f%% top-5 %.2f%% (%d images), planned peak %@, %.1f images/s",
-                         output, method.name, epochs, evalSplit.rawValue, 100 * result.top1, 100 * result.top5, result.evalImages,
-                         ByteCount.format(plan.peakBytes), result.imagesPerSecond))
+                         output, method.name, epochs, result.evalSplit, 100 * result.top1, 100 * result.top5,
+                         result.evalImages, ByteCount.format(result.peakBytes), result.imagesPerSecond))
         }
     }
 
@@ -400,32 +244,6 @@ struct Train: ParsableCommand {
         /// Top-1 on the `--holdout` images after training, and whether each was a hit ("1") or not ("0"), in the
         /// order `holdingOut` returns them (so that two trainings compare image by image).
         let validationImages: Int?, validationTop1: Double?, validationHits: String?
-    }
-
-    /// The certificate as stored in the trained file (`memory_certificate`).
-    static func certificateJSON(_ c: MemoryCertificate) -> String {
-        "{\"budget_bytes\":\(c.budgetBytes),\"planned_bytes\":\(c.plannedBytes),"
-            + "\"measured_peak_growth_bytes\":\(c.measured.peakGrowthBytes),\"process_peak_bytes\":\(c.measured.processPeakBytes),"
-            + "\"passes\":\(c.passes),\"measured_with\":\(jsonString(PeakMeasurement.method))}"
-    }
-
-    struct EpochResult {
-        var epoch = 0, loss = 0.0, trainTop1 = 0.0
-        var evaluation = Evaluation()
-        var imagesPerSecond = 0.0
-    }
-
-    /// Top-1/top-5 over `samples` with the evaluation transform, in batches of `--batch`.
-    func evaluate(_ trainer: Trainer, _ samples: [Sample], _ transform: ImageTransform, cache: DecodedImageCache?,
-                  interrupt: InterruptFlag) throws -> Evaluation {
-        let loader = BatchLoader(samples: samples, transform: transform, batchSize: batch, shuffle: false, seed: seed,
-                                 prefetch: prefetch, cache: cache)
-        var total = Evaluation()
-        while let b = try loader.next() {
-            if interrupt.isSet { throw TrainError.interrupted }
-            total = total + trainer.evaluate(images: b.images, labels: b.labels)
-        }
-        return total
     }
 
     /// The subnet to train: extracted from the supernet by --arch, or read from --subnet.
@@ -463,10 +281,6 @@ struct Train: ParsableCommand {
         }
         return text
     }
-
-    static func jsonString(_ s: String) -> String {
-        { let e = JSONEncoder(); e.outputFormatting = .withoutEscapingSlashes; return String(decoding: (try? e.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self) }()
-    }
 }
 
 extension Split: ExpressibleByArgument {}
@@ -476,5 +290,4 @@ extension OptimizerChoice: ExpressibleByArgument {}
 struct TrainError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-    static let interrupted = TrainError("interrupted")
 }

@@ -2,7 +2,7 @@ import Foundation
 import HDF5
 import Transfer
 
-/// A resumable state of `ofa-search train` (`ofa-search/train-checkpoint` v1, HDF5): where training stands, the
+/// A resumable state of a fine-tuning (`ofa-search train`; `ofa-search/train-checkpoint` v1, HDF5): where training stands, the
 /// trainable parameters and the optimiser state. Everything else (the subnet, re-calibrated batch norms, 8-bit
 /// frozen weights, data order and augmentation) is a pure function of the command's flags and is rebuilt.
 ///
@@ -12,11 +12,11 @@ import Transfer
 /// trainable tensor), and per tensor k `optimizer/<k>/m`, `optimizer/<k>/v` (Adam), `optimizer/<k>/absmax1`,
 /// `absmax2` (float32) and `codes1`, `codes2` (uint8) (Adam8) or `optimizer/<k>/momentum` (SGD); a tensor never
 /// stepped has none.
-struct TrainCheckpoint {
+public struct TrainCheckpoint {
     static let format = HDF5FileFormat(name: "ofa-search/train-checkpoint", version: 1)
 
     /// Where training continues and what the interrupted epoch had accumulated.
-    struct Progress: Codable, Equatable {
+    public struct Progress: Codable, Equatable, Sendable {
         /// The next step to run: epoch (0-based) and step within it (= the epoch's step count: only its
         /// evaluation is left).
         var epoch = 0, step = 0
@@ -106,7 +106,7 @@ struct TrainCheckpoint {
     }
 
     /// Reads a checkpoint for a run with `settings` over the trainable parameters `names`.
-    /// - Throws: `HDF5Error` for an unreadable file; `TrainError` when it is another format, or was written by a
+    /// - Throws: `HDF5Error` for an unreadable file; `FineTuningError` when it is another format, or was written by a
     ///   run with other settings (naming the first differing flag).
     static func read(from url: URL, settings expected: [String: String], trainable names: [String],
                      optimizer choice: OptimizerChoice) throws -> TrainCheckpoint {
@@ -115,7 +115,7 @@ struct TrainCheckpoint {
         var settings: [String: String] = try file.jsonAttribute("settings")
         if let dataset = settings.removeValue(forKey: "--data") { settings["--dataset"] = dataset }  // before 0.3
         for key in expected.keys.sorted() where settings[key] != expected[key] {
-            throw TrainError("\(url.path) was written by another run: \(key) \(settings[key] ?? "(none)") there, \(expected[key]!) here"
+            throw FineTuningError("\(url.path) was written by another run: \(key) \(settings[key] ?? "(none)") there, \(expected[key]!) here"
                              + " — resume with the flags of the interrupted run")
         }
         let progress: Progress = try file.jsonAttribute("progress")
