@@ -20,17 +20,10 @@ struct Eval: ParsableCommand {
     @Argument(help: "A trained-subnet .h5 (best.h5 of a search, or written by `ofa-search train`).", completion: .file(extensions: ["h5"]))
     var file: String
 
-    @Option(help: "A dataset name (flowers, cifar10, …) or path (class folders with train/ and test/, .csv manifest).")
-    var dataset: String
-
-    @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
-    var dataRoot: String?
+    @OptionGroup var data: DatasetOptions
 
     @Option(help: "Split to evaluate: train, valid or test.")
     var split: Split = .test
-
-    @Option(name: .customLong("split-ratios"), help: "train,valid,test ratios for unsplit data.", transform: { try SplitRatios(parsing: $0) })
-    var splitRatios: SplitRatios?
 
     @Option(help: "Seed of the split of unsplit data (default: the file's training seed).")
     var seed: UInt64?
@@ -38,15 +31,14 @@ struct Eval: ParsableCommand {
     @Option(help: "Images per forward pass.")
     var batch: Int = 8
 
-    @Option(help: "Compute threads.")
-    var threads: Int = 2
+    @OptionGroup var compute: ThreadOptions
 
     @Flag(help: "Print JSON on stdout.")
     var json = false
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+        guard data.dataset != nil else { throw ValidationError("give --dataset <name|path>") }
     }
 
     /// What `--json` prints; accuracies are fractions in [0, 1].
@@ -76,11 +68,11 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            Parallelism.setThreads(threads)
+            Parallelism.setThreads(compute.threads)
             let url = URL(fileURLWithPath: file)
             let trained = try TrainedSubnetFile.read(from: url)
             let graph = try trained.graph()
-            let data = try DatasetRegistry.open(dataset, dataRoot: dataRoot, split: splitRatios, seed: seed ?? trained.seed)
+            let data = try self.data.open(seed: seed ?? trained.seed)!
             guard data.classes == trained.classNames else {
                 throw EvalError.classMismatch(file: file, fileClasses: trained.classNames, dataset: data.name, datasetClasses: data.classes)
             }

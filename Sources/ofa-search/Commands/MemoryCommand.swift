@@ -42,11 +42,8 @@ struct MemoryCommand: ParsableCommand {
     @Option(help: "Classes of the new classifier (default: --dataset's, else 102).")
     var classes: Int?
 
-    @Option(help: "A dataset name or path: its classes and largest training image set the classifier and the loader's share.")
-    var dataset: String?
-
-    @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
-    var dataRoot: String?
+    /// Its classes and largest training image set the classifier and the loader's share.
+    @OptionGroup var data: DatasetOptions
 
     @Option(help: "adam, adam8 or sgd (momentum 0.9): optimizer state is 8, about 2, or 4 bytes per trainable value.")
     var optimizer: OptimizerChoice = .adam
@@ -102,7 +99,7 @@ struct MemoryCommand: ParsableCommand {
             try config.validate(in: net.space)
             let method = try Train.method(flag: self.method, arch: config)
             let subnet = try net.subnet(config)
-            let data = try dataset.map { try DatasetRegistry.open($0, dataRoot: dataRoot, split: nil, seed: 0) }
+            let data = try self.data.open(seed: 0)
             let classes = classes ?? data?.classes.count ?? 102
             let loader = data.map { LoaderWorkingSet(samples: $0[.train]) } ?? LoaderWorkingSet(largestPixels: r * r, longestSide: r)
 

@@ -50,8 +50,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Classes to print per image.")
     var top: Int = 5
 
-    @Option(help: "Compute threads.")
-    var threads: Int = 2
+    @OptionGroup var compute: ThreadOptions
 
     @Flag(help: "Print JSON on stdout.")
     var json = false
@@ -60,7 +59,6 @@ struct Predict: ParsableCommand {
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
         if let resolution, !(32...1024).contains(resolution) { throw ValidationError("--resolution \(resolution) is outside 32...1024") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     struct Prediction: Encodable {
@@ -71,7 +69,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            Parallelism.setThreads(threads)
+            Parallelism.setThreads(compute.threads)
             // Images are decoded first: a bad photo is reported before the weights take time to load.
             let photos = try images.map { try RGBImage(contentsOf: URL(fileURLWithPath: $0)) }
             let url = try (weights ?? leadingWeights).map { URL(fileURLWithPath: $0) } ?? WeightsLocation.defaultEfficientNetLite0()

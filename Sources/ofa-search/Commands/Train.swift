@@ -34,14 +34,11 @@ struct Train: ParsableCommand {
     @Option(help: "A sampled subnet (.h5) instead of --supernet/--arch.", completion: .file(extensions: ["h5"]))
     var subnet: String?
 
-    @Option(help: "A dataset name or path (class folders, .csv manifest, CIFAR batches).")
-    var dataset: String?
+    @OptionGroup var data: DatasetOptions
 
-    @Option(help: .hidden)
-    var data: String?
+    @Option(name: .customLong("data"), help: .hidden)
+    var legacyData: String?
 
-    @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
-    var dataRoot: String?
 
     @Option(help: "full, bn+last, last, bias, lite-residual or lite-residual+bias (default: --arch's \"method\", else lite-residual+bias).")
     var method: String?
@@ -78,18 +75,13 @@ struct Train: ParsableCommand {
     @Option(help: "Seed of the new weights, the shuffles and the augmentation.")
     var seed: UInt64 = 0
 
-    @Option(help: "Compute threads.")
-    var threads: Int = 2
+    @OptionGroup var compute: ThreadOptions
 
     @Option(name: .customLong("train-split"), help: "Split to train on: train, valid or test.")
     var trainSplit: Split = .train
 
     @Option(name: .customLong("eval-split"), help: "Split to evaluate on (default: test, else valid).")
     var evalSplit: Split?
-
-    @Option(name: .customLong("split-ratios"), help: "train,valid,test ratios for unsplit data.",
-            transform: { try SplitRatios(parsing: $0) })
-    var splitRatios: SplitRatios?
 
     @Option(help: .hidden, transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
@@ -141,10 +133,10 @@ struct Train: ParsableCommand {
 
 
     mutating func validate() throws {
-        dataset = try RenamedFlag.merge(dataset, data, new: "--dataset", old: "--data")
+        data.dataset = try RenamedFlag.merge(data.dataset, legacyData, new: "--dataset", old: "--data")
         mem = try RenamedFlag.merge(mem, budget, new: "--mem", old: "--budget")
-        splitRatios = try RenamedFlag.merge(splitRatios, split, new: "--split-ratios", old: "--split")
-        guard dataset != nil else { throw ValidationError("give --dataset <name|path>") }
+        data.splitRatios = try RenamedFlag.merge(data.splitRatios, split, new: "--split-ratios", old: "--split")
+        guard data.dataset != nil else { throw ValidationError("give --dataset <name|path>") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let method, TransferMethod(named: method) == nil {
@@ -154,7 +146,6 @@ struct Train: ParsableCommand {
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive, got \(lr)") }
         guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1), got \(labelSmoothing)") }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard cacheMB >= 0 else { throw ValidationError("--cache-mb must be 0 or more") }
         if let holdout, !(holdout > 0 && holdout < 1) { throw ValidationError("--holdout must be in (0, 1), got \(holdout)") }
         if let evalSplit, evalSplit == trainSplit { throw ValidationError("--eval-split must differ from --train-split (\(trainSplit.rawValue))") }
@@ -183,7 +174,7 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if mem != nil { ProcessMemory.releaseFreedMemory() }   // allocator settings that make the measurement honest
-            Parallelism.setThreads(threads)
+            Parallelism.setThreads(compute.threads)
             let interrupt = InterruptFlag.install()
             let source = try loadSubnet()
             var config = source.arch
@@ -194,7 +185,7 @@ struct Train: ParsableCommand {
                 throw TrainError("--resolution \(r) is outside the supernet's range \(range.lowerBound)...\(range.upperBound) — pick one in it")
             }
             config?.r = r
-            let dataset = try DatasetRegistry.open(self.dataset!, dataRoot: dataRoot, split: splitRatios, seed: seed)
+            let dataset = try data.open(seed: seed)!
             var settings = FineTuning.Settings(method: method, epochs: epochs, batch: batch, resolution: r)
             settings.learningRate = lr; settings.optimizer = optimizer; settings.labelSmoothing = labelSmoothing
             settings.norm = norm.mode; settings.frozenBits = frozenBits; settings.chunking = !noChunking

@@ -25,11 +25,7 @@ struct SearchCommand: ParsableCommand {
             interrupted run without re-evaluating finished candidates. Sizes: MB = 10^6 bytes.
             """)
 
-    @Option(help: "A dataset name (flowers, cifar10, …) or path (class folders with train/ and test/, .csv manifest).")
-    var dataset: String?
-
-    @Option(name: .customLong("data-root"), help: "Folder searched first for named datasets.", completion: .directory)
-    var dataRoot: String?
+    @OptionGroup var data: DatasetOptions
 
     @Option(help: "Training-memory budget, e.g. 32MB (10^6 bytes), 32MiB, 500KB.", transform: { try ByteCount(parsing: $0) })
     var mem: ByteCount?
@@ -88,18 +84,13 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Seed of the split, the adaptation, the evolution and the final training.")
     var seed: UInt64 = 0
 
-    @Option(help: "Compute threads.")
-    var threads: Int = 2
+    @OptionGroup var compute: ThreadOptions
 
     @Option(name: .customLong("time-limit"), help: "Stop drawing candidates after this long (e.g. 15m, 900s, 1h); the winner is still trained.")
     var timeLimit: String?
 
     @Option(name: .customLong("cache-mb"), help: "Decoded images kept in memory, in MB.")
     var cacheMB: Int = 1500
-
-    @Option(name: .customLong("split-ratios"), help: "train,valid,test ratios for unsplit data.",
-            transform: { try SplitRatios(parsing: $0) })
-    var splitRatios: SplitRatios?
 
     @Option(help: .hidden, transform: { try SplitRatios(parsing: $0) })
     var split: SplitRatios?
@@ -172,8 +163,8 @@ struct SearchCommand: ParsableCommand {
 
     mutating func validate() throws {
         output = try RenamedFlag.merge(output, out, new: "--output", old: "--out")
-        splitRatios = try RenamedFlag.merge(splitRatios, split, new: "--split-ratios", old: "--split")
-        guard resume != nil || (dataset != nil && mem != nil) else {
+        data.splitRatios = try RenamedFlag.merge(data.splitRatios, split, new: "--split-ratios", old: "--split")
+        guard resume != nil || (data.dataset != nil && mem != nil) else {
             throw ValidationError("give --dataset <name|path> and --mem <budget, e.g. 32MB>, or --resume <run dir>")
         }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -194,7 +185,6 @@ struct SearchCommand: ParsableCommand {
         if let finalists, finalists < 0 { throw ValidationError("--finalists must be 0 or more, got \(finalists)") }
         guard frozenBits == 8 || frozenBits == 32 else { throw ValidationError("--frozen-bits must be 8 or 32, got \(frozenBits)") }
         guard calibrationImages >= 0 else { throw ValidationError("--calibration-images must be 0 or more") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
         guard lr == "auto" || (Double(lr).map { $0 > 0 && $0.isFinite } ?? false) else {
             throw ValidationError("--lr must be a positive number or auto, got '\(lr)'")
         }
@@ -226,7 +216,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             ProcessMemory.releaseFreedMemory()   // allocator settings that make the winner's measured memory honest
-            Parallelism.setThreads(threads)
+            Parallelism.setThreads(compute.threads)
             let interrupt = InterruptFlag.install()
             let run: SearchRun
             let log: LogFile
@@ -251,20 +241,20 @@ struct SearchCommand: ParsableCommand {
             } else {
                 let supernetURL = try supernet.map { URL(fileURLWithPath: $0) } ?? DefaultSupernet.url()
                 let net = try Supernet.read(from: supernetURL)
-                let data = try DatasetRegistry.open(dataset!, dataRoot: dataRoot, split: splitRatios, seed: seed)
+                let dataset = try data.open(seed: seed)!
                 let settings = try makeSettings(space: net.space, supernet: supernetURL.path)
                 if dryRun {
-                    try DryRun(settings: settings, supernet: net, dataset: data).print(json: json)
+                    try DryRun(settings: settings, supernet: net, dataset: dataset).print(json: json)
                     return
                 }
-                let directory = RunDirectory(URL(fileURLWithPath: output ?? defaultDirectory(dataset: data.name)))
+                let directory = RunDirectory(URL(fileURLWithPath: output ?? defaultDirectory(dataset: dataset.name)))
                 if FileManager.default.fileExists(atPath: directory.history.path) {
                     let path = directory.url.path
                     throw ValidationError("\(path) already holds a search — continue it with --resume \(path) "
                                           + "or choose another --output")
                 }
                 run = try SearchRun.start(directory: directory, settings: settings, supernet: net, supernetSHA256: try SHA256.hex(of: supernetURL),
-                                          dataset: data, toolVersion: Self.toolVersion)
+                                          dataset: dataset, toolVersion: Self.toolVersion)
                 log = try LogFile(url: directory.log)
                 log.line("ofa-search \(CommandLine.arguments.dropFirst().joined(separator: " "))")
                 say("run directory: \(directory.url.path)")
@@ -327,10 +317,10 @@ struct SearchCommand: ParsableCommand {
         let fixedRate = Double(lr)
         adaptation.learningRate = fixedRate ?? adaptation.learningRate
         var settings = SearchSettings(
-            dataset: dataset!, dataRoot: dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
+            dataset: data.dataset!, dataRoot: data.dataRoot, supernet: supernet, budgetBytes: mem!.bytes, memScope: memScope,
             methods: try Self.methods(named: method), batch: batch, resolutions: res, evolution: evolution, adaptation: adaptation,
             finalEpochs: finalEpochs ?? (quick ? 1 : 6), finalLearningRate: adaptation.learningRate, validationFraction: valFraction,
-            calibrationImages: calibrationImages, seed: seed, threads: threads, cacheBytes: cacheMB * 1_000_000,
+            calibrationImages: calibrationImages, seed: seed, threads: compute.threads, cacheBytes: cacheMB * 1_000_000,
             stageSlotCounts: space.stages.map(\.slots.count))
         settings.finalists = finalists ?? (quick ? 1 : settings.methods.count)
         settings.frozenBits = frozenBits
@@ -338,7 +328,7 @@ struct SearchCommand: ParsableCommand {
         settings.significance = significance
         settings.seeds = seeds ?? 1
         settings.predictor = predictor.rawValue
-        settings.split = splitRatios?.description
+        settings.split = data.splitRatios?.description
         settings.findsLearningRate = fixedRate == nil
         settings.rangeTestSteps = lrTestSteps
         settings.enqueued = try enqueue.enumerated().map { i, text in
