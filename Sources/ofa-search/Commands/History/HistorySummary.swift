@@ -23,14 +23,20 @@ struct HistorySummary: ParsableCommand {
             print("  candidates     \(summary.candidates): \(statuses.joined(separator: ", ")); "
                 + "\(summary.distinctArchitectures) distinct architectures")
             print("  within budget  \(summary.withinBudget) of \(summary.candidates) (\(HistoryFormat.percent(summary.withinBudgetFraction)))")
-            print("  best so far    " + (summary.bestCandidate.map { "#\($0), validation top-1 \(HistoryFormat.percent(summary.bestValTop1))" }
-                ?? "none evaluated yet"))
+            print("  best so far    " + (summary.bestCandidate.map {
+                "#\($0), validation top-1 \(HistoryFormat.percent(summary.bestValTop1)) (shared weights)"
+            } ?? "none evaluated yet"))
             if let r = summary.result {
                 let measured = r.measuredBytes.map { "measured \(HistoryFormat.megabytes($0))" } ?? "not measured"
                 let interval = r.testImages.map { " (\(WilsonInterval(accuracy: r.testTop1, count: $0).description))" } ?? ""
                 print("  result         winner #\(r.winner), test top-1 \(HistoryFormat.percent(r.testTop1))\(interval), "
                     + "top-5 \(HistoryFormat.percent(r.testTop5)); planned \(HistoryFormat.megabytes(r.plannedBytes)), \(measured); "
                     + "\(r.finalEpochs) final epoch\(r.finalEpochs == 1 ? "" : "s")")
+                for s in r.seeds {
+                    print("  seeds          #\(s.candidate)\(s.candidate == r.winner ? " (winner)" : ""): test top-1 "
+                        + String(format: "%.2f%% ± %.2f", 100 * s.meanTestTop1, 100 * s.stdTestTop1)
+                        + " over seeds \(s.seeds.map(String.init).joined(separator: ", "))")
+                }
             }
             print("best per generation:")
             var generations = TextTable(["generation", "candidates", "evaluated", "rejected", "best", "candidate", "median"],
