@@ -32,12 +32,9 @@ public struct CandidateEvaluator {
 
     /// Top-1, top-5 and mean loss of `trainer`'s network over `batches`.
     public static func evaluate(_ trainer: Trainer, batches: [Batch]) -> Result {
-        var top1 = 0, top5 = 0, count = 0, lossSum = 0.0
-        for b in batches {
-            let e = trainer.evaluate(images: b.images, labels: b.labels)
-            top1 += e.top1; top5 += e.top5; count += e.count; lossSum += e.lossSum
-        }
-        let n = Double(max(count, 1))
-        return Result(top1: Double(top1) / n, top5: Double(top5) / n, loss: lossSum / n, images: count)
+        var remaining = batches.makeIterator()
+        let e = trainer.evaluate(batches: { remaining.next() }) ?? Evaluation()
+        let n = Double(max(e.count, 1))
+        return Result(top1: Double(e.top1) / n, top5: Double(e.top5) / n, loss: e.lossSum / n, images: e.count)
     }
 }

@@ -289,12 +289,7 @@ public final class FineTuning {
         let loader = BatchLoader(samples: samples, transform: Self.evalTransform(subnet, settings.resolution),
                                  batchSize: settings.batch, shuffle: false, seed: settings.seed,
                                  prefetch: settings.prefetch, cache: cache)
-        var total = Evaluation()
-        while let b = try loader.next() {
-            if interrupted() { return nil }
-            total = total + trainer.evaluate(images: b.images, labels: b.labels)
-        }
-        return total
+        return try trainer.evaluate(batches: loader.next, interrupted: interrupted)
     }
 }
 

@@ -83,11 +83,8 @@ struct Eval: ParsableCommand {
                                       optimizer: Adam(parameterCounts: graph.trainableParameterCounts))
             let loader = BatchLoader(samples: samples, transform: .evaluate(resolution: r, mean: trained.mean, std: trained.std),
                                      batchSize: batch, shuffle: false, seed: 0, strict: true)
-            var count = 0, top1 = 0, top5 = 0, lossSum = 0.0
-            while let b = try loader.next() {
-                let e = trainer.evaluate(images: b.images, labels: b.labels)
-                count += e.count; top1 += e.top1; top5 += e.top5; lossSum += e.lossSum
-            }
+            let e = try trainer.evaluate(batches: loader.next) ?? Evaluation()
+            let (count, top1, top5, lossSum) = (e.count, e.top1, e.top5, e.lossSum)
             let m = trained.metrics
             let comparable = m.evalSplit == split.rawValue && m.evalImages == count
             let matches = comparable ? Self.sameCount(m.evalTop1, top1, of: count) && Self.sameCount(m.evalTop5, top5, of: count) : nil
