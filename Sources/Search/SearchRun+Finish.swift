@@ -26,9 +26,8 @@ extension SearchRun {
                           parameters: structure.parameterCount, finalEpochs: settings.finalEpochs,
                           trainImagesPerSecond: training.imagesPerSecond),
             finalists: finalists, baselines: baselines, selection: final.selection,
-            seconds: try store.phases().reduce(0) {
-                $0 + (($1.endedAt ?? Date().timeIntervalSince1970) - $1.startedAt)
-            },
+            // Rows a killed session left open are not counted (their end is unknown), as `history` does.
+            seconds: try store.phases().reduce(0) { total, p in total + (p.endedAt.map { $0 - p.startedAt } ?? 0) },
             bestFile: directory.best.path)
         summary.seeds = final.seeds.isEmpty ? nil : final.seeds
         try summary.write(to: directory.summary)

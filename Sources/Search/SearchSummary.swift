@@ -100,7 +100,8 @@ public struct SearchSummary: Codable, Sendable, Equatable {
     public var selection: Selection?
     /// The winner and the obvious choices over `--seeds` seeds; empty with one seed and in older summaries.
     public var seeds: [SeedRepeat]?
-    /// Wall time of all phases, summed over sessions when the run was resumed.
+    /// Wall time of all phases, summed over sessions when the run was resumed; a phase a killed session left
+    /// unfinished is not counted (before 0.3 it was, up to the end of the run).
     public var seconds: Double
     public var bestFile: String
 
