@@ -11,7 +11,7 @@ struct OFASearch: ParsableCommand {
             finds the most accurate network to fine-tune on flowers5 within 32 MB of training memory, trains it, \
             and writes best.h5, summary.json and report.html into Searches/<dataset>-<budget>-<time>/.
             """,
-        version: "0.2.0",
+        version: "0.3.0",
         subcommands: [SearchCommand.self, HistoryCommand.self, Eval.self, MemoryCommand.self, Predict.self, Convert.self,
                       SupernetCommand.self, DatasetsCommand.self, Train.self],
         defaultSubcommand: SearchCommand.self)
