@@ -70,25 +70,24 @@ public struct EvolutionFinder<Individual: Evolvable> {
         typealias Make = (inout ArchitectureSampler) -> (ArchConfig, CandidateOrigin, [Individual])
         var predict: (([ArchConfig]) -> [Double])?
         /// `make`'s next proposal not seen yet; with a predictor, the best-predicted of `pool` such proposals.
-        func propose(_ make: Make) -> (ArchConfig, CandidateOrigin, [Individual], String)? {
-            var drawn: [(ArchConfig, CandidateOrigin, [Individual], String)] = []
+        func propose(_ generation: Int, _ make: Make) -> Proposal? {
+            var drawn: [Proposal] = []
             for _ in 0..<evo.maxTries where drawn.count < (predict == nil ? 1 : screening!.pool) {
                 let (config, origin, parents) = make(&sampler)
                 let key = config.hash(in: space)
-                if !seen.contains(key) && !drawn.contains(where: { $0.3 == key }) {
-                    drawn.append((config, origin, parents, key))
+                if !seen.contains(key) && !drawn.contains(where: { $0.key == key }) {
+                    drawn.append(Proposal(config: config, key: key, generation: generation, origin: origin,
+                                          parents: parents))
                 }
             }
             guard let predict, drawn.count > 1 else { return drawn.first }
-            let scores = predict(drawn.map(\.0))
+            let scores = predict(drawn.map(\.config))
             return drawn[scores.indices.max { (scores[$0], -$0) < (scores[$1], -$1) }!]
         }
         func child(_ generation: Int, _ make: Make) throws -> Individual? {
             for _ in 0..<evo.maxTries {
-                guard let (config, origin, parents, key) = propose(make) else { return nil }
-                seen.insert(key)
-                let proposal = Proposal(config: config, key: key, generation: generation, origin: origin,
-                                        parents: parents)
+                guard let proposal = propose(generation, make) else { return nil }
+                seen.insert(proposal.key)
                 guard let individual = try evaluate(proposal) else { outcome.refused += 1; continue }
                 outcome.evaluated.append(individual)
                 return individual

@@ -14,6 +14,18 @@ struct CertifiedTraining: Codable, Sendable, Equatable {
     /// (0 under `--mem-scope activations`, which a process measurement cannot check).
     var measuredBytes: Int, processPeakBytes: Int
     var imagesPerSecond: Double
+
+    /// A result stored by an earlier session (`finalist-<id>.json`, `seed-<seed>-<id>.json`); nil when absent.
+    static func stored(at url: URL) -> CertifiedTraining? {
+        (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(CertifiedTraining.self, from: $0) }
+    }
+
+    /// Stores the result atomically, keys sorted (the same run writes the same file).
+    func store(at url: URL) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        try e.encode(self).write(to: url, options: .atomic)
+    }
 }
 
 extension SearchRun {

@@ -76,12 +76,12 @@ extension SearchRun {
 
         let enqueued = try settings.enqueued.map { try ArchConfig.parse(json: $0, space: space).canonical(in: space) }
         let screening = settings.predictor == "mlp" ? EvolutionFinder<Member>.Screening(pool: settings.screeningPool) {
-            [settings, space, report] evaluated in
+            [settings, space] evaluated in
             var predictor = AccuracyPredictor(space: space, resolutions: settings.resolutions,
                                               methods: settings.methods, seed: settings.seed &+ 0xACC)
             predictor.fit(evaluated.map { ($0.config, $0.fitness) })
-            report("search: accuracy predictor fitted to \(evaluated.count) candidates; each child is the best "
-                   + "predicted of \(settings.screeningPool) proposals", .log, [:])
+            self.report("search: accuracy predictor fitted to \(evaluated.count) candidates; each child is the "
+                        + "best predicted of \(settings.screeningPool) proposals")
             return { predictor.predict($0) }
         } : nil
         let found = try finder.run(seeds: try obviousChoices() + enqueued, screening: screening, evaluate: { p in

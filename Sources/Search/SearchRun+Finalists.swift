@@ -142,8 +142,7 @@ extension SearchRun {
     /// One finalist's certified training, or its stored result when a previous session finished it.
     func trainFinalist(_ m: Member, memory: MemoryEstimate) throws -> CertifiedTraining {
         let resultFile = finalistFile(m, "json")
-        if let data = try? Data(contentsOf: resultFile),
-           let t = try? JSONDecoder().decode(CertifiedTraining.self, from: data) {
+        if let t = CertifiedTraining.stored(at: resultFile) {
             report(String(format: "finalist #%d: trained in an earlier session, validation %.2f%%", m.record.id,
                           100 * t.validationTop1))
             return t
@@ -174,9 +173,7 @@ extension SearchRun {
                fields: ["candidate": .int(m.record.id), "val_top1": .double(t.validationTop1),
                         "test_top1": .double(t.testTop1), "planned_bytes": .int(t.plannedBytes),
                         "measured_bytes": .int(t.measuredBytes)])
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        try e.encode(t).write(to: resultFile, options: .atomic)
+        try t.store(at: resultFile)
         return t
     }
 }

@@ -71,14 +71,19 @@ extension SearchRun {
 /// JSON text spliced into `jsonObject` as is.
 struct RawJSON { let text: String; init(_ text: String) { self.text = text } }
 
+/// `s` as a JSON string literal (quoted and escaped; slashes kept).
+func jsonString(_ s: String) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = .withoutEscapingSlashes
+    return String(decoding: try! e.encode(s), as: UTF8.self)   // a String always encodes
+}
+
 /// A JSON object with sorted keys from strings, numbers, dictionaries of numbers and `RawJSON`.
 func jsonObject(_ fields: [String: Any]) -> String {
     func value(_ v: Any) -> String {
         switch v {
         case let raw as RawJSON: return raw.text
-        case let s as String:
-            let e = JSONEncoder(); e.outputFormatting = .withoutEscapingSlashes
-            return String(decoding: try! e.encode(s), as: UTF8.self)
+        case let s as String: return jsonString(s)
         case let i as Int: return String(i)
         case let d as Double: return d.isFinite ? "\(d)" : "null"
         case let dict as [String: Int]: return jsonObject(dict)

@@ -27,10 +27,7 @@ extension SearchRun {
     /// One seed's certified training of `m`, or its stored result.
     func trainWithSeed(_ m: Member, seed: UInt64) throws -> CertifiedTraining {
         let resultFile = directory.seedRun(m.record.id, seed: seed, "json")
-        if let data = try? Data(contentsOf: resultFile),
-           let t = try? JSONDecoder().decode(CertifiedTraining.self, from: data) {
-            return t
-        }
+        if let t = CertifiedTraining.stored(at: resultFile) { return t }
         report("#\(m.record.id), seed \(seed): \(settings.finalEpochs) epochs")
         let weights = directory.seedRun(m.record.id, seed: seed, "h5")
         let provenance = jsonObject(["run_directory": directory.url.path, "candidate": m.record.id,
@@ -38,9 +35,7 @@ extension SearchRun {
         let t = try trainCertified(m.config, seed: seed, label: "#\(m.record.id) seed \(seed)", output: weights,
                                    provenance: provenance)
         try? FileManager.default.removeItem(at: weights)
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        try e.encode(t).write(to: resultFile, options: .atomic)
+        try t.store(at: resultFile)
         return t
     }
 }

@@ -312,7 +312,7 @@ extension FineTuning {
             + "\"label_smoothing\":\(s.labelSmoothing),"
             + "\"train_split\":\"\(s.trainSplit.rawValue)\",\"holdout\":\(s.holdout.map { String($0) } ?? "null"),"
             + "\"train_images\":\(trainSamples.count),\"recalibration_images\":\(calibratedImages),"
-            + "\"dataset\":\(Self.jsonString(dataset.name))}"
+            + "\"dataset\":\(jsonString(dataset.name))}"
         return TrainedSubnetFile(
             tensors: graph.exportedStateDict(trained: trainer.parameters(), subnet: subnet),
             family: subnet.structure.family.rawValue, netConfig: subnet.structure.netConfigJSON, arch: arch?.json,
@@ -329,12 +329,6 @@ extension FineTuning {
             + "\"measured_peak_growth_bytes\":\(c.measured.peakGrowthBytes),"
             + "\"process_peak_bytes\":\(c.measured.processPeakBytes),"
             + "\"passes\":\(c.passes),\"measured_with\":\(jsonString(PeakMeasurement.method))}"
-    }
-
-    static func jsonString(_ s: String) -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = .withoutEscapingSlashes
-        return String(decoding: (try? e.encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)   // a String always encodes
     }
 }
 
